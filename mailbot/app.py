@@ -1,0 +1,25 @@
+"""Wiring: from settings to the services every command uses."""
+
+from __future__ import annotations
+
+import os
+
+from mailbot.config import Settings
+from mailbot.db import create_schema, make_engine
+from mailbot.dispatch import Services
+from mailbot.render import Renderer
+from mailbot.store import BlobStore
+
+
+def build(settings: Settings, create: bool = True) -> Services:
+    os.umask(0o077)  # database, stored messages and attachments: readable by the owner only
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    engine = make_engine(settings.database_url)
+    if create:
+        create_schema(engine)
+    return Services(
+        settings=settings,
+        engine=engine,
+        store=BlobStore(settings.data_dir),
+        renderer=Renderer(settings.timezone, settings.template_dir),
+    )

@@ -1,0 +1,124 @@
+"""Cases: the kenmerk allocated once under concurrency, every change kept as an event."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from mailbot.kenmerk import format_kenmerk
+from mailbot.models import Case, Event, InboundMessage, Outbox
+
+AP_NOTIFICATION_HOURS = 72  # GDPR art. 33(1): within 72 hours after becoming aware
+
+
+def ap_deadline(aware_at: datetime) -> datetime:
+    """Wall-clock hours: absolute time, so daylight-saving changes do not move it."""
+    return aware_at + timedelta(hours=AP_NOTIFICATION_HOURS)
+
+
+def next_sequence(session: Session, year: int) -> int:
+    """The next number of the year. The UPDATE takes the write lock (SQLite) or the row lock
+    (PostgreSQL) first, so two workers can never hand out the same number."""
+    row = session.execute(
+        text("UPDATE kenmerk_counter SET last = last + 1 WHERE year = :y RETURNING last"), {"y": year}
+    ).first()
+    if row is not None:
+        return int(row[0])
+    session.execute(text("INSERT INTO kenmerk_counter (year, last) VALUES (:y, 1)"), {"y": year})
+    return 1
+
+
+def add_event(
+    session: Session,
+    at: datetime,
+    kind: str,
+    case_id: int | None = None,
+    actor: str = "",
+    message_id: int | None = None,
+    **detail: Any,
+) -> Event:
+    event = Event(
+        case_id=case_id,
+        at=at,
+        kind=kind,
+        actor=actor,
+        inbound_message_id=message_id,
+        detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+    )
+    session.add(event)
+    return event
+
+
+def open_case(
+    session: Session,
+    *,
+    prefix: str,
+    year: int,
+    mailbox: str,
+    language: str,
+    reporter_name: str,
+    reporter_address: str,
+    subject: str,
+    description: str,
+    received_at: datetime,
+    now: datetime,
+    inbound_message_id: int,
+) -> Case:
+    seq = next_sequence(session, year)
+    case = Case(
+        kenmerk=format_kenmerk(prefix, year, seq),
+        year=year,
+        seq=seq,
+        mailbox=mailbox,
+        language=language,
+        reporter_name=reporter_name,
+        reporter_address=reporter_address,
+        subject=subject,
+        description=description,
+        received_at=received_at,
+        aware_at=received_at,
+        ap_deadline_at=ap_deadline(received_at),
+        created_at=now,
+        inbound_message_id=inbound_message_id,
+    )
+    session.add(case)
+    session.flush()
+    add_event(
+        session,
+        now,
+        "case_opened",
+        case.id,
+        actor=reporter_address,
+        message_id=inbound_message_id,
+        kenmerk=case.kenmerk,
+        status=case.status,
+        phase=case.phase,
+        ap_deadline_at=case.ap_deadline_at.isoformat(),
+    )
+    return case
+
+
+def case_by_kenmerk(session: Session, kenmerk: str) -> Case | None:
+    return session.exec(select(Case).where(Case.kenmerk == kenmerk.upper())).first()
+
+
+def case_for_thread(session: Session, message_ids: Iterable[str]) -> Case | None:
+    """The case that any of these Message-IDs (ours or theirs) belongs to."""
+    ids = [m for m in message_ids if m]
+    if not ids:
+        return None
+    out = session.exec(
+        select(Outbox.case_id).where(col(Outbox.message_id).in_(ids), col(Outbox.case_id).is_not(None))
+    ).first()
+    if out is None:
+        out = session.exec(
+            select(InboundMessage.case_id).where(
+                col(InboundMessage.message_id).in_(ids), col(InboundMessage.case_id).is_not(None)
+            )
+        ).first()
+    return session.get(Case, out) if out is not None else None

@@ -1,0 +1,266 @@
+"""The ``mailbot`` command. Heavy modules are imported inside each command, so ``--help`` is quick."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mailbot.config import Settings
+
+DESCRIPTION = """\
+mailbot takes in reports of personal-data breaches (datalekken) sent to a shared mailbox,
+answers each with a kenmerk and a questionnaire, tells the privacy officers, and keeps the
+breach register.
+
+Configuration comes from a .env file (--config, or MAILBOT_CONFIG, default ./.env) and the
+environment; see config.example.env for every setting.
+"""
+
+EPILOG = """\
+first steps:
+  mailbot init        create the database and check the configuration
+  mailbot check       log in to the IMAP and SMTP servers and say what works
+  mailbot run         handle mail until stopped (Ctrl-C or SIGTERM)
+  mailbot demo        see it work on a throwaway local mail server (needs root, Dovecot, Postfix)
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mailbot", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--config", metavar="PATH", help="the .env file to read (default: $MAILBOT_CONFIG or ./.env)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub.add_parser("init", help="create the database and data folder, check the configuration")
+    sub.add_parser("check", help="log in to IMAP and SMTP and report clearly what works and what does not")
+    run = sub.add_parser(
+        "run",
+        help="fetch, handle and answer mail until stopped",
+        description="Fetch new mail, open cases, send acknowledgements and notices. "
+        "Uses IMAP IDLE where the server offers it, else polls every "
+        "MAILBOT_POLL_SECONDS. SIGTERM or Ctrl-C finish the current step and exit 0.",
+    )
+    run.add_argument("--once", action="store_true", help="one full pass (fetch, handle, send what is due), then exit")
+    ls = sub.add_parser("list", help="the cases, nearest AP deadline first")
+    ls.add_argument("--json", action="store_true", help="print a JSON array")
+    show = sub.add_parser("show", help="one case with its messages, attachments and events")
+    show.add_argument("kenmerk", metavar="KENMERK", help="e.g. DL-2026-0042")
+    show.add_argument("--json", action="store_true", help="print a JSON object")
+    msgs = sub.add_parser("messages", help="every stored incoming message and what was done with it")
+    msgs.add_argument("--json", action="store_true", help="print a JSON array")
+    sub.add_parser(
+        "demo",
+        help="start a local mail server, send a report, show the acknowledgement and the case",
+        description="Starts Dovecot and Postfix on 127.0.0.1 in a temporary folder, runs the bot "
+        "against them, sends an example report and prints what the reporter receives "
+        "and the case as stored. Needs root and Debian's dovecot-imapd, "
+        "dovecot-lmtpd and postfix (./dev demo installs them).",
+    )
+    return p
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from mailbot.config import load_settings
+
+    return load_settings(args.config)
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from mailbot.app import build
+
+    settings = _settings(args)
+    build(settings)
+    print(f"configuration read from {settings.source}: OK")
+    print(f"data folder: {settings.data_dir}")
+    print(f"database:    {_safe_url(settings.database_url)} (tables created)")
+    print("next: mailbot check, then mailbot run")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from mailbot.errors import MailbotError
+    from mailbot.mailbox import ImapMailbox
+    from mailbot.smtp import SmtpTransport
+
+    settings = _settings(args)
+    ok = True
+    print(f"configuration read from {settings.source}: OK")
+    for mb in settings.mailboxes:
+        imap = ImapMailbox(mb, settings.ca_file, timeout=20)
+        try:
+            imap.connect()
+            status = imap.select()
+            backlog = len(imap.uids_after(0))
+            idle = "IDLE supported" if imap.supports_idle() else "no IDLE: polling every MAILBOT_POLL_SECONDS"
+            print(
+                f"IMAP  ok    {mb.imap.user}@{mb.imap.host}:{mb.imap.port} ({mb.imap.security}), folder "
+                f"{mb.folder}: {backlog} message(s), UIDVALIDITY {status.uidvalidity}, {idle}"
+            )
+        except MailbotError as exc:
+            ok = False
+            print(f"IMAP  FAIL  {exc}")
+        finally:
+            imap.close()
+    smtp = SmtpTransport(settings.smtp, settings.ca_file, timeout=20)
+    try:
+        smtp.connect()
+        who = f"as {settings.smtp.user}" if settings.smtp.user else "without login"
+        print(f"SMTP  ok    {settings.smtp.host}:{settings.smtp.port} ({settings.smtp.security}), {who}")
+    except MailbotError as exc:
+        ok = False
+        print(f"SMTP  FAIL  {exc}")
+    finally:
+        smtp.close()
+    return 0 if ok else 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from mailbot.app import build
+    from mailbot.clock import system_clock
+    from mailbot.worker import Worker, WorkerLock
+
+    settings = _settings(args)
+    svc = build(settings)
+    lock = WorkerLock(settings.data_dir)
+    lock.acquire()
+    worker = Worker(svc, system_clock)
+    try:
+        if args.once:
+            result = worker.run_pass()
+            print(f"pass complete: {result.summary()}")
+            for kenmerk in result.kenmerken:
+                print(f"  new case {kenmerk}")
+            for error in result.errors:
+                print(f"  error: {error}", file=sys.stderr)
+            return 0
+        worker.run_forever()
+        return 0
+    finally:
+        worker.close()
+        lock.release()
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from mailbot.app import build
+    from mailbot.views import list_cases
+
+    settings = _settings(args)
+    svc = build(settings)
+    with Session(svc.engine) as s:
+        rows = list_cases(s, settings.timezone)
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("no cases yet")
+        return 0
+    for r in rows:
+        print(
+            f"{r['kenmerk']:<14} {r['status']:<12} {r['received_at'][:16]}  deadline {r['ap_deadline_at'][:16]}  "
+            f"{r['reporter']:<30} {r['subject']}"
+        )
+    print(f"{len(rows)} case(s)")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from mailbot.app import build
+    from mailbot.cases import case_by_kenmerk
+    from mailbot.views import case_detail, case_text
+
+    settings = _settings(args)
+    svc = build(settings)
+    with Session(svc.engine) as s:
+        case = case_by_kenmerk(s, args.kenmerk)
+        if case is None:
+            print(f"no case with kenmerk {args.kenmerk}; see mailbot list", file=sys.stderr)
+            return 1
+        detail = case_detail(s, case, settings.timezone, svc.store.read)
+    if args.json:
+        _print_json(detail)
+    else:
+        print(case_text(detail))
+    return 0
+
+
+def cmd_messages(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from mailbot.app import build
+    from mailbot.views import list_messages
+
+    settings = _settings(args)
+    svc = build(settings)
+    with Session(svc.engine) as s:
+        rows = list_messages(s, settings.timezone)
+    if args.json:
+        _print_json(rows)
+        return 0
+    for r in rows:
+        print(
+            f"#{r['id']:<5} {(r['received_at'] or '')[:16]:<16} {r['disposition'] or r['status']:<11} "
+            f"{r['kenmerk'] or '':<14} {r['from'] or '?':<30} {r['subject'] or ''}  [{r['reason'] or ''}]"
+        )
+    print(f"{len(rows)} message(s)")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from mailbot.demo import run_demo
+
+    return run_demo()
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "check": cmd_check,
+    "run": cmd_run,
+    "list": cmd_list,
+    "show": cmd_show,
+    "messages": cmd_messages,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )
+    for noisy in ("imapclient", "sqlalchemy", "schedule"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from mailbot.config import ConfigError
+    from mailbot.errors import MailbotError
+
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(f"mailbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except MailbotError as exc:
+        print(f"mailbot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

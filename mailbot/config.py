@@ -1,0 +1,232 @@
+"""Settings: read once at start-up from a ``.env`` file and the environment, checked, typed.
+
+Nothing else in the package reads the environment. A missing or wrong setting raises
+:class:`ConfigError` with one line that names the key and says what is wrong; secrets never
+appear in that line or in ``repr``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+SECURITY_CHOICES = ("ssl", "starttls", "none")
+LANGUAGES = ("nl", "en")
+DEFAULT_PORTS = {
+    "imap": {"ssl": 993, "starttls": 143, "none": 143},
+    "smtp": {"ssl": 465, "starttls": 587, "none": 25},
+}
+_ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str
+    port: int
+    security: str
+    user: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class MailboxSettings:
+    """One shared mailbox the bot reads, and the address it answers from."""
+
+    name: str
+    imap: ServerSettings
+    folder: str
+    processed_folder: str
+    address: str
+    officers: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    mailboxes: tuple[MailboxSettings, ...]
+    smtp: ServerSettings
+    ca_file: Path | None
+    database_url: str
+    data_dir: Path
+    kenmerk_prefix: str
+    language: str
+    timezone: ZoneInfo
+    sender_name: str
+    poll_seconds: int
+    use_idle: bool
+    max_attachment_bytes: int
+    max_replies_per_hour: int
+    template_dir: Path | None
+    log_level: str
+    source: str = ""
+
+    @property
+    def mailbox(self) -> MailboxSettings:
+        return self.mailboxes[0]
+
+    @property
+    def officers(self) -> tuple[str, ...]:
+        return self.mailbox.officers
+
+
+def config_path(cli_path: str | None, environ: Mapping[str, str]) -> tuple[Path, bool]:
+    """The .env file to read, and whether the user named it (then it must exist)."""
+    if cli_path:
+        return Path(cli_path), True
+    if environ.get("MAILBOT_CONFIG"):
+        return Path(environ["MAILBOT_CONFIG"]), True
+    return Path(".env"), False
+
+
+def load_settings(cli_path: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    path, explicit = config_path(cli_path, env)
+    values: dict[str, str] = {}
+    if path.exists():
+        values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    elif explicit:
+        raise ConfigError(f"configuration file {path} does not exist (from --config or MAILBOT_CONFIG)")
+    values.update({k: v for k, v in env.items() if k.startswith("MAILBOT_")})
+    return parse_settings(values, source=str(path) if path.exists() else "environment")
+
+
+class _Reader:
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self.values = values
+
+    def get(self, key: str, default: str = "") -> str:
+        return self.values.get(key, default).strip()
+
+    def required(self, key: str, what: str) -> str:
+        value = self.get(key)
+        if not value:
+            raise ConfigError(f"{key} is not set: give {what} (see config.example.env)")
+        return value
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.get(key, default).lower() or default
+        if value not in choices:
+            raise ConfigError(f"{key}={value!r} is not valid: use one of {', '.join(choices)}")
+        return value
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        raw = self.get(key)
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(f"{key}={raw!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise ConfigError(f"{key}={value} is out of range: use {low}–{high}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        raw = self.get(key).lower()
+        if not raw:
+            return default
+        if raw in ("1", "yes", "true", "on", "ja"):
+            return True
+        if raw in ("0", "no", "false", "off", "nee"):
+            return False
+        raise ConfigError(f"{key}={raw!r} is not valid: use yes or no")
+
+    def address(self, key: str, value: str) -> str:
+        if not _ADDRESS.match(value):
+            raise ConfigError(f"{key}: {value!r} is not an e-mail address")
+        return value.lower()
+
+    def server(self, kind: str, default_security: str, need_user: bool) -> ServerSettings:
+        prefix = f"MAILBOT_{kind.upper()}_"
+        host = self.required(prefix + "HOST", f"the {kind.upper()} server's host name")
+        security = self.choice(prefix + "SECURITY", default_security, SECURITY_CHOICES)
+        port = self.integer(prefix + "PORT", DEFAULT_PORTS[kind][security], 1, 65535)
+        user = (
+            self.required(prefix + "USER", f"the {kind.upper()} login name") if need_user else self.get(prefix + "USER")
+        )
+        password = self.get(prefix + "PASSWORD")
+        if need_user and not password:
+            raise ConfigError(f"{prefix}PASSWORD is not set: give the password for {prefix}USER")
+        if user and not password:
+            raise ConfigError(f"{prefix}PASSWORD is not set but {prefix}USER is: give both or neither")
+        return ServerSettings(host=host, port=port, security=security, user=user, password=password)
+
+
+def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
+    r = _Reader(values)
+    address = r.address("MAILBOT_ADDRESS", r.required("MAILBOT_ADDRESS", "the shared address the bot sends from"))
+    officers_raw = r.required("MAILBOT_OFFICERS", "the privacy officer's address(es), comma-separated")
+    officers = tuple(r.address("MAILBOT_OFFICERS", o.strip()) for o in officers_raw.split(",") if o.strip())
+    keywords = tuple(
+        k.strip().lower()
+        for k in r.get("MAILBOT_SUBJECT_KEYWORDS", "beveiligingsincident,datalek").split(",")
+        if k.strip()
+    )
+    if not keywords:
+        raise ConfigError("MAILBOT_SUBJECT_KEYWORDS is empty: give at least one subject keyword")
+    mailbox = MailboxSettings(
+        name="default",
+        imap=r.server("imap", "ssl", need_user=True),
+        folder=r.get("MAILBOT_IMAP_FOLDER", "INBOX") or "INBOX",
+        processed_folder=r.get("MAILBOT_PROCESSED_FOLDER"),
+        address=address,
+        officers=officers,
+        keywords=keywords,
+    )
+    smtp = r.server("smtp", "starttls", need_user=False)
+
+    ca_raw = r.get("MAILBOT_CA_FILE")
+    ca_file = Path(ca_raw).expanduser() if ca_raw else None
+    if ca_file is not None and not ca_file.is_file():
+        raise ConfigError(f"MAILBOT_CA_FILE={ca_raw!r}: no such file")
+
+    data_dir = Path(r.get("MAILBOT_DATA_DIR", "data") or "data").expanduser().resolve()
+    database_url = r.get("MAILBOT_DATABASE_URL") or f"sqlite:///{data_dir / 'mailbot.sqlite3'}"
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
+        raise ConfigError("MAILBOT_DATABASE_URL must start with sqlite:/// or postgresql+psycopg://")
+
+    prefix = r.get("MAILBOT_KENMERK_PREFIX", "DL") or "DL"
+    if not re.fullmatch(r"[A-Za-z]{1,10}", prefix):
+        raise ConfigError(f"MAILBOT_KENMERK_PREFIX={prefix!r} is not valid: use 1–10 letters, e.g. DL")
+
+    language = r.choice("MAILBOT_LANGUAGE", "nl", LANGUAGES)
+    tz_name = r.get("MAILBOT_TIMEZONE", "Europe/Amsterdam") or "Europe/Amsterdam"
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"MAILBOT_TIMEZONE={tz_name!r} is not a known time zone, e.g. Europe/Amsterdam") from None
+
+    template_raw = r.get("MAILBOT_TEMPLATE_DIR")
+    template_dir = Path(template_raw).expanduser() if template_raw else None
+    if template_dir is not None and not template_dir.is_dir():
+        raise ConfigError(f"MAILBOT_TEMPLATE_DIR={template_raw!r}: no such folder")
+
+    default_name = "Meldpunt datalekken" if language == "nl" else "Data breach desk"
+    return Settings(
+        mailboxes=(mailbox,),
+        smtp=smtp,
+        ca_file=ca_file,
+        database_url=database_url,
+        data_dir=data_dir,
+        kenmerk_prefix=prefix.upper(),
+        language=language,
+        timezone=timezone,
+        sender_name=r.get("MAILBOT_SENDER_NAME", default_name) or default_name,
+        poll_seconds=r.integer("MAILBOT_POLL_SECONDS", 30, 1, 3600),
+        use_idle=r.boolean("MAILBOT_IDLE", True),
+        max_attachment_bytes=r.integer("MAILBOT_MAX_ATTACHMENT_MB", 25, 0, 1024) * 1024 * 1024,
+        max_replies_per_hour=r.integer("MAILBOT_MAX_REPLIES_PER_HOUR", 10, 0, 10000),
+        template_dir=template_dir,
+        log_level=r.choice("MAILBOT_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
+        source=source,
+    )

@@ -1,0 +1,411 @@
+"""Stage 2: each stored message is classified and acted on, once.
+
+One message, one transaction: the case, its attachments, its events, the acknowledgement
+and the officers' notices are written together with the message's new status, or not at
+all. The attempt is counted (and committed) before the work starts, so a message that
+crashes the worker every time is quarantined after :data:`MAX_ATTEMPTS` instead of blocking
+the mailbox; so is one that cannot be read. Quarantined mail stays stored and the officers
+are told.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from mailbot import cases, db, outbox
+from mailbot.classify import Context, Disposition, classify
+from mailbot.config import MailboxSettings, Settings
+from mailbot.kenmerk import find_kenmerken, kenmerk_year
+from mailbot.models import Case, InboundMessage, Outbox, StoredAttachment
+from mailbot.parse import ParsedMessage, ParseError, parse_message
+from mailbot.questionnaire import QUESTIONS
+from mailbot.render import Renderer
+from mailbot.store import BlobStore
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+BATCH = 500
+
+RULE_REASONS = {
+    "duplicate": "same Message-ID as message #{dup}, already handled",
+    "from-self": "sent by the bot's own address",
+    "auto-submitted": "automatic message (Auto-Submitted)",
+    "precedence-bulk": "bulk or list mail (Precedence)",
+    "list-mail": "mailing-list mail (List-Id)",
+    "autoreply-header": "automatic reply (X-Autoreply / X-Auto-Response-Suppress)",
+    "empty-return-path": "bounce (empty Return-Path)",
+    "bounce-sender": "bounce (MAILER-DAEMON / postmaster)",
+    "delivery-report": "delivery or read report",
+    "not-a-report": "subject has none of the report keywords and names no case",
+}
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    engine: Engine
+    store: BlobStore
+    renderer: Renderer
+
+
+@dataclass
+class DispatchResult:
+    counts: dict[str, int] = field(default_factory=dict)
+    kenmerken: list[str] = field(default_factory=list)
+
+    def add(self, disposition: str) -> None:
+        self.counts[disposition] = self.counts.get(disposition, 0) + 1
+
+
+def process_pending(svc: Services, now: datetime) -> DispatchResult:
+    result = DispatchResult()
+    while True:
+        with db.session(svc.engine) as s:
+            ids = list(
+                s.exec(
+                    select(InboundMessage.id)
+                    .where(InboundMessage.status == "received")
+                    .order_by(col(InboundMessage.id))
+                    .limit(BATCH)
+                )
+            )
+        if not ids:
+            return result
+        for message_id in ids:
+            assert message_id is not None
+            process_one(svc, message_id, now, result)
+        if len(ids) < BATCH:
+            return result
+
+
+def _mailbox(svc: Services, name: str) -> MailboxSettings:
+    for mb in svc.settings.mailboxes:
+        if mb.name == name:
+            return mb
+    return svc.settings.mailbox
+
+
+def process_one(svc: Services, message_id: int, now: datetime, result: DispatchResult | None = None) -> None:
+    result = result if result is not None else DispatchResult()
+    with db.session(svc.engine) as s:
+        m = s.get(InboundMessage, message_id)
+        if m is None or m.status != "received":
+            return
+        if m.attempts >= MAX_ATTEMPTS:
+            quarantine(
+                svc, s, m, f"processing failed {m.attempts} times; last error: {m.reason or 'the worker stopped'}", now
+            )
+            s.commit()
+            result.add("quarantined")
+            return
+        m.attempts += 1
+        s.add(m)
+        s.commit()
+    try:
+        raw = svc.store.read(m.raw_path)
+        parsed = parse_message(raw)
+    except (ParseError, OSError, ValueError) as exc:
+        _fail(svc, message_id, f"cannot be read: {exc}", now, permanent=True)
+        result.add("quarantined")
+        return
+    try:
+        with db.session(svc.engine) as s:
+            fresh = s.get(InboundMessage, message_id)
+            assert fresh is not None
+            disposition = handle(svc, s, fresh, parsed, now, result)
+            s.commit()
+        result.add(disposition)
+    except Exception as exc:
+        log.exception("dispatch: message #%d failed (attempt %d of %d)", message_id, m.attempts, MAX_ATTEMPTS)
+        _fail(svc, message_id, f"{type(exc).__name__}: {exc}", now, permanent=m.attempts >= MAX_ATTEMPTS)
+        result.add("quarantined" if m.attempts >= MAX_ATTEMPTS else "retry")
+
+
+def _fail(svc: Services, message_id: int, reason: str, now: datetime, permanent: bool) -> None:
+    with db.session(svc.engine) as s:
+        m = s.get(InboundMessage, message_id)
+        assert m is not None
+        if permanent:
+            quarantine(svc, s, m, reason, now)
+        else:
+            m.reason = reason
+            s.add(m)
+        s.commit()
+
+
+def quarantine(svc: Services, s: Session, m: InboundMessage, reason: str, now: datetime) -> None:
+    m.status = m.disposition = "quarantined"
+    m.reason = reason
+    m.processed_at = now
+    s.add(m)
+    cases.add_event(s, now, "message_quarantined", None, message_id=m.id, reason=reason)
+    log.error("dispatch: message #%d quarantined: %s", m.id, reason)
+    mb = _mailbox(svc, m.mailbox)
+    for officer in mb.officers:
+        r = svc.renderer.render(
+            svc.settings.language,
+            "officer_quarantine",
+            message=m,
+            reason=reason,
+            sender=m.from_address or "",
+            subject=m.subject or "",
+        )
+        outbox.enqueue(
+            s,
+            kind="officer_quarantine",
+            mailbox=mb.name,
+            sender=mb.address,
+            sender_name=svc.settings.sender_name,
+            recipient=officer,
+            subject=r.subject,
+            body=r.body,
+            language=svc.settings.language,
+            now=now,
+            auto_reply=False,
+            caused_by=m.id,
+        )
+
+
+def handle(
+    svc: Services, s: Session, m: InboundMessage, parsed: ParsedMessage, now: datetime, result: DispatchResult
+) -> str:
+    mb = _mailbox(svc, m.mailbox)
+    m.from_address = parsed.from_address or None
+    m.subject = parsed.subject
+    duplicate_of = s.exec(
+        select(InboundMessage.id).where(
+            InboundMessage.mailbox == m.mailbox,
+            InboundMessage.identity == m.identity,
+            InboundMessage.id != m.id,
+            InboundMessage.status == "processed",
+        )
+    ).first()
+    thread_case = cases.case_for_thread(s, parsed.thread_ids)
+    kenmerk_case = None
+    for k in find_kenmerken(parsed.subject, svc.settings.kenmerk_prefix):
+        kenmerk_case = cases.case_by_kenmerk(s, k)
+        if kenmerk_case is not None:
+            break
+    context = Context(
+        bot_addresses=frozenset({a.address for a in svc.settings.mailboxes}),
+        keywords=mb.keywords,
+        thread_case=thread_case.kenmerk if thread_case else None,
+        kenmerk_case=kenmerk_case.kenmerk if kenmerk_case else None,
+        duplicate_of=duplicate_of,
+    )
+    c = classify(parsed, context)
+    m.status, m.disposition, m.rule, m.processed_at = "processed", c.disposition.value, c.rule, now
+    if c.disposition is Disposition.CASE:
+        case = _new_case(svc, s, mb, m, parsed, now)
+        result.kenmerken.append(case.kenmerk)
+        m.reason = f"new case {case.kenmerk}"
+    elif c.disposition is Disposition.REPLY:
+        target = thread_case or kenmerk_case
+        assert target is not None
+        m.case_id = target.id
+        m.reason = f"reply on {target.kenmerk} ({c.rule})"
+        cases.add_event(
+            s,
+            now,
+            "message_received",
+            target.id,
+            actor=parsed.from_address,
+            message_id=m.id,
+            subject=parsed.subject,
+            matched_by=c.rule,
+        )
+    else:
+        m.reason = RULE_REASONS.get(c.rule, c.rule).format(dup=duplicate_of)
+    s.add(m)
+    log.info("dispatch: message #%d from %s: %s (%s)", m.id, parsed.from_address or "?", c.disposition.value, m.reason)
+    return c.disposition.value
+
+
+def _new_case(
+    svc: Services, s: Session, mb: MailboxSettings, m: InboundMessage, parsed: ParsedMessage, now: datetime
+) -> Case:
+    settings = svc.settings
+    case = cases.open_case(
+        s,
+        prefix=settings.kenmerk_prefix,
+        year=kenmerk_year(m.arrived_at, settings.timezone),
+        mailbox=mb.name,
+        language=settings.language,
+        reporter_name=parsed.from_name,
+        reporter_address=parsed.from_address,
+        subject=parsed.subject,
+        description=parsed.text,
+        received_at=m.arrived_at,
+        now=now,
+        inbound_message_id=m.id or 0,
+    )
+    m.case_id = case.id
+    attachments = _store_attachments(svc, s, case, m, parsed)
+    if parsed.defects:
+        cases.add_event(s, now, "message_defects", case.id, message_id=m.id, defects=list(parsed.defects))
+
+    acknowledged, why_not = _acknowledge(svc, s, mb, case, m, parsed, now)
+    for officer in mb.officers:
+        r = svc.renderer.render(
+            case.language,
+            "officer_new_case",
+            case=case,
+            attachments=attachments,
+            acknowledged=acknowledged,
+            not_acknowledged_reason=why_not,
+        )
+        outbox.enqueue(
+            s,
+            kind="officer_new_case",
+            mailbox=mb.name,
+            sender=mb.address,
+            sender_name=settings.sender_name,
+            recipient=officer,
+            subject=r.subject,
+            body=r.body,
+            language=case.language,
+            now=now,
+            auto_reply=False,
+            case_id=case.id,
+            kenmerk=case.kenmerk,
+            caused_by=m.id,
+        )
+    cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
+    return case
+
+
+def _store_attachments(
+    svc: Services, s: Session, case: Case, m: InboundMessage, parsed: ParsedMessage
+) -> list[StoredAttachment]:
+    limit = svc.settings.max_attachment_bytes
+    stored = []
+    for a in parsed.attachments:
+        if a.size > limit:
+            path, note = (
+                None,
+                f"larger than MAILBOT_MAX_ATTACHMENT_MB ({limit // (1024 * 1024)} MB): not stored "
+                "separately, kept in the original message",
+            )
+        else:
+            path, note = svc.store.put("attachments", a.payload, digest=a.sha256), None
+        row = StoredAttachment(
+            case_id=case.id,
+            inbound_message_id=m.id or 0,
+            filename=a.filename,
+            content_type=a.content_type,
+            size=a.size,
+            sha256=a.sha256,
+            stored_path=path,
+            note=note,
+        )
+        s.add(row)
+        stored.append(row)
+    return stored
+
+
+def _acknowledge(
+    svc: Services,
+    s: Session,
+    mb: MailboxSettings,
+    case: Case,
+    m: InboundMessage,
+    parsed: ParsedMessage,
+    now: datetime,
+) -> tuple[bool, str]:
+    settings = svc.settings
+    reporter = parsed.from_address
+    if not reporter:
+        why = "no sender address in the report"
+    elif outbox.auto_replies_last_hour(s, reporter, now) >= settings.max_replies_per_hour:
+        why = (
+            f"more than {settings.max_replies_per_hour} automatic replies to {reporter} in the last hour "
+            "(MAILBOT_MAX_REPLIES_PER_HOUR)"
+        )
+    else:
+        r = svc.renderer.render(
+            case.language,
+            "reporter_acknowledgement",
+            case=case,
+            questions=QUESTIONS,
+            original_subject=parsed.subject,
+            sender_name=settings.sender_name,
+        )
+        refs = tuple(parsed.references) + ((parsed.message_id,) if parsed.message_id else ())
+        row = outbox.enqueue(
+            s,
+            kind="reporter_acknowledgement",
+            mailbox=mb.name,
+            sender=mb.address,
+            sender_name=settings.sender_name,
+            recipient=reporter,
+            subject=r.subject,
+            body=r.body,
+            language=case.language,
+            now=now,
+            auto_reply=True,
+            case_id=case.id,
+            kenmerk=case.kenmerk,
+            in_reply_to=parsed.message_id or None,
+            references=refs,
+            caused_by=m.id,
+        )
+        cases.add_event(
+            s, now, "acknowledgement_queued", case.id, message_id=m.id, to=reporter, outgoing_message_id=row.message_id
+        )
+        return True, ""
+    cases.add_event(s, now, "acknowledgement_skipped", case.id, message_id=m.id, reason=why)
+    log.warning("dispatch: %s: no acknowledgement: %s", case.kenmerk, why)
+    return False, why
+
+
+def report_send_failure(svc: Services) -> outbox.OnFailure:
+    """What happens when the SMTP server refuses a mail for good: the officers are told
+    (unless the refused mail was itself to an officer: then the log must do, or we would loop)."""
+
+    def _on_failure(s: Session, row: Outbox, error: str, now: datetime) -> None:
+        case = s.get(Case, row.case_id) if row.case_id else None
+        cases.add_event(
+            s,
+            now,
+            "send_failed",
+            row.case_id,
+            recipient=row.recipient,
+            mail=row.kind,
+            error=error,
+            outgoing_message_id=row.message_id,
+        )
+        if row.kind.startswith("officer_"):
+            return
+        mb = _mailbox(svc, row.mailbox)
+        for officer in mb.officers:
+            r = svc.renderer.render(
+                svc.settings.language,
+                "officer_send_failed",
+                recipient=row.recipient,
+                subject=row.subject,
+                kenmerk=case.kenmerk if case else None,
+                error=error,
+            )
+            outbox.enqueue(
+                s,
+                kind="officer_send_failed",
+                mailbox=mb.name,
+                sender=mb.address,
+                sender_name=svc.settings.sender_name,
+                recipient=officer,
+                subject=r.subject,
+                body=r.body,
+                language=svc.settings.language,
+                now=now,
+                auto_reply=False,
+                case_id=row.case_id,
+                kenmerk=case.kenmerk if case else None,
+            )
+
+    return _on_failure

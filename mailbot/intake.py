@@ -1,0 +1,136 @@
+"""Stage 1: new mail from the IMAP folder into storage, raw, before anything else happens to it.
+
+The worker's place in a folder is the last UID stored under the folder's UIDVALIDITY, and it
+advances in the same transaction that records the messages. When UIDVALIDITY changes, every
+message is looked at again, but one whose identity (Message-ID, or the hash of its bytes)
+and bytes were stored before is only noted, not stored or handled a second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from mailbot import db
+from mailbot.config import MailboxSettings
+from mailbot.mailbox import Fetched, ImapMailbox
+from mailbot.models import InboundMessage, MailboxState
+from mailbot.parse import message_identity
+from mailbot.store import BlobStore
+
+log = logging.getLogger(__name__)
+
+FETCH_BATCH = 50
+
+
+@dataclass
+class IntakeResult:
+    stored: int = 0
+    seen_before: int = 0
+    uidvalidity_changed: bool = False
+
+
+def fetch_new(
+    engine: Engine, mailbox: ImapMailbox, store: BlobStore, settings: MailboxSettings, now: datetime
+) -> IntakeResult:
+    result = IntakeResult()
+    status = mailbox.select()
+    with db.session(engine) as s:
+        state = s.get(MailboxState, settings.name)
+        if state is not None and (state.uidvalidity != status.uidvalidity or state.folder != settings.folder):
+            log.warning(
+                "intake: %s %s: UIDVALIDITY changed from %s to %s; re-reading the folder, "
+                "known messages are recognised and not handled again",
+                settings.name,
+                settings.folder,
+                state.uidvalidity,
+                status.uidvalidity,
+            )
+            result.uidvalidity_changed = True
+            last_uid = 0
+        else:
+            last_uid = state.last_uid if state else 0
+    uids = mailbox.uids_after(last_uid)
+    if uids:
+        log.info("intake: %s: %d new message(s) after UID %d", settings.name, len(uids), last_uid)
+    for start in range(0, len(uids), FETCH_BATCH):
+        wanted = uids[start : start + FETCH_BATCH]
+        batch = mailbox.fetch(wanted)
+        _store_batch(engine, store, settings, status.uidvalidity, wanted[-1], batch, now, result)
+        if settings.processed_folder and batch:
+            mailbox.move([f.uid for f in batch], settings.processed_folder)
+    with db.session(engine) as s:
+        state = s.get(MailboxState, settings.name)
+        if state is None:  # an empty folder: remember its UIDVALIDITY all the same
+            s.add(
+                MailboxState(
+                    mailbox=settings.name,
+                    folder=settings.folder,
+                    uidvalidity=status.uidvalidity,
+                    last_uid=0,
+                    last_check_at=now,
+                )
+            )
+        else:
+            state.last_check_at = now
+            s.add(state)
+        s.commit()
+    return result
+
+
+def _store_batch(
+    engine: Engine,
+    store: BlobStore,
+    settings: MailboxSettings,
+    uidvalidity: int,
+    upto: int,
+    batch: list[Fetched],
+    now: datetime,
+    result: IntakeResult,
+) -> None:
+    # Files first (flushed to disk), then one transaction for the rows and the new place.
+    prepared = []
+    for f in batch:
+        digest = hashlib.sha256(f.raw).hexdigest()
+        message_id, identity = message_identity(f.raw)
+        prepared.append((f, digest, message_id, identity, store.put_message(f.raw, digest)))
+    with db.session(engine) as s:
+        for f, digest, message_id, identity, path in prepared:
+            known = s.exec(
+                select(InboundMessage.id).where(
+                    InboundMessage.mailbox == settings.name,
+                    InboundMessage.identity == identity,
+                    InboundMessage.sha256 == digest,
+                )
+            ).first()
+            if known is not None:
+                result.seen_before += 1
+                log.info("intake: UID %d is message #%d seen before; not handled again", f.uid, known)
+                continue
+            s.add(
+                InboundMessage(
+                    mailbox=settings.name,
+                    folder=settings.folder,
+                    uidvalidity=uidvalidity,
+                    uid=f.uid,
+                    identity=identity,
+                    message_id=message_id,
+                    sha256=digest,
+                    size=len(f.raw),
+                    raw_path=path,
+                    arrived_at=f.arrived_at or now,
+                    fetched_at=now,
+                )
+            )
+            result.stored += 1
+        state = s.get(MailboxState, settings.name)
+        if state is None:
+            state = MailboxState(mailbox=settings.name, folder=settings.folder, uidvalidity=uidvalidity)
+        state.folder, state.uidvalidity, state.last_uid = settings.folder, uidvalidity, upto
+        s.add(state)
+        s.commit()

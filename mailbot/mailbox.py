@@ -1,0 +1,176 @@
+"""The shared mailbox over IMAP: select, find new UIDs, fetch raw bytes, wait with IDLE.
+
+Only this module talks IMAP. Messages are fetched by UID with ``BODY.PEEK[]`` so their
+flags stay as they were; nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from mailbot.config import MailboxSettings
+from mailbot.errors import PermanentError, TransientError
+from mailbot.tls import client_context
+
+log = logging.getLogger(__name__)
+
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    socket.timeout,
+    ssl.SSLError,
+    imaplib.IMAP4.abort,
+    imaplib.IMAP4.error,
+    IMAPClientError,
+)
+IDLE_RENEW_SECONDS = 300  # well inside the 29 minutes RFC 2177 allows; servers drop idle clients
+
+
+@dataclass(frozen=True)
+class FolderStatus:
+    uidvalidity: int
+    uidnext: int | None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    uid: int
+    raw: bytes
+    arrived_at: datetime | None
+
+
+class ImapMailbox:
+    def __init__(self, settings: MailboxSettings, ca_file: Path | None, timeout: float = 60) -> None:
+        self.settings = settings
+        self.ca_file = ca_file
+        self.timeout = timeout
+        self.client: IMAPClient | None = None
+        self.writable = bool(settings.processed_folder)
+
+    # -- connection ----------------------------------------------------------------------------
+    def connect(self) -> None:
+        s = self.settings.imap
+        where = f"IMAP {s.host}:{s.port} ({s.security})"
+        try:
+            ctx = client_context(self.ca_file)
+            client = IMAPClient(s.host, s.port, ssl=s.security == "ssl", ssl_context=ctx, timeout=self.timeout)
+            if s.security == "starttls":
+                client.starttls(ctx)
+        except ssl.SSLCertVerificationError as exc:
+            raise PermanentError(
+                f"{where}: certificate not trusted ({exc.verify_message}); check MAILBOT_IMAP_HOST and MAILBOT_CA_FILE"
+            ) from exc
+        except NETWORK_ERRORS as exc:
+            raise TransientError(f"{where}: cannot connect: {exc}") from exc
+        try:
+            client.login(s.user, s.password)
+        except LoginError as exc:
+            raise PermanentError(
+                f"{where}: login refused for MAILBOT_IMAP_USER={s.user!r}; "
+                "check MAILBOT_IMAP_USER and MAILBOT_IMAP_PASSWORD"
+            ) from exc
+        except NETWORK_ERRORS as exc:
+            raise TransientError(f"{where}: login failed: {exc}") from exc
+        self.client = client
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.logout()
+            except Exception:  # closing a connection that is already gone
+                log.debug("IMAP logout failed", exc_info=True)
+            self.client = None
+
+    def _c(self) -> IMAPClient:
+        if self.client is None:
+            self.connect()
+        assert self.client is not None
+        return self.client
+
+    def _call(self, what: str, fn: Callable[[IMAPClient], Any]) -> Any:
+        try:
+            return fn(self._c())
+        except NETWORK_ERRORS as exc:
+            self.close()
+            raise TransientError(f"IMAP {what} failed: {exc}") from exc
+
+    # -- reading -------------------------------------------------------------------------------
+    def select(self) -> FolderStatus:
+        folder = self.settings.folder
+        info = self._call(f"select {folder}", lambda c: c.select_folder(folder, readonly=not self.writable))
+        uidvalidity = info.get(b"UIDVALIDITY")
+        if uidvalidity is None:
+            raise PermanentError(f"IMAP folder {folder} has no UIDVALIDITY; check MAILBOT_IMAP_FOLDER")
+        return FolderStatus(int(uidvalidity), int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None)
+
+    def uids_after(self, last_uid: int) -> list[int]:
+        # "n:*" always matches the highest UID, even when it is below n: filter it out.
+        uids = self._call("search", lambda c: c.search(["UID", f"{last_uid + 1}:*"]))
+        return sorted(int(u) for u in uids if int(u) > last_uid)
+
+    def fetch(self, uids: Iterable[int]) -> list[Fetched]:
+        wanted = list(uids)
+        data = self._call("fetch", lambda c: c.fetch(wanted, ["BODY.PEEK[]", "INTERNALDATE"]))
+        out = []
+        for uid in wanted:
+            item = data.get(uid)
+            if item is None or b"BODY[]" not in item:
+                continue  # expunged meanwhile by someone else; nothing of ours to lose
+            raw = item[b"BODY[]"] or b""
+            arrived = item.get(b"INTERNALDATE")
+            if isinstance(arrived, datetime):
+                arrived = arrived.astimezone(UTC) if arrived.tzinfo else arrived.astimezone().astimezone(UTC)
+            out.append(Fetched(uid, bytes(raw), arrived))
+        return out
+
+    def move(self, uids: list[int], folder: str) -> None:
+        def _move(c: IMAPClient) -> None:
+            if not c.folder_exists(folder):
+                c.create_folder(folder)
+            if c.has_capability("MOVE"):
+                c.move(uids, folder)
+            else:  # copy is enough: the original stays, so nothing can be lost
+                c.copy(uids, folder)
+
+        self._call(f"move to {folder}", _move)
+
+    def noop(self) -> None:
+        self._call("noop", lambda c: c.noop())
+
+    # -- waiting -------------------------------------------------------------------------------
+    def supports_idle(self) -> bool:
+        return bool(self._call("capability", lambda c: c.has_capability("IDLE")))
+
+    def wait(self, timeout: float, should_stop: Callable[[], bool]) -> bool:
+        """IDLE until the server announces mail, ``timeout`` passes or we are asked to stop.
+
+        Returns True when the server said something changed. The connection is checked with
+        NOOP afterwards: a dropped connection only shows on the next command.
+        """
+        c = self._c()
+        deadline = time.monotonic() + min(timeout, IDLE_RENEW_SECONDS)
+        changed = False
+        try:
+            c.idle()
+            while not should_stop() and time.monotonic() < deadline:
+                responses = c.idle_check(timeout=min(1.0, max(0.05, deadline - time.monotonic())))
+                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                    changed = True
+                    break
+            c.idle_done()
+            c.noop()
+        except NETWORK_ERRORS as exc:
+            self.close()
+            raise TransientError(f"IMAP connection lost while waiting: {exc}") from exc
+        return changed

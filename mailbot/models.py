@@ -1,0 +1,132 @@
+"""The stored state: messages in and out, cases, attachments, events.
+
+Every datetime is aware UTC. Processing state is explicit: an inbound message is
+``received`` (stored, not yet handled), then ``processed`` or ``quarantined``; an outbox
+row is ``queued``, then ``sent`` or ``failed``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class MailboxState(SQLModel, table=True):
+    """Where the worker is in one IMAP folder: the last UID stored under a UIDVALIDITY."""
+
+    __tablename__ = "mailbox_state"
+    mailbox: str = Field(primary_key=True)
+    folder: str
+    uidvalidity: int
+    last_uid: int = 0
+    last_check_at: datetime | None = None
+
+
+class KenmerkCounter(SQLModel, table=True):
+    __tablename__ = "kenmerk_counter"
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class InboundMessage(SQLModel, table=True):
+    __tablename__ = "inbound_message"
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_location"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(index=True)
+    folder: str
+    uidvalidity: int
+    uid: int
+    identity: str = Field(index=True)
+    message_id: str | None = Field(default=None, index=True)
+    sha256: str
+    size: int
+    raw_path: str
+    arrived_at: datetime
+    fetched_at: datetime
+    status: str = Field(default="received", index=True)
+    disposition: str | None = None
+    rule: str | None = None
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    attempts: int = 0
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    from_address: str | None = None
+    subject: str | None = Field(default=None, sa_column=Column(Text))
+    processed_at: datetime | None = None
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kenmerk: str = Field(unique=True, index=True)
+    year: int
+    seq: int
+    mailbox: str
+    status: str = "ontvangen"
+    phase: str = "ontdekken"
+    language: str = "nl"
+    reporter_name: str = ""
+    reporter_address: str = ""
+    subject: str = Field(default="", sa_column=Column(Text))
+    description: str = Field(default="", sa_column=Column(Text))
+    received_at: datetime
+    aware_at: datetime
+    ap_deadline_at: datetime
+    created_at: datetime
+    inbound_message_id: int | None = Field(default=None, foreign_key="inbound_message.id")
+
+
+class StoredAttachment(SQLModel, table=True):
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    inbound_message_id: int = Field(foreign_key="inbound_message.id", index=True)
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    stored_path: str | None = None
+    note: str | None = None
+
+
+class Event(SQLModel, table=True):
+    """One change to a case (or to the system), with the message that caused it."""
+
+    __tablename__ = "event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    at: datetime
+    kind: str
+    actor: str = ""
+    detail: str = Field(default="{}", sa_column=Column(Text))
+    inbound_message_id: int | None = Field(default=None, foreign_key="inbound_message.id")
+    outbox_id: int | None = None
+
+
+class Outbox(SQLModel, table=True):
+    """A mail to send, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(unique=True, index=True)
+    kind: str
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    mailbox: str
+    sender: str
+    recipient: str = Field(index=True)
+    subject: str = Field(default="", sa_column=Column(Text))
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    auto_reply: bool = False
+    status: str = Field(default="queued", index=True)
+    attempts: int = 0
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    caused_by_message_id: int | None = Field(default=None, foreign_key="inbound_message.id")

@@ -1,0 +1,193 @@
+"""The durable outbox: mail is queued in the transaction that causes it and sent by a separate stage.
+
+A crash after the SMTP server accepted a message but before it was marked sent makes the
+next pass send it again, with the same Message-ID, so the recipient's mail program can tell.
+Temporary failures are retried with back-off; permanent ones are recorded and reported.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from mailbot import db
+from mailbot.compose import compose, new_message_id
+from mailbot.errors import PermanentError, TransientError
+from mailbot.models import Outbox
+from mailbot.smtp import SmtpTransport
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST = timedelta(seconds=15)
+BACKOFF_MAX = timedelta(minutes=15)
+BATCH = 200
+
+
+def backoff(attempts: int) -> timedelta:
+    delay: timedelta = BACKOFF_FIRST * (2 ** min(max(0, attempts - 1), 10))
+    return min(delay, BACKOFF_MAX)
+
+
+def auto_replies_last_hour(session: Session, recipient: str, now: datetime) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Outbox)
+            .where(
+                Outbox.recipient == recipient,
+                col(Outbox.auto_reply).is_(True),
+                Outbox.created_at >= now - timedelta(hours=1),
+            )
+        ).one()
+    )
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    mailbox: str,
+    sender: str,
+    sender_name: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    language: str,
+    now: datetime,
+    auto_reply: bool,
+    case_id: int | None = None,
+    kenmerk: str | None = None,
+    in_reply_to: str | None = None,
+    references: tuple[str, ...] = (),
+    caused_by: int | None = None,
+) -> Outbox:
+    message_id = new_message_id(sender)
+    raw = compose(
+        sender=sender,
+        sender_name=sender_name,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        message_id=message_id,
+        date=now,
+        language=language,
+        auto_submitted="auto-replied" if auto_reply else "auto-generated",
+        in_reply_to=in_reply_to,
+        references=references,
+        kenmerk=kenmerk,
+    )
+    row = Outbox(
+        message_id=message_id,
+        kind=kind,
+        case_id=case_id,
+        mailbox=mailbox,
+        sender=sender,
+        recipient=recipient,
+        subject=subject,
+        raw=raw,
+        auto_reply=auto_reply,
+        created_at=now,
+        next_attempt_at=now,
+        caused_by_message_id=caused_by,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def next_due(engine: Engine) -> datetime | None:
+    with db.session(engine) as s:
+        return s.exec(select(func.min(Outbox.next_attempt_at)).where(Outbox.status == "queued")).one()
+
+
+OnFailure = Callable[[Session, Outbox, str, datetime], None]
+
+
+def send_due(
+    engine: Engine,
+    transport_factory: Callable[[], SmtpTransport],
+    now: datetime,
+    on_permanent_failure: OnFailure,
+) -> tuple[int, int]:
+    """Send every queued mail that is due. Returns (sent, still queued or failed)."""
+    with db.session(engine) as s:
+        due = list(
+            s.exec(
+                select(Outbox)
+                .where(Outbox.status == "queued", Outbox.next_attempt_at <= now)
+                .order_by(col(Outbox.id))
+                .limit(BATCH)
+            )
+        )
+    if not due:
+        return 0, 0
+    sent = problems = 0
+    try:
+        transport = transport_factory()
+        transport.connect()
+    except (TransientError, PermanentError) as exc:
+        log.warning("outbox: %s; %d mail(s) wait for the next try", exc, len(due))
+        with db.session(engine) as s:
+            s.execute(
+                update(Outbox)
+                .where(col(Outbox.id).in_([o.id for o in due]))
+                .values(
+                    attempts=Outbox.attempts + 1,
+                    last_error=str(exc),
+                    next_attempt_at=now + backoff(max(o.attempts for o in due) + 1),
+                )
+            )
+            s.commit()
+        return 0, len(due)
+    try:
+        for row in due:
+            try:
+                transport.send(row.sender, row.recipient, row.raw)
+            except TransientError as exc:
+                problems += 1
+                _record(engine, row.id, status="queued", error=str(exc), next_at=now + backoff(row.attempts + 1))
+                log.warning("outbox: %s to %s deferred: %s", row.kind, row.recipient, exc)
+                continue
+            except PermanentError as exc:
+                problems += 1
+                with db.session(engine) as s:
+                    fresh = s.get(Outbox, row.id)
+                    assert fresh is not None
+                    fresh.status, fresh.attempts, fresh.last_error = "failed", fresh.attempts + 1, str(exc)
+                    s.add(fresh)
+                    on_permanent_failure(s, fresh, str(exc), now)
+                    s.commit()
+                log.error("outbox: %s to %s refused permanently: %s", row.kind, row.recipient, exc)
+                continue
+            _record(engine, row.id, status="sent", sent_at=now)
+            sent += 1
+            log.info("outbox: sent %s to %s %s", row.kind, row.recipient, row.message_id)
+    finally:
+        transport.close()
+    return sent, problems
+
+
+def _record(
+    engine: Engine,
+    outbox_id: int | None,
+    *,
+    status: str,
+    error: str | None = None,
+    next_at: datetime | None = None,
+    sent_at: datetime | None = None,
+) -> None:
+    values: dict[str, object] = {"status": status, "attempts": Outbox.attempts + 1}
+    if error is not None:
+        values["last_error"] = error
+    if next_at is not None:
+        values["next_attempt_at"] = next_at
+    if sent_at is not None:
+        values["sent_at"] = sent_at
+    with db.session(engine) as s:
+        s.execute(update(Outbox).where(col(Outbox.id) == outbox_id).values(**values))
+        s.commit()

@@ -1,0 +1,348 @@
+"""Raw message bytes to a :class:`ParsedMessage`: headers decoded, readable text, attachments.
+
+Pure: bytes in, values out. mail-parser decodes the headers (RFC 2047, raw UTF-8, address
+lists); the body is read by walking the MIME tree ourselves, because mail-parser merges the
+text of forwarded ``message/rfc822`` parts into the body and mis-decodes windows-1252 text
+labelled ISO-8859-1. The raw bytes are always kept elsewhere; what this module cannot read
+it reports in ``defects`` rather than dropping silently.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+MAX_DEPTH = 30
+_MSGID = re.compile(r"<[^<>\s]+>")
+
+
+class ParseError(ValueError):
+    """The message cannot be read at all (it is kept raw and quarantined)."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    payload: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    message_id: str
+    from_name: str
+    from_address: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    subject: str
+    date: datetime | None
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    headers: dict[str, tuple[str, ...]]
+    text: str
+    html_only: bool
+    attachments: tuple[Attachment, ...]
+    defects: tuple[str, ...]
+    content_type: str
+
+    def header(self, name: str) -> str:
+        """The first value of a header (decoded), or ''."""
+        values = self.headers.get(name.lower(), ())
+        return values[0] if values else ""
+
+    def header_values(self, name: str) -> tuple[str, ...]:
+        return self.headers.get(name.lower(), ())
+
+    @property
+    def thread_ids(self) -> tuple[str, ...]:
+        """Message-IDs this message answers, most direct first, without repeats."""
+        seen: dict[str, None] = {}
+        for mid in (*self.in_reply_to, *reversed(self.references)):
+            seen.setdefault(mid, None)
+        return tuple(seen)
+
+
+# -- identity (cheap, used before full parsing) -----------------------------------------------
+def message_identity(raw: bytes) -> tuple[str | None, str]:
+    """(Message-ID or None, identity): the Message-ID identifies a message, else a hash of its bytes."""
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        head = BytesHeaderParser().parsebytes(raw[: 256 * 1024])
+        value = head.get("Message-ID")
+    except Exception:  # a header block that cannot even be split still gets an identity
+        value = None
+    mid = _first_msgid(str(value)) if value else None
+    return mid, (mid if mid else f"sha256:{digest}")
+
+
+def _first_msgid(value: str) -> str | None:
+    found = _MSGID.findall(value)
+    if found:
+        return str(found[0]).strip()
+    value = value.strip()
+    return f"<{value}>" if value and " " not in value else None
+
+
+def split_msgids(value: str) -> tuple[str, ...]:
+    """The Message-IDs in an In-Reply-To/References value (which may be folded)."""
+    return tuple(_MSGID.findall(value or ""))
+
+
+# -- charsets -----------------------------------------------------------------------------------
+def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)
+    return err.object[err.start : err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("mailbot-latin1", _latin1_fallback)
+
+_CP1252_ALIASES = {
+    "iso-8859-1",
+    "iso8859-1",
+    "latin-1",
+    "latin1",
+    "l1",
+    "iso_8859-1",
+    "us-ascii",
+    "ascii",
+    "windows-1252",
+    "cp1252",
+}
+
+
+def decode_text(payload: bytes, charset: str | None) -> str:
+    """Decode a text part without losing characters.
+
+    ISO-8859-1 (and ASCII) labels are read as windows-1252, which is what such mail really
+    contains (euro sign, curly quotes, dashes). Unknown labels fall back to UTF-8, then
+    windows-1252; bytes undefined there map to the Latin-1 character of the same value.
+    """
+    cs = (charset or "").strip().strip('"').lower()
+    if cs in _CP1252_ALIASES:
+        try:
+            return (
+                payload.decode("utf-8") if cs in ("us-ascii", "ascii") else payload.decode("cp1252", "mailbot-latin1")
+            )
+        except UnicodeDecodeError:
+            return payload.decode("cp1252", "mailbot-latin1")
+    if cs:
+        try:
+            return payload.decode(cs)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload.decode("cp1252", "mailbot-latin1")
+
+
+def decode_header_value(value: str) -> str:
+    try:
+        return str(make_header(decode_header(value)))
+    except Exception:
+        return value
+
+
+def html_to_text(html: str) -> str:
+    """Readable text from HTML; nothing is rendered or fetched."""
+    from inscriptis import get_text  # imported lazily: it pulls in lxml
+
+    try:
+        text = get_text(html)
+    except Exception:
+        text = re.sub(r"<[^>]+>", " ", html)
+    return tidy_text(text)
+
+
+def tidy_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def safe_filename(name: str, fallback: str) -> str:
+    """A file name fit for display and storage: no path, no control characters."""
+    name = decode_header_value(name) if "=?" in name else name
+    name = name.replace("\\", "/").split("/")[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".")
+    return name[:200] or fallback
+
+
+# -- the message -------------------------------------------------------------------------------
+@dataclass
+class _Body:
+    plain: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    forwarded: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+
+
+def _attachment(part: Message, payload: bytes, index: int) -> Attachment:
+    ctype = part.get_content_type()
+    raw_name = part.get_filename() or part.get_param("name") or ""
+    if isinstance(raw_name, tuple):  # an undecodable RFC 2231 value
+        raw_name = str(raw_name[2])
+    ext = {"message/rfc822": ".eml", "text/html": ".html", "text/plain": ".txt"}.get(ctype, ".bin")
+    name = safe_filename(str(raw_name), f"bijlage-{index}{ext}")
+    return Attachment(name, ctype, len(payload), hashlib.sha256(payload).hexdigest(), payload)
+
+
+def _payload(part: Message, body: _Body) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception as exc:
+        body.defects.append(f"undecodable part {part.get_content_type()}: {exc}")
+        data = None
+    if isinstance(data, bytes):
+        return data
+    raw = part.get_payload()
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def _walk(part: Message, body: _Body, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        body.defects.append(f"MIME nesting deeper than {MAX_DEPTH} levels; the rest is kept in the raw message only")
+        return
+    ctype = part.get_content_type()
+    if ctype == "message/rfc822":
+        inner = part.get_payload()
+        inner_msg = inner[0] if isinstance(inner, list) and inner else None
+        if isinstance(inner_msg, Message):
+            try:
+                data = inner_msg.as_bytes()
+            except Exception:
+                data = str(inner_msg).encode("utf-8", "replace")
+            body.attachments.append(_attachment(part, data, len(body.attachments) + 1))
+            sub = _Body()
+            _walk(inner_msg, sub, depth + 1)
+            subject = decode_header_value(str(inner_msg.get("Subject", "")))
+            sender = decode_header_value(str(inner_msg.get("From", "")))
+            text = "\n\n".join(sub.plain) or "\n\n".join(html_to_text(h) for h in sub.html)
+            body.forwarded.append(f"Van/From: {sender}\nOnderwerp/Subject: {subject}\n\n{text}".strip())
+            body.defects.extend(sub.defects)
+            return
+    if part.is_multipart():
+        children = part.get_payload()
+        if not isinstance(children, list):
+            return
+        if ctype == "multipart/alternative":
+            plain = [c for c in children if isinstance(c, Message) and c.get_content_type() == "text/plain"]
+            chosen = plain[:1] or [c for c in children if isinstance(c, Message)][-1:]
+            others = [
+                c
+                for c in children
+                if isinstance(c, Message)
+                and c not in chosen
+                and c.get_content_type() not in ("text/plain", "text/html")
+            ]
+            for part_ in (*chosen, *others):
+                _walk(part_, body, depth + 1)
+            return
+        for child in children:
+            if isinstance(child, Message):
+                _walk(child, body, depth + 1)
+        return
+    disposition = (part.get_content_disposition() or "").lower()
+    is_named = bool(part.get_filename())
+    payload = _payload(part, body)
+    if ctype in ("text/plain", "text/html") and disposition != "attachment" and not is_named:
+        text = decode_text(payload, part.get_content_charset())
+        (body.plain if ctype == "text/plain" else body.html).append(text)
+        return
+    if ctype.startswith("text/") and not is_named and disposition != "attachment":
+        body.plain.append(decode_text(payload, part.get_content_charset()))
+        return
+    body.attachments.append(_attachment(part, payload, len(body.attachments) + 1))
+
+
+def _addresses(values: list[str]) -> tuple[str, ...]:
+    return tuple(addr.lower() for _, addr in getaddresses(values) if "@" in addr)
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def parse_message(raw: bytes) -> ParsedMessage:
+    """Read a raw RFC 5322 message. Raises :class:`ParseError` only when nothing can be read."""
+    import mailparser  # imported here: it is only needed once a message is processed
+
+    if not raw.strip():
+        raise ParseError("empty message (zero bytes)")
+    try:
+        mail = mailparser.parse_from_bytes(raw)
+    except Exception as exc:
+        raise ParseError(f"mail-parser could not read the message: {exc}") from exc
+    msg: Message = mail.message
+    defects = [type(d).__name__ for d in (msg.defects or [])]
+
+    headers: dict[str, list[str]] = {}
+    for name, value in msg.items():
+        headers.setdefault(name.lower(), []).append(decode_header_value(str(value)))
+
+    subject = mail.subject
+    if isinstance(subject, list):
+        defects.append("more than one Subject header; the first is used")
+        subject = subject[0] if subject else ""
+    subject = re.sub(r"\s+", " ", str(subject or "")).strip()
+
+    from_pairs = mail.from_ if isinstance(mail.from_, list) else []
+    from_name, from_address = ("", "")
+    for name, addr in from_pairs:
+        if "@" in str(addr):
+            from_name, from_address = str(name or "").strip(), str(addr).strip().lower()
+            break
+    if len(headers.get("from", [])) > 1:
+        defects.append("more than one From header; the first address is used")
+
+    body = _Body()
+    try:
+        _walk(msg, body, 0)
+    except Exception as exc:  # a body we cannot walk still leaves the headers usable
+        body.defects.append(f"body could not be read: {exc}")
+    defects.extend(body.defects)
+    html_only = not body.plain and bool(body.html)
+    parts = body.plain if body.plain else [html_to_text(h) for h in body.html]
+    text = tidy_text("\n\n".join(parts))
+    if body.forwarded:
+        fwd = "\n\n".join(
+            f"---------- Doorgestuurd bericht / Forwarded message ----------\n{f}" for f in body.forwarded
+        )
+        text = f"{text}\n\n{fwd}".strip()
+
+    mid, _ = message_identity(raw)
+    return ParsedMessage(
+        message_id=mid or "",
+        from_name=from_name,
+        from_address=from_address,
+        to=_addresses(headers.get("to", [])),
+        cc=_addresses(headers.get("cc", [])),
+        subject=subject,
+        date=_date(headers.get("date", [""])[0]),
+        in_reply_to=split_msgids(" ".join(headers.get("in-reply-to", []))),
+        references=split_msgids(" ".join(headers.get("references", []))),
+        headers={k: tuple(v) for k, v in headers.items()},
+        text=text,
+        html_only=html_only,
+        attachments=tuple(body.attachments),
+        defects=tuple(defects),
+        content_type=msg.get_content_type(),
+    )

@@ -1,0 +1,57 @@
+"""One Jinja2 environment for every outgoing mail.
+
+Templates live in ``templates/<language>/<audience>_<event>.txt``; each defines a ``subject``
+and a ``body`` block, so the subject is worded where the body is. An organisation's own
+folder (``MAILBOT_TEMPLATE_DIR``) is searched first, so wording can change without code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+def local_time(value: datetime | None, tz: ZoneInfo, fmt: str = "%d-%m-%Y %H:%M") -> str:
+    return value.astimezone(tz).strftime(fmt) if value else ""
+
+
+def header_safe(value: object) -> str:
+    """One line, no control characters: what a mail header can carry."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", str(value)).strip()
+
+
+class Renderer:
+    def __init__(self, tz: ZoneInfo, override_dir: Path | None = None) -> None:
+        loaders = [FileSystemLoader(str(override_dir))] if override_dir else []
+        loaders.append(FileSystemLoader(str(PACKAGE_TEMPLATES)))
+        self.env = Environment(
+            loader=ChoiceLoader(loaders),
+            undefined=StrictUndefined,
+            autoescape=False,  # noqa: S701  (plain-text mail only; nothing here is ever rendered as HTML)
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["local"] = lambda v, fmt="%d-%m-%Y %H:%M": local_time(v, tz, fmt)
+        self.env.filters["oneline"] = header_safe
+
+    def render(self, language: str, name: str, **context: Any) -> Rendered:
+        template = self.env.get_template(f"{language}/{name}.txt")
+        ctx = template.new_context(context)
+        subject = "".join(template.blocks["subject"](ctx))
+        body = "".join(template.blocks["body"](ctx))
+        return Rendered(header_safe(subject), body.strip() + "\n")

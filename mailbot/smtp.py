@@ -1,0 +1,86 @@
+"""Outgoing mail over SMTP: one connection for a batch, failures sorted into transient and permanent."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from pathlib import Path
+from types import TracebackType
+
+from mailbot.config import ServerSettings
+from mailbot.errors import PermanentError, TransientError
+from mailbot.tls import client_context
+
+
+def _by_code(code: int, text: str) -> Exception:
+    return PermanentError(text) if 500 <= code < 600 else TransientError(text)
+
+
+class SmtpTransport:
+    def __init__(self, settings: ServerSettings, ca_file: Path | None, timeout: float = 60) -> None:
+        self.settings = settings
+        self.ca_file = ca_file
+        self.timeout = timeout
+        self.conn: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpTransport:
+        self.connect()
+        return self
+
+    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def connect(self) -> None:
+        s = self.settings
+        where = f"SMTP {s.host}:{s.port} ({s.security})"
+        ctx = client_context(self.ca_file)
+        try:
+            if s.security == "ssl":
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=ctx)
+            else:
+                conn = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
+                if s.security == "starttls":
+                    conn.starttls(context=ctx)
+            if s.user:
+                conn.login(s.user, s.password)
+        except ssl.SSLCertVerificationError as exc:
+            raise PermanentError(
+                f"{where}: certificate not trusted ({exc.verify_message}); check MAILBOT_SMTP_HOST and MAILBOT_CA_FILE"
+            ) from exc
+        except smtplib.SMTPAuthenticationError as exc:
+            raise PermanentError(
+                f"{where}: login refused for MAILBOT_SMTP_USER={s.user!r}; "
+                "check MAILBOT_SMTP_USER and MAILBOT_SMTP_PASSWORD"
+            ) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            raise PermanentError(f"{where}: {exc}; check MAILBOT_SMTP_SECURITY") from exc
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            raise TransientError(f"{where}: cannot connect: {exc}") from exc
+        self.conn = conn
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except (smtplib.SMTPException, OSError):
+                self.conn.close()
+            self.conn = None
+
+    def send(self, sender: str, recipient: str, raw: bytes) -> None:
+        if self.conn is None:
+            self.connect()
+        assert self.conn is not None
+        try:
+            refused = self.conn.sendmail(sender, [recipient], raw)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = next(iter(exc.recipients.values()))
+            raise _by_code(code, f"{recipient} refused: {code} {text.decode(errors='replace')}") from exc
+        except smtplib.SMTPResponseException as exc:
+            msg = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+            raise _by_code(exc.smtp_code, f"SMTP {exc.smtp_code} {msg}") from exc
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            self.conn = None
+            raise TransientError(f"SMTP connection lost: {exc}") from exc
+        if refused:
+            code, text = refused[recipient]
+            raise _by_code(code, f"{recipient} refused: {code} {text.decode(errors='replace')}")

@@ -1,0 +1,151 @@
+"""What the command line shows: cases and messages as plain dicts (for --json) and text."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from mailbot.models import Case, Event, InboundMessage, Outbox, StoredAttachment
+from mailbot.parse import decode_header_value
+
+
+def iso(value: datetime | None, tz: ZoneInfo) -> str | None:
+    return value.astimezone(tz).isoformat() if value else None
+
+
+def case_summary(case: Case, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "kenmerk": case.kenmerk,
+        "status": case.status,
+        "phase": case.phase,
+        "reporter": case.reporter_address,
+        "reporter_name": case.reporter_name,
+        "subject": case.subject,
+        "received_at": iso(case.received_at, tz),
+        "ap_deadline_at": iso(case.ap_deadline_at, tz),
+    }
+
+
+def list_cases(s: Session, tz: ZoneInfo) -> list[dict[str, Any]]:
+    return [case_summary(c, tz) for c in s.exec(select(Case).order_by(col(Case.ap_deadline_at), col(Case.id)))]
+
+
+def _outgoing(row: Outbox, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "direction": "out",
+        "message_id": row.message_id,
+        "from": row.sender,
+        "to": row.recipient,
+        "subject": row.subject,
+        "date": iso(row.sent_at or row.created_at, tz),
+        "kind": row.kind,
+        "status": row.status,
+    }
+
+
+def _incoming(m: InboundMessage, raw_headers: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "direction": "in",
+        "message_id": m.message_id,
+        "from": m.from_address,
+        "to": [a for _, a in getaddresses([raw_headers.get("to", "")]) if a],
+        "subject": m.subject,
+        "date": iso(m.arrived_at, tz),
+        "disposition": m.disposition,
+    }
+
+
+def case_detail(s: Session, case: Case, tz: ZoneInfo, read_raw: Any) -> dict[str, Any]:
+    out = case_summary(case, tz)
+    out["aware_at"] = iso(case.aware_at, tz)
+    out["mailbox"] = case.mailbox
+    out["description"] = case.description
+    out["attachments"] = [
+        {
+            "name": a.filename,
+            "type": a.content_type,
+            "size": a.size,
+            "sha256": a.sha256,
+            "stored": a.stored_path is not None,
+            "note": a.note,
+        }
+        for a in s.exec(
+            select(StoredAttachment).where(StoredAttachment.case_id == case.id).order_by(col(StoredAttachment.id))
+        )
+    ]
+    messages: list[dict[str, Any]] = []
+    for m in s.exec(select(InboundMessage).where(InboundMessage.case_id == case.id)):
+        try:
+            head = BytesHeaderParser().parsebytes(read_raw(m.raw_path))
+            headers = {"to": decode_header_value(str(head.get("To", "")))}
+        except OSError:
+            headers = {}
+        messages.append(_incoming(m, headers, tz))
+    messages += [_outgoing(o, tz) for o in s.exec(select(Outbox).where(Outbox.case_id == case.id))]
+    out["messages"] = sorted(messages, key=lambda x: x["date"] or "")
+    out["events"] = [
+        {
+            "at": iso(e.at, tz),
+            "kind": e.kind,
+            "actor": e.actor,
+            "message": e.inbound_message_id,
+            "detail": json.loads(e.detail or "{}"),
+        }
+        for e in s.exec(select(Event).where(Event.case_id == case.id).order_by(col(Event.id)))
+    ]
+    return out
+
+
+def list_messages(s: Session, tz: ZoneInfo) -> list[dict[str, Any]]:
+    kenmerken = dict(s.exec(select(Case.id, Case.kenmerk)).all())
+    return [
+        {
+            "id": m.id,
+            "message_id": m.message_id,
+            "from": m.from_address,
+            "subject": m.subject,
+            "received_at": iso(m.arrived_at, tz),
+            "status": m.status,
+            "disposition": m.disposition or ("quarantined" if m.status == "quarantined" else None),
+            "kenmerk": kenmerken.get(m.case_id) if m.case_id else None,
+            "reason": m.reason,
+            "mailbox": m.mailbox,
+            "uid": m.uid,
+            "size": m.size,
+        }
+        for m in s.exec(select(InboundMessage).order_by(col(InboundMessage.id)))
+    ]
+
+
+def case_text(d: dict[str, Any]) -> str:
+    lines = [
+        f"Kenmerk:      {d['kenmerk']}",
+        f"Status:       {d['status']} (fase {d['phase']})",
+        f"Melder:       {d['reporter_name']} <{d['reporter']}>",
+        f"Onderwerp:    {d['subject']}",
+        f"Ontvangen:    {d['received_at']}",
+        f"Deadline AP:  {d['ap_deadline_at']}",
+        "",
+        "Melding:",
+        *("  " + line for line in (d["description"] or "(geen tekst)").splitlines()),
+        "",
+        "Bijlagen:" if d["attachments"] else "Bijlagen: geen",
+        *(f"  - {a['name']} ({a['type']}, {a['size']} bytes, sha256 {a['sha256'][:12]}…)" for a in d["attachments"]),
+        "",
+        "Berichten:",
+        *(
+            f"  {m['date']}  {'→' if m['direction'] == 'out' else '←'} "
+            f"{m['to'] if m['direction'] == 'out' else m['from']}: {m['subject']}"
+            for m in d["messages"]
+        ),
+        "",
+        "Gebeurtenissen:",
+        *(f"  {e['at']}  {e['kind']}" for e in d["events"]),
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,192 @@
+"""The worker: one pass is intake → dispatch → outbox; ``run`` repeats it as mail arrives.
+
+Read top to bottom, :meth:`Worker.run_pass` is the whole path of a message. New mail is
+noticed with IMAP IDLE where the server offers it, else by polling. Periodic work runs from
+a ``schedule`` scheduler, each job wrapped so that a failure is logged and the job stays
+scheduled. A file lock in the data dir keeps a second worker off the same data.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import IO
+
+import schedule
+
+from mailbot import dispatch, outbox
+from mailbot.clock import Clock
+from mailbot.dispatch import Services
+from mailbot.errors import MailbotError, PermanentError, TransientError
+from mailbot.intake import fetch_new
+from mailbot.mailbox import ImapMailbox
+from mailbot.smtp import SmtpTransport
+
+log = logging.getLogger(__name__)
+
+OUTBOX_EVERY_SECONDS = 10
+MAX_BACKOFF_SECONDS = 300
+
+
+class WorkerLockedError(MailbotError):
+    pass
+
+
+@dataclass
+class PassResult:
+    stored: int = 0
+    dispositions: dict[str, int] = field(default_factory=dict)
+    kenmerken: list[str] = field(default_factory=list)
+    sent: int = 0
+    send_problems: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{self.stored} new message(s)"]
+        parts += [f"{n} {d}" for d, n in sorted(self.dispositions.items())]
+        parts.append(f"{self.sent} mail(s) sent")
+        if self.send_problems:
+            parts.append(f"{self.send_problems} send problem(s)")
+        if self.errors:
+            parts.append(f"{len(self.errors)} error(s)")
+        return ", ".join(parts)
+
+
+class WorkerLock:
+    """An exclusive lock on the data dir, held while a worker runs."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / "worker.lock"
+        self.handle: IO[str] | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = self.path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise WorkerLockedError(
+                f"another mailbot worker ({holder}) is already running on {self.path.parent}; "
+                "stop it first, or give this one its own MAILBOT_DATA_DIR"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        self.handle = handle
+
+    def release(self) -> None:
+        if self.handle is not None:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None
+
+
+class Worker:
+    def __init__(self, svc: Services, clock: Clock) -> None:
+        self.svc = svc
+        self.clock = clock
+        self.mailboxes = {mb.name: ImapMailbox(mb, svc.settings.ca_file) for mb in svc.settings.mailboxes}
+        self.stopping = False
+        self.scheduler = schedule.Scheduler()
+
+    def transport(self) -> SmtpTransport:
+        return SmtpTransport(self.svc.settings.smtp, self.svc.settings.ca_file)
+
+    # -- one pass --------------------------------------------------------------------------------
+    def run_pass(self) -> PassResult:
+        result = PassResult()
+        for name, mailbox in self.mailboxes.items():
+            try:
+                intake = fetch_new(self.svc.engine, mailbox, self.svc.store, mailbox.settings, self.clock())
+                result.stored += intake.stored
+            except (TransientError, PermanentError) as exc:
+                result.errors.append(f"{name}: {exc}")
+                log.error("intake: %s: %s", name, exc)
+        handled = dispatch.process_pending(self.svc, self.clock())
+        result.dispositions, result.kenmerken = handled.counts, handled.kenmerken
+        self.send_outbox(result)
+        return result
+
+    def send_outbox(self, result: PassResult | None = None) -> None:
+        sent, problems = outbox.send_due(
+            self.svc.engine, self.transport, self.clock(), dispatch.report_send_failure(self.svc)
+        )
+        if result is not None:
+            result.sent, result.send_problems = result.sent + sent, result.send_problems + problems
+
+    def close(self) -> None:
+        for mailbox in self.mailboxes.values():
+            mailbox.close()
+
+    # -- running until stopped -------------------------------------------------------------------
+    def stop(self, signum: int = 0, _frame: FrameType | None = None) -> None:
+        if not self.stopping:
+            log.info("worker: stopping after the current step (signal %s)", signum)
+        self.stopping = True
+
+    def _job(self, name: str, fn: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                fn()
+            except Exception:
+                log.exception("worker: scheduled job %s failed; it stays scheduled", name)
+
+        return run
+
+    def run_forever(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        settings = self.svc.settings
+        self.scheduler.every(OUTBOX_EVERY_SECONDS).seconds.do(self._job("outbox", self.send_outbox))
+        (mailbox,) = list(self.mailboxes.values())[:1]
+        failures = 0
+        log.info(
+            "worker: running on %s (%s); stop with Ctrl-C or SIGTERM",
+            mailbox.settings.address,
+            "IMAP IDLE where offered" if settings.use_idle else f"polling every {settings.poll_seconds}s",
+        )
+        while not self.stopping:
+            try:
+                result = self.run_pass()
+                if result.stored or result.sent or result.errors:
+                    log.info("worker: pass: %s", result.summary())
+                if result.errors:
+                    raise TransientError("; ".join(result.errors))
+                failures = 0
+                self.scheduler.run_pending()
+                self._wait(mailbox)
+            except Exception as exc:
+                failures += 1
+                delay = min(MAX_BACKOFF_SECONDS, 2 ** min(failures, 9))
+                if isinstance(exc, MailbotError):
+                    log.warning("worker: %s; trying again in %ds", exc, delay)
+                else:
+                    log.exception("worker: unexpected error; trying again in %ds", delay)
+                mailbox.close()
+                self._sleep(delay)
+        self.close()
+        log.info("worker: stopped")
+
+    def _wait(self, mailbox: ImapMailbox) -> None:
+        pending = self.scheduler.idle_seconds
+        timeout = max(1.0, min(60.0, pending if pending is not None else 60.0))
+        if self.svc.settings.use_idle and mailbox.supports_idle():
+            mailbox.wait(timeout, lambda: self.stopping)
+        else:
+            self._sleep(min(timeout, self.svc.settings.poll_seconds))
+
+    def _sleep(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < end:
+            time.sleep(min(0.5, end - time.monotonic()))
