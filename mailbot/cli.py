@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for noisy in ("imapclient", "sqlalchemy", "schedule"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("mailparser").setLevel(logging.ERROR)  # it warns about every unusual part
     from mailbot.config import ConfigError
     from mailbot.errors import MailbotError
 

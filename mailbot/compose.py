@@ -9,6 +9,12 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 
 
+# The stdlib folds at 78 characters and, before an encoded word, keeps the space on both sides
+# of the fold, so mail programs show a doubled space. Headers fold only past RFC 5322's 998.
+POLICY = SMTP.clone(max_line_length=998)
+MAX_SUBJECT = 250
+
+
 def new_message_id(sender: str) -> str:
     """Random and unguessable: a Message-ID is what a reply proves it answers."""
     domain = sender.rsplit("@", 1)[-1]
@@ -30,10 +36,10 @@ def compose(
     references: tuple[str, ...] = (),
     kenmerk: str | None = None,
 ) -> bytes:
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = formataddr((sender_name, sender))
     msg["To"] = recipient
-    msg["Subject"] = subject
+    msg["Subject"] = subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 1] + "…"
     msg["Date"] = format_datetime(date)
     msg["Message-ID"] = message_id
     if in_reply_to:

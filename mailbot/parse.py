@@ -254,6 +254,14 @@ def _walk(part: Message, body: _Body, depth: int) -> None:
             if isinstance(child, Message):
                 _walk(child, body, depth + 1)
         return
+    if ctype.startswith("multipart/"):
+        # The declared boundary is not in the body (StartBoundaryNotFound): the parts cannot be
+        # separated, so the whole body is shown as text and the raw message keeps the rest.
+        body.defects.append(
+            "MIME boundary not found: the body is shown as raw text; attachments are in the raw message"
+        )
+        body.plain.append(decode_text(_payload(part, body), part.get_content_charset()))
+        return
     disposition = (part.get_content_disposition() or "").lower()
     is_named = bool(part.get_filename())
     payload = _payload(part, body)

@@ -1,0 +1,165 @@
+"""Fixtures for end-to-end tests: a real Dovecot + Postfix on loopback, and a bot pointed at it.
+
+The lab server starts once per test session (about 3 s) and every test gets empty mailboxes
+and a bot with its own data dir and a clock it can move.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mailbot.app import build
+from mailbot.config import Settings, parse_settings
+from mailbot.demo import BOT, EMPLOYEE, LAB_USERS, OFFICER, lab_config
+from mailbot.dispatch import Services
+from mailbot.labserver import LabMailServer
+from mailbot.worker import Worker
+
+REPORTERS = [f"medewerker{i:03d}@example.org" for i in range(1, 121)]
+SECOND_OFFICER = "privacy@example.org"
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[LabMailServer]:
+    if os.geteuid() != 0:
+        pytest.fail("the end-to-end tests start Postfix and need root: run ./dev test (it uses sudo)")
+    users = dict(LAB_USERS)
+    users[SECOND_OFFICER] = "privacy-geheim"
+    users.update({r: "geheim" for r in REPORTERS})
+    server = LabMailServer(users=users).start()
+    yield server
+    server.stop()
+
+
+class Clock:
+    """The bot's clock in tests: real time plus an offset the test can move."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **kw: float) -> None:
+        self.offset += timedelta(**kw)
+
+
+@dataclass
+class Bot:
+    lab: LabMailServer
+    data_dir: Path
+    config: dict[str, str]
+    settings: Settings
+    svc: Services
+    clock: Clock
+    worker: Worker
+    env_file: Path
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def run_pass(self) -> Any:
+        return self.worker.run_pass()
+
+    def cli(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Run the real command line against this bot's configuration."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MAILBOT_")}
+        return subprocess.run(
+            [sys.executable, "-m", "mailbot", "--config", str(self.env_file), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
+
+    def spawn(self, *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MAILBOT_")}
+        out = (log or self.data_dir / "worker.log").open("ab")
+        return subprocess.Popen(
+            [sys.executable, "-m", "mailbot", "--config", str(self.env_file), *args], env=env, stdout=out, stderr=out
+        )
+
+
+def make_bot(lab: LabMailServer, **overrides: str) -> Bot:
+    data_dir = Path(tempfile.mkdtemp(prefix="mbot-"))
+    config = lab_config(lab, data_dir / "data", **{"MAILBOT_OFFICERS": f"{OFFICER},{SECOND_OFFICER}", **overrides})
+    env_file = data_dir / "bot.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in config.items()))
+    settings = parse_settings(config)
+    svc = build(settings)
+    clock = Clock()
+    return Bot(lab, data_dir, config, settings, svc, clock, Worker(svc, clock), env_file)
+
+
+@pytest.fixture
+def clean_lab(lab: LabMailServer) -> LabMailServer:
+    lab.wait_queue_empty()
+    lab.clear()
+    return lab
+
+
+@pytest.fixture
+def bot(clean_lab: LabMailServer) -> Iterator[Bot]:
+    b = make_bot(clean_lab)
+    yield b
+    b.worker.close()
+    b.svc.engine.dispose()
+    shutil.rmtree(b.data_dir, ignore_errors=True)
+
+
+def report(
+    sender: str = EMPLOYEE,
+    subject: str = "beveiligingsincident",
+    body: str = "Er is iets misgegaan.",
+    name: str = "Medewerker",
+    **headers: str,
+) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = f"{name} <{sender}>"
+    msg["To"] = BOT
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = headers.pop("message_id", None) or make_msgid(domain="example.org")
+    for key, value in headers.items():
+        msg[key.replace("_", "-")] = value
+    msg.set_content(body)
+    return msg.as_bytes()
+
+
+def message_id_of(raw: bytes) -> str:
+    return str(email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"])
+
+
+def parse(raw: bytes) -> EmailMessage:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def body_text(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())  # type: ignore[attr-defined]
+
+
+def submit(lab: LabMailServer, raw: bytes, sender: str = EMPLOYEE, wait: bool = True) -> None:
+    """Mail a message to the bot's address through Postfix, and wait until it is in the bot's INBOX."""
+    before = len(lab.messages(BOT)) if wait else 0
+    lab.send(raw, sender, [BOT])
+    if wait:
+        got = lab.wait_for(BOT, before + 1, timeout=20)
+        assert len(got) >= before + 1, "the lab server did not deliver the message to the bot's mailbox"

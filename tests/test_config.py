@@ -1,0 +1,98 @@
+"""Settings: defaults, overrides, and one clear line naming the key for every mistake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mailbot.config import ConfigError, load_settings, parse_settings
+
+BASE = {
+    "MAILBOT_IMAP_HOST": "imap.example.org",
+    "MAILBOT_IMAP_USER": "meldpunt@example.org",
+    "MAILBOT_IMAP_PASSWORD": "s3cret-imap",
+    "MAILBOT_SMTP_HOST": "smtp.example.org",
+    "MAILBOT_ADDRESS": "Meldpunt@Example.org",
+    "MAILBOT_OFFICERS": "fg@example.org, privacy@example.org",
+}
+
+
+def test_defaults() -> None:
+    s = parse_settings(BASE)
+    assert s.mailbox.imap.port == 993 and s.mailbox.imap.security == "ssl"
+    assert s.smtp.port == 587 and s.smtp.security == "starttls" and s.smtp.user == ""
+    assert s.mailbox.folder == "INBOX" and s.mailbox.processed_folder == ""
+    assert s.mailbox.address == "meldpunt@example.org"
+    assert s.officers == ("fg@example.org", "privacy@example.org")
+    assert s.mailbox.keywords == ("beveiligingsincident", "datalek")
+    assert s.kenmerk_prefix == "DL" and s.language == "nl" and str(s.timezone) == "Europe/Amsterdam"
+    assert s.poll_seconds == 30 and s.use_idle and s.max_replies_per_hour == 10
+    assert s.database_url == f"sqlite:///{Path('data').resolve() / 'mailbot.sqlite3'}"
+
+
+def test_ports_follow_security() -> None:
+    s = parse_settings({**BASE, "MAILBOT_IMAP_SECURITY": "starttls", "MAILBOT_SMTP_SECURITY": "ssl"})
+    assert (s.mailbox.imap.port, s.smtp.port) == (143, 465)
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"MAILBOT_IMAP_HOST": ""}, "MAILBOT_IMAP_HOST"),
+        ({"MAILBOT_IMAP_PASSWORD": ""}, "MAILBOT_IMAP_PASSWORD"),
+        ({"MAILBOT_IMAP_PORT": "imap"}, "MAILBOT_IMAP_PORT"),
+        ({"MAILBOT_IMAP_PORT": "70000"}, "MAILBOT_IMAP_PORT"),
+        ({"MAILBOT_IMAP_SECURITY": "tls"}, "MAILBOT_IMAP_SECURITY"),
+        ({"MAILBOT_SMTP_USER": "x"}, "MAILBOT_SMTP_PASSWORD"),
+        ({"MAILBOT_ADDRESS": "meldpunt"}, "MAILBOT_ADDRESS"),
+        ({"MAILBOT_OFFICERS": ""}, "MAILBOT_OFFICERS"),
+        ({"MAILBOT_OFFICERS": "fg@example.org, nobody"}, "MAILBOT_OFFICERS"),
+        ({"MAILBOT_LANGUAGE": "de"}, "MAILBOT_LANGUAGE"),
+        ({"MAILBOT_TIMEZONE": "Europe/Amsterdamm"}, "MAILBOT_TIMEZONE"),
+        ({"MAILBOT_KENMERK_PREFIX": "D-L"}, "MAILBOT_KENMERK_PREFIX"),
+        ({"MAILBOT_CA_FILE": "/nonexistent/ca.pem"}, "MAILBOT_CA_FILE"),
+        ({"MAILBOT_DATABASE_URL": "mysql://x"}, "MAILBOT_DATABASE_URL"),
+        ({"MAILBOT_POLL_SECONDS": "0"}, "MAILBOT_POLL_SECONDS"),
+        ({"MAILBOT_IDLE": "maybe"}, "MAILBOT_IDLE"),
+        ({"MAILBOT_SUBJECT_KEYWORDS": " , "}, "MAILBOT_SUBJECT_KEYWORDS"),
+    ],
+)
+def test_errors_name_the_key_and_never_the_password(change: dict[str, str], key: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_settings({**BASE, **change})
+    message = str(err.value)
+    assert message.startswith(key) or key in message.split(":")[0]
+    assert "\n" not in message
+    assert "s3cret" not in message
+
+
+def test_passwords_not_in_repr() -> None:
+    assert "s3cret-imap" not in repr(parse_settings(BASE))
+
+
+def test_env_overrides_file(tmp_path: Path) -> None:
+    env_file = tmp_path / "bot.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in BASE.items()) + "MAILBOT_POLL_SECONDS=45\n")
+    s = load_settings(str(env_file), {"MAILBOT_POLL_SECONDS": "5", "OTHER": "x"})
+    assert s.poll_seconds == 5 and s.source == str(env_file)
+    s = load_settings(None, {"MAILBOT_CONFIG": str(env_file)})
+    assert s.poll_seconds == 45
+
+
+def test_named_config_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(str(tmp_path / "missing.env"), {})
+
+
+def test_example_config_documents_every_key() -> None:
+    """config.example.env names every MAILBOT_ key the code reads."""
+    import re
+
+    code = "".join(p.read_text() for p in Path("mailbot").glob("*.py"))
+    keys = set(re.findall(r'"(MAILBOT_[A-Z_]+)"', code)) | {
+        f"MAILBOT_{k}_{f}" for k in ("IMAP", "SMTP") for f in ("HOST", "PORT", "USER", "PASSWORD", "SECURITY")
+    }
+    keys -= {"MAILBOT_CONFIG"}
+    documented = Path("config.example.env").read_text()
+    assert sorted(k for k in keys if k not in documented) == []

@@ -1,0 +1,157 @@
+"""Parsing real-world layouts from tests/data into text, headers and attachments."""
+
+from __future__ import annotations
+
+import hashlib
+from email.message import EmailMessage
+
+import pytest
+
+from mailbot.parse import ParseError, decode_text, message_identity, parse_message, safe_filename, split_msgids
+from tests.conftest import eml, parsed
+
+
+def test_outlook_html_only_becomes_readable_text() -> None:
+    """HTML-only Outlook mail in windows-1252 is converted to text with its characters intact."""
+    m = parsed("outlook_html_only.eml")
+    assert m.html_only
+    assert m.from_name == "Bakker, Petra" and m.from_address == "p.bakker@example.org"
+    assert "Beste collega’s" in m.text
+    assert "Utrecht – Amersfoort" in m.text
+    assert "cliënten van team Wonen" in m.text
+    assert "Dell Latitude" in m.text and "7XK9Q2" in m.text
+    assert "<p" not in m.text and "MsoNormal" not in m.text
+    assert "alert(" not in m.text  # scripts are dropped, never run
+
+
+def test_gmail_alternative_prefers_plain_text() -> None:
+    m = parsed("gmail_report.eml")
+    assert not m.html_only
+    assert m.text.startswith("Hoi,")
+    assert "ongeveer 120 huurders" in m.text
+    assert "<div" not in m.text
+    assert m.message_id == "<CAHx5Lq9f2kP3m+7Vd0gQ_k1ZbH9yT2sXc4wA8nE@mail.gmail.com>"
+
+
+def test_apple_mail_nested_alternative_with_pdf() -> None:
+    m = parsed("apple_mail_report.eml")
+    assert "BSN van een huurder" in m.text
+    assert [a.filename for a in m.attachments] == ["scan-brief.pdf"]
+    pdf = m.attachments[0]
+    assert pdf.content_type == "application/pdf"
+    assert pdf.payload.startswith(b"%PDF-1.4")
+    assert pdf.sha256 == hashlib.sha256(pdf.payload).hexdigest() and pdf.size == len(pdf.payload)
+
+
+def test_iphone_inline_image_is_an_attachment() -> None:
+    m = parsed("iphone_report.eml")
+    assert "cliëntgegevens" in m.text
+    assert [(a.filename, a.content_type) for a in m.attachments] == [("IMG_4711.png", "image/png")]
+    assert m.attachments[0].payload.startswith(b"\x89PNG")
+
+
+def test_forwarded_message_kept_apart_and_shown() -> None:
+    """A forwarded message/rfc822 is kept as an .eml attachment and its text is shown under a marker."""
+    m = parsed("forwarded_rfc822.eml")
+    own, _, forwarded = m.text.partition("Doorgestuurd bericht")
+    assert "namens een medewerker" in own and "USB-stick" not in own
+    assert "USB-stick met presentielijsten" in forwarded
+    assert "Onderwerp/Subject: USB-stick kwijt" in forwarded
+    (att,) = m.attachments
+    assert att.filename == "melding.eml" and att.content_type == "message/rfc822"
+    assert b"Message-ID: <inner-usb@example.org>" in att.payload
+
+
+def test_mislabelled_latin1_is_read_as_windows_1252() -> None:
+    m = parsed("windows1252_mislabelled.eml")
+    assert (
+        m.text == "De factuur van € 250 met “vertrouwelijk” erop is – per ongeluk – naar de verkeerde cliënt gestuurd."
+    )
+
+
+def test_rfc2047_and_rfc2231_names_decoded_and_paths_stripped() -> None:
+    m = parsed("rfc2047_2231_names.eml")
+    assert m.from_name == "José Müller"
+    assert m.subject == "Beveiligingsincident: cliëntlijst gedeeld"
+    assert [a.filename for a in m.attachments] == ["cliëntenlijst €.xlsx", "overzicht régio.pdf", "passwd"]
+
+
+def test_broken_boundary_keeps_text_readable_and_flags_it() -> None:
+    m = parsed("broken_mime.eml")
+    assert "stapel loonstroken" in m.text
+    assert any("boundary" in d for d in m.defects)
+
+
+def test_missing_from_and_message_id() -> None:
+    raw = eml("missing_from_msgid.eml")
+    m = parse_message(raw)
+    assert m.from_address == "" and m.message_id == ""
+    assert "prikbord" in m.text
+    mid, identity = message_identity(raw)
+    assert mid is None and identity == "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def test_doubled_headers_use_the_first_and_say_so() -> None:
+    m = parsed("doubled_headers.eml")
+    assert m.subject == "beveiligingsincident eerste"
+    assert m.from_address == "een@example.org"
+    assert any("Subject" in d for d in m.defects) and any("From" in d for d in m.defects)
+
+
+def test_empty_message_cannot_be_parsed() -> None:
+    with pytest.raises(ParseError):
+        parse_message(b"\r\n\r\n")
+
+
+def test_thread_ids_from_folded_references() -> None:
+    raw = (
+        b"From: a@example.org\r\nSubject: Re: x\r\nMessage-ID: <r@x>\r\nIn-Reply-To: <b@x>\r\n"
+        b"References: <a@x>\r\n\t<b@x>\r\n\r\nhi\r\n"
+    )
+    m = parse_message(raw)
+    assert m.in_reply_to == ("<b@x>",) and m.references == ("<a@x>", "<b@x>")
+    assert m.thread_ids == ("<b@x>", "<a@x>")
+    assert split_msgids("<a@x>\r\n <b@y> junk") == ("<a@x>", "<b@y>")
+
+
+def test_large_attachment(tmp_path: object) -> None:
+    """A 20 MB attachment is parsed whole, with the right size and hash."""
+    payload = bytes(range(256)) * (20 * 1024 * 1024 // 256)
+    msg = EmailMessage()
+    msg["From"] = "a@example.org"
+    msg["Subject"] = "datalek met grote bijlage"
+    msg.set_content("zie bijlage")
+    msg.add_attachment(payload, maintype="application", subtype="octet-stream", filename="dump.bin")
+    m = parse_message(msg.as_bytes())
+    (att,) = m.attachments
+    assert att.size == len(payload) == 20 * 1024 * 1024
+    assert att.sha256 == hashlib.sha256(payload).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("payload", "charset", "expected"),
+    [
+        (b"caf\xc3\xa9", "utf-8", "café"),
+        (b"caf\xe9 \x80", "iso-8859-1", "café €"),
+        (b"caf\xc3\xa9", "x-unknown-charset", "café"),
+        (b"caf\xe9", "x-unknown-charset", "café"),
+        (b"\x81\x8d", "iso-8859-1", "\x81\x8d"),  # undefined in cp1252: kept, not dropped
+        (b"plain", None, "plain"),
+    ],
+)
+def test_decode_text_never_loses_characters(payload: bytes, charset: str | None, expected: str) -> None:
+    assert decode_text(payload, charset) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\x\\rapport.docx", "rapport.docx"),
+        (".hidden", "hidden"),
+        ("a\x00b\x1fc.pdf", "abc.pdf"),
+        ("", "fallback"),
+    ],
+)
+def test_safe_filename(name: str, expected: str) -> None:
+    assert safe_filename(name, "fallback") == expected

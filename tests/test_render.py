@@ -1,0 +1,109 @@
+"""Templates: both languages render, subjects carry the kenmerk, overrides win, headers stop loops."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailbot.compose import compose, new_message_id
+from mailbot.models import Case
+from mailbot.questionnaire import QUESTIONS
+from mailbot.render import Renderer
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NOW = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
+
+
+def case() -> Case:
+    return Case(
+        kenmerk="DL-2026-0042",
+        year=2026,
+        seq=42,
+        mailbox="default",
+        reporter_name="Jan de Vries",
+        reporter_address="jan@example.org",
+        subject="beveiligingsincident laptop",
+        description="Mijn laptop met cliëntdossiers is gestolen.",
+        received_at=NOW,
+        aware_at=NOW,
+        ap_deadline_at=datetime(2026, 11, 23, 16, 0, tzinfo=UTC),
+        created_at=NOW,
+    )
+
+
+@pytest.mark.parametrize(("language", "word"), [("nl", "Ontvangstbevestiging"), ("en", "Acknowledgement")])
+def test_acknowledgement(language: str, word: str) -> None:
+    r = Renderer(AMS).render(
+        language,
+        "reporter_acknowledgement",
+        case=case(),
+        questions=QUESTIONS,
+        original_subject="beveiligingsincident\r\nBcc: evil@example.org",
+        sender_name="Meldpunt",
+    )
+    assert r.subject == f"[DL-2026-0042] {word}: beveiligingsincident Bcc: evil@example.org"
+    assert "DL-2026-0042" in r.body
+    assert "20-11-2026 17:00" in r.body  # shown in Amsterdam time
+    for i, q in enumerate(QUESTIONS, 1):
+        assert f"{i}. {q.text(language)}" in r.body
+    assert "cliëntdossiers" not in r.body  # the report is not echoed back
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_officer_notice_has_the_facts(language: str) -> None:
+    r = Renderer(AMS).render(
+        language, "officer_new_case", case=case(), attachments=[], acknowledged=True, not_acknowledged_reason=""
+    )
+    assert r.subject.startswith("[DL-2026-0042] ")
+    for fact in ("jan@example.org", "20-11-2026 17:00", "23-11-2026 17:00", "cliëntdossiers"):
+        assert fact in r.body
+
+
+def test_override_folder_wins(tmp_path: Path) -> None:
+    (tmp_path / "nl").mkdir()
+    (tmp_path / "nl" / "reporter_acknowledgement.txt").write_text(
+        "{% block subject %}Eigen tekst {{ case.kenmerk }}{% endblock %}{% block body %}Hallo{% endblock %}"
+    )
+    r = Renderer(AMS, tmp_path).render(
+        "nl", "reporter_acknowledgement", case=case(), questions=QUESTIONS, original_subject="x", sender_name="M"
+    )
+    assert (r.subject, r.body) == ("Eigen tekst DL-2026-0042", "Hallo\n")
+    other = Renderer(AMS, tmp_path).render(
+        "nl", "officer_new_case", case=case(), attachments=[], acknowledged=True, not_acknowledged_reason=""
+    )
+    assert "Nieuwe melding" in other.subject
+
+
+def test_composed_headers() -> None:
+    mid = new_message_id("meldpunt@example.org")
+    raw = compose(
+        sender="meldpunt@example.org",
+        sender_name="Meldpunt datalekken",
+        recipient="jan@example.org",
+        subject="[DL-2026-0042] Ontvangstbevestiging: café",
+        body="Beste Jan,\n\nDank u — groet.\n",
+        message_id=mid,
+        date=NOW,
+        language="nl",
+        auto_submitted="auto-replied",
+        in_reply_to="<orig@example.org>",
+        references=("<orig@example.org>",),
+        kenmerk="DL-2026-0042",
+    )
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert msg["Message-ID"] == mid and mid.endswith("@example.org>")
+    assert msg["In-Reply-To"] == "<orig@example.org>" and msg["References"] == "<orig@example.org>"
+    assert msg["Auto-Submitted"] == "auto-replied" and msg["X-Auto-Response-Suppress"] == "All"
+    assert msg["Subject"] == "[DL-2026-0042] Ontvangstbevestiging: café"
+    assert msg.get_content().replace("\r\n", "\n") == "Beste Jan,\n\nDank u — groet.\n"
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+
+
+def test_message_ids_are_random() -> None:
+    ids = {new_message_id("meldpunt@example.org") for _ in range(1000)}
+    assert len(ids) == 1000 and all(len(i) > 30 for i in ids)

@@ -1,0 +1,205 @@
+"""End to end against Dovecot and Postfix on loopback: what lands in the mailboxes after a pass."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from sqlmodel import select
+
+from mailbot import db
+from mailbot.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.models import Case, InboundMessage, Outbox
+from mailbot.questionnaire import QUESTIONS
+from tests.conftest import eml
+from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, message_id_of, parse, report, submit
+
+
+def cases(bot: Bot) -> list[Case]:
+    with db.session(bot.svc.engine) as s:
+        return list(s.exec(select(Case).order_by(Case.id)))  # type: ignore[arg-type]
+
+
+def test_report_is_acknowledged_and_officers_notified(bot: Bot) -> None:
+    """The story of the product: a report goes in, the reporter and both officers get their mail."""
+    raw = report(
+        subject="Beveiligingsincident: lijst met cliënten gemaild",
+        body="Ik heb een lijst met 25 cliënten naar de verkeerde afdeling gestuurd.",
+        name="Jan de Vries",
+    )
+    submit(bot.lab, raw)
+    result = bot.run_pass()
+    assert result.kenmerken == [f"DL-{time.gmtime().tm_year}-0001"] or result.kenmerken[0].endswith("-0001")
+    kenmerk = result.kenmerken[0]
+
+    (ack_raw,) = bot.lab.wait_for(EMPLOYEE, 1)
+    ack = parse(ack_raw)
+    assert ack["Subject"] == f"[{kenmerk}] Ontvangstbevestiging: Beveiligingsincident: lijst met cliënten gemaild"
+    assert ack["In-Reply-To"] == message_id_of(raw)
+    assert message_id_of(raw) in ack["References"]
+    assert ack["Auto-Submitted"] == "auto-replied" and ack["X-Auto-Response-Suppress"] == "All"
+    assert BOT in ack["From"]
+    text = body_text(ack)
+    assert kenmerk in text and "Beste Jan de Vries" in text
+    for q in QUESTIONS:
+        assert q.nl in text
+    assert "25 cliënten" not in text  # the report is not echoed back
+
+    for officer in (OFFICER, SECOND_OFFICER):
+        (notice_raw,) = bot.lab.wait_for(officer, 1)
+        notice = parse(notice_raw)
+        assert notice["Subject"].startswith(f"[{kenmerk}] Nieuwe melding: ")
+        assert notice["Auto-Submitted"] == "auto-generated"
+        body = body_text(notice)
+        assert "25 cliënten" in body and EMPLOYEE in body and "Deadline AP" in body
+
+    (case,) = cases(bot)
+    assert (case.kenmerk, case.status, case.phase, case.reporter_address) == (
+        kenmerk,
+        "ontvangen",
+        "ontdekken",
+        EMPLOYEE,
+    )
+    assert (case.ap_deadline_at - case.received_at).total_seconds() == 72 * 3600
+
+
+def test_same_pass_twice_changes_nothing(bot: Bot) -> None:
+    submit(bot.lab, report())
+    first = bot.run_pass()
+    assert first.stored == 1 and first.sent == 3
+    bot.lab.wait_for(OFFICER, 1)
+    second = bot.run_pass()
+    assert (second.stored, second.sent, second.dispositions) == (0, 0, {})
+    with db.session(bot.svc.engine) as s:
+        assert len(list(s.exec(select(Outbox)))) == 3
+        assert len(list(s.exec(select(InboundMessage)))) == 1
+    time.sleep(0.5)
+    assert len(bot.lab.messages(EMPLOYEE)) == 1 and len(bot.lab.messages(OFFICER)) == 1
+    assert len(cases(bot)) == 1
+
+
+def test_reply_lands_on_its_case_with_or_without_kenmerk(bot: Bot) -> None:
+    submit(bot.lab, report())
+    kenmerk = bot.run_pass().kenmerken[0]
+    ack = parse(bot.lab.wait_for(EMPLOYEE, 1)[0])
+    # A reply in the thread whose subject lost the kenmerk.
+    submit(
+        bot.lab,
+        report(
+            subject="Re: antwoord",
+            body="1. Het ging om 25 mensen.",
+            In_Reply_To=ack["Message-ID"],
+            References=ack["Message-ID"],
+        ),
+    )
+    # A new mail naming the kenmerk in its subject only.
+    submit(bot.lab, report(subject=f"Aanvulling op {kenmerk}", body="Nog een detail."))
+    result = bot.run_pass()
+    assert result.dispositions == {"reply": 2} and result.kenmerken == []
+    assert len(cases(bot)) == 1
+    shown = json.loads(bot.cli("show", kenmerk, "--json").stdout)
+    incoming = [m for m in shown["messages"] if m["direction"] == "in"]
+    assert len(incoming) == 3
+    time.sleep(0.5)
+    assert len(bot.lab.messages(EMPLOYEE)) == 1  # replies are not acknowledged again (that is the next issue)
+
+
+def test_new_report_from_same_person_opens_new_case(bot: Bot) -> None:
+    submit(bot.lab, report(subject="beveiligingsincident 1"))
+    submit(bot.lab, report(subject="beveiligingsincident 2"))
+    assert len(bot.run_pass().kenmerken) == 2
+    assert [c.seq for c in cases(bot)] == [1, 2]
+
+
+def test_automatic_mail_gets_no_answer(bot: Bot) -> None:
+    """Out-of-office replies, bounces and list mail are stored, not answered, open no case."""
+    for name in ("auto_reply_ooo.eml", "bounce_dsn.eml", "list_mail.eml", "not_a_report.eml"):
+        submit(bot.lab, eml(name), sender="sender@example.net")
+    result = bot.run_pass()
+    assert result.dispositions == {"ignored": 4} and result.sent == 0
+    assert cases(bot) == []
+    rows = json.loads(bot.cli("messages", "--json").stdout)
+    assert [r["disposition"] for r in rows] == ["ignored"] * 4
+    assert all(r["reason"] for r in rows)
+
+
+def test_real_bounce_from_postfix_is_not_answered(bot: Bot) -> None:
+    """A report from an address that does not exist: the acknowledgement bounces back to the bot,
+    which stores the bounce and does not answer it."""
+    submit(bot.lab, report(sender="niemand@example.org"), sender="niemand@example.org")
+    bot.run_pass()
+    bounces = bot.lab.wait_for(BOT, 2, timeout=20)
+    assert len(bounces) == 2, "Postfix should have bounced the acknowledgement to the bot's mailbox"
+    result = bot.run_pass()
+    assert result.dispositions == {"ignored": 1} and result.sent == 0
+    with db.session(bot.svc.engine) as s:
+        bounce = s.exec(select(InboundMessage).where(InboundMessage.id == 2)).one()
+    assert bounce.rule in ("empty-return-path", "auto-submitted", "bounce-sender", "delivery-report")
+
+
+def test_unreadable_message_is_quarantined_and_the_next_one_handled(bot: Bot) -> None:
+    with bot.lab.imap(BOT) as c:
+        c.append("INBOX", b"\r\n\r\n")
+    submit(bot.lab, report())
+    result = bot.run_pass()
+    assert result.dispositions == {"quarantined": 1, "case": 1}
+    rows = json.loads(bot.cli("messages", "--json").stdout)
+    assert rows[0]["disposition"] == "quarantined" and "empty message" in rows[0]["reason"]
+    notices = bot.lab.wait_for(OFFICER, 2)
+    subjects = sorted(parse(n)["Subject"] for n in notices)
+    assert subjects[0].startswith("Bericht in quarantaine") or subjects[1].startswith("Bericht in quarantaine")
+
+
+def test_report_without_sender_still_opens_a_case(bot: Bot) -> None:
+    with bot.lab.imap(BOT) as c:
+        c.append("INBOX", eml("missing_from_msgid.eml"))
+    result = bot.run_pass()
+    assert result.dispositions == {"case": 1}
+    notice = body_text(parse(bot.lab.wait_for(OFFICER, 1)[0]))
+    assert "geen ontvangstbevestiging" in notice and "prikbord" in notice
+
+
+def test_attachments_stored_with_hash_and_limit(clean_lab: object) -> None:
+    from tests.mailserver import make_bot
+
+    bot = make_bot(clean_lab, MAILBOT_MAX_ATTACHMENT_MB="0")  # type: ignore[arg-type]
+    try:
+        with bot.lab.imap(BOT) as c:
+            c.append("INBOX", eml("apple_mail_report.eml"))
+        kenmerk = bot.run_pass().kenmerken[0]
+        shown = json.loads(bot.cli("show", kenmerk, "--json").stdout)
+        (att,) = shown["attachments"]
+        assert (att["name"], att["type"], att["size"], att["stored"]) == (
+            "scan-brief.pdf",
+            "application/pdf",
+            45,
+            False,
+        )
+        assert len(att["sha256"]) == 64 and "MAILBOT_MAX_ATTACHMENT_MB" in att["note"]
+    finally:
+        bot.worker.close()
+
+
+def test_rate_limit_per_sender(bot: Bot) -> None:
+    """At most MAILBOT_MAX_REPLIES_PER_HOUR acknowledgements to one sender; every report still gets a case."""
+    for i in range(12):
+        submit(bot.lab, report(subject=f"datalek {i}"), wait=False)
+    bot.lab.wait_for(BOT, 12)
+    result = bot.run_pass()
+    assert len(result.kenmerken) == 12
+    acks = bot.lab.wait_for(EMPLOYEE, 10)
+    time.sleep(0.5)
+    assert len(bot.lab.messages(EMPLOYEE)) == 10 == len(acks)
+    notices = [body_text(parse(n)) for n in bot.lab.wait_for(OFFICER, 12)]
+    assert sum("geen ontvangstbevestiging" in n for n in notices) == 2
+
+
+def test_many_reporters_each_get_their_own_kenmerk(bot: Bot) -> None:
+    for r in REPORTERS[:20]:
+        submit(bot.lab, report(sender=r), sender=r, wait=False)
+    bot.lab.wait_for(BOT, 20)
+    result = bot.run_pass()
+    assert len(set(result.kenmerken)) == 20
+    for r in REPORTERS[:20]:
+        (ack,) = bot.lab.wait_for(r, 1)
+        assert parse(ack)["To"] == r
