@@ -8,7 +8,6 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 
-
 # The stdlib folds at 78 characters and, before an encoded word, keeps the space on both sides
 # of the fold, so mail programs show a doubled space. Headers fold only past RFC 5322's 998.
 POLICY = SMTP.clone(max_line_length=998)

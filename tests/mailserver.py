@@ -153,7 +153,7 @@ def parse(raw: bytes) -> EmailMessage:
 def body_text(msg: EmailMessage) -> str:
     part = msg.get_body(preferencelist=("plain",))
     assert part is not None
-    return str(part.get_content())  # type: ignore[attr-defined]
+    return str(part.get_content())
 
 
 def submit(lab: LabMailServer, raw: bytes, sender: str = EMPLOYEE, wait: bool = True) -> None:

@@ -1,0 +1,128 @@
+"""The command line as a user runs it: init, check, run, list, show, messages, errors and help."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mailbot.demo import BOT, EMPLOYEE
+from mailbot.labserver import LabMailServer
+from tests.mailserver import Bot, make_bot, report, submit
+
+
+def test_help_explains_the_commands() -> None:
+    out = subprocess.run([sys.executable, "-m", "mailbot", "--help"], capture_output=True, text=True, check=True)
+    for command in ("init", "check", "run", "list", "show", "messages", "demo"):
+        assert command in out.stdout
+    assert "config.example.env" in out.stdout
+
+
+def test_config_error_names_the_key(tmp_path: Path) -> None:
+    env_file = tmp_path / "bad.env"
+    env_file.write_text("MAILBOT_IMAP_HOST=imap.example.org\nMAILBOT_IMAP_USER=x\nMAILBOT_IMAP_PASSWORD=topsecret\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "mailbot", "--config", str(env_file), "init"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip() == (
+        "mailbot: configuration error: MAILBOT_ADDRESS is not set: give the shared "
+        "address the bot sends from (see config.example.env)"
+    )
+    assert "topsecret" not in out.stderr + out.stdout
+
+
+def test_init_and_check(bot: Bot) -> None:
+    out = bot.cli("init")
+    assert out.returncode == 0 and "OK" in out.stdout
+    out = bot.cli("check")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "IMAP  ok" in out.stdout and "IDLE supported" in out.stdout and "SMTP  ok" in out.stdout
+
+
+def test_check_names_what_is_wrong(clean_lab: LabMailServer, tmp_path: Path) -> None:
+    bot = make_bot(clean_lab, MAILBOT_IMAP_PASSWORD="wrong-password-123")
+    out = bot.cli("check")
+    assert out.returncode == 1
+    assert "IMAP  FAIL" in out.stdout and "MAILBOT_IMAP_PASSWORD" in out.stdout and "SMTP  ok" in out.stdout
+    assert "wrong-password-123" not in out.stdout + out.stderr
+
+
+def test_wrong_ca_fails_to_connect(clean_lab: LabMailServer, tmp_path: Path) -> None:
+    """Certificates are always verified: a server certificate from another CA is refused."""
+    other_ca = tmp_path / "other-ca.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=other",
+            "-keyout",
+            str(tmp_path / "k.pem"),
+            "-out",
+            str(other_ca),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    bot = make_bot(clean_lab, MAILBOT_CA_FILE=str(other_ca))
+    out = bot.cli("check")
+    assert out.returncode == 1
+    assert out.stdout.count("certificate not trusted") == 2 and "MAILBOT_CA_FILE" in out.stdout
+
+
+def test_json_shapes(bot: Bot) -> None:
+    submit(bot.lab, report(subject="datalek", body="Een map met dossiers is zoek."))
+    run = bot.cli("run", "--once")
+    assert run.returncode == 0 and "new case DL-" in run.stdout
+    (row,) = json.loads(bot.cli("list", "--json").stdout)
+    assert set(row) >= {"kenmerk", "status", "reporter", "subject", "received_at", "ap_deadline_at"}
+    assert row["reporter"] == EMPLOYEE and row["status"] == "ontvangen"
+    assert row["received_at"].endswith(("+01:00", "+02:00"))
+    shown = json.loads(bot.cli("show", row["kenmerk"], "--json").stdout)
+    assert set(shown) >= set(row) | {"description", "attachments", "messages", "events"}
+    assert shown["description"] == "Een map met dossiers is zoek."
+    assert {m["direction"] for m in shown["messages"]} == {"in", "out"}
+    for m in shown["messages"]:
+        assert set(m) >= {"direction", "message_id", "from", "to", "subject", "date"}
+    assert [e["kind"] for e in shown["events"]][:1] == ["case_opened"]
+    (msg,) = json.loads(bot.cli("messages", "--json").stdout)
+    assert set(msg) >= {"id", "message_id", "from", "subject", "received_at", "disposition", "kenmerk", "reason"}
+    assert (msg["disposition"], msg["kenmerk"]) == ("case", row["kenmerk"])
+    text = bot.cli("show", row["kenmerk"]).stdout
+    assert row["kenmerk"] in text and "Een map met dossiers is zoek." in text
+    missing = bot.cli("show", "DL-1999-0001")
+    assert missing.returncode == 1 and "no case" in missing.stderr
+
+
+def test_run_answers_within_seconds_and_stops_on_sigterm(bot: Bot) -> None:
+    """`mailbot run` notices new mail by IDLE; SIGTERM ends it cleanly with exit 0."""
+    worker = bot.spawn("run")
+    try:
+        time.sleep(1.5)
+        second = bot.cli("run", "--once")
+        assert second.returncode == 1 and "another mailbot worker" in second.stderr
+        start = time.monotonic()
+        submit(bot.lab, report(), wait=False)
+        acks = bot.lab.wait_for(EMPLOYEE, 1, timeout=15)
+        latency = time.monotonic() - start
+        assert acks, (bot.data_dir / "worker.log").read_text()
+        assert latency < 5, f"acknowledgement took {latency:.1f}s"
+        print(f"report to acknowledgement: {latency:.2f}s")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(timeout=15)
+    assert code == 0
+    assert BOT in (bot.data_dir / "worker.log").read_text()

@@ -1,0 +1,119 @@
+"""Intake against a real Dovecot: UIDVALIDITY changes, the processed folder, a worker killed mid-batch."""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from collections import Counter
+
+from sqlmodel import select
+
+from mailbot import db
+from mailbot.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.labserver import LabMailServer
+from mailbot.models import Case, InboundMessage, Outbox
+from tests.mailserver import REPORTERS, Bot, make_bot, message_id_of, parse, report, submit
+
+
+def test_uidvalidity_change_loses_nothing_and_repeats_nothing(bot: Bot) -> None:
+    submit(bot.lab, report(subject="datalek een"))
+    submit(bot.lab, report(subject="datalek twee"))
+    assert len(bot.run_pass().kenmerken) == 2
+    bot.lab.set_uidvalidity(BOT, 4242)
+    submit(bot.lab, report(subject="datalek drie"))
+    result = bot.run_pass()
+    assert result.stored == 1 and len(result.kenmerken) == 1
+    with db.session(bot.svc.engine) as s:
+        assert len(list(s.exec(select(Case)))) == 3
+        assert len(list(s.exec(select(InboundMessage)))) == 3
+    time.sleep(0.5)
+    assert len(bot.lab.wait_for(EMPLOYEE, 3)) == 3
+
+
+def test_processed_mail_moves_after_it_is_stored(clean_lab: LabMailServer) -> None:
+    bot = make_bot(clean_lab, MAILBOT_PROCESSED_FOLDER="Verwerkt")
+    try:
+        submit(clean_lab, report())
+        assert len(bot.run_pass().kenmerken) == 1
+        assert clean_lab.messages(BOT) == []
+        (moved,) = clean_lab.messages(BOT, "Verwerkt")
+        with db.session(bot.svc.engine) as s:
+            (stored,) = s.exec(select(InboundMessage))
+        assert stored.message_id == message_id_of(moved)
+        assert bot.svc.store.read(stored.raw_path) == moved
+        assert bot.run_pass().stored == 0
+    finally:
+        bot.worker.close()
+
+
+def test_stored_raw_is_byte_identical(bot: Bot) -> None:
+    submit(bot.lab, report())
+    bot.run_pass()
+    (raw,) = bot.lab.messages(BOT)
+    with db.session(bot.svc.engine) as s:
+        (stored,) = s.exec(select(InboundMessage))
+    assert bot.svc.store.read(stored.raw_path) == raw
+
+
+def _progress(bot: Bot) -> int:
+    with db.session(bot.svc.engine) as s:
+        handled = len(list(s.exec(select(InboundMessage.id).where(InboundMessage.status != "received"))))
+        sent = len(list(s.exec(select(Outbox.id).where(Outbox.status == "sent"))))
+    return handled + sent
+
+
+def _unfinished(bot: Bot) -> bool:
+    with db.session(bot.svc.engine) as s:
+        waiting = s.exec(select(InboundMessage.id).where(InboundMessage.status == "received")).first()
+        queued = s.exec(select(Outbox.id).where(Outbox.status == "queued")).first()
+        none_yet = s.exec(select(InboundMessage.id)).first() is None
+    return waiting is not None or queued is not None or none_yet
+
+
+def test_killed_worker_loses_nothing_and_doubles_nothing(bot: Bot) -> None:
+    """60 reports; `mailbot run` is killed with SIGKILL three times at random moments while it works,
+    then restarted. Every report ends with exactly one case and every reporter with one acknowledgement
+    (a repeat is only allowed with the same Message-ID: killed between SMTP accepting and the outbox
+    recording it)."""
+    reporters = REPORTERS[:60]
+    for r in reporters:
+        submit(bot.lab, report(sender=r, subject=f"beveiligingsincident van {r}"), sender=r, wait=False)
+    assert len(bot.lab.wait_for(BOT, 60)) == 60
+    rng = random.Random(2026)
+    kills = interrupted = 0
+    for _ in range(3):
+        worker = bot.spawn("run")
+        threshold = rng.randint(5, 40)  # kill once this many more mails are out or messages handled
+        start = _progress(bot)
+        deadline = time.monotonic() + 20
+        while _progress(bot) - start < threshold and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(rng.uniform(0.001, 0.02))
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+        kills += 1
+        interrupted += _unfinished(bot)
+    for _ in range(5):
+        done = bot.cli("run", "--once")
+        assert done.returncode == 0, done.stderr
+        with db.session(bot.svc.engine) as s:
+            if not list(s.exec(select(InboundMessage).where(InboundMessage.status == "received"))):
+                break
+    bot.cli("run", "--once")
+
+    with db.session(bot.svc.engine) as s:
+        messages = list(s.exec(select(InboundMessage)))
+        cases = list(s.exec(select(Case)))
+    assert kills == 3 and interrupted >= 2, "the kills should land while the worker still had work"
+    assert len(messages) == 60 and {m.status for m in messages} == {"processed"}
+    assert len(cases) == 60 and len({c.kenmerk for c in cases}) == 60
+    assert Counter(c.reporter_address for c in cases) == Counter({r: 1 for r in reporters})
+    duplicates = 0
+    for r in reporters:
+        acks = [parse(m) for m in bot.lab.wait_for(r, 1, timeout=20)]
+        assert len(acks) >= 1, f"{r} received no acknowledgement"
+        assert len({a["Message-ID"] for a in acks}) == 1, f"{r} received two different acknowledgements"
+        duplicates += len(acks) - 1
+    notices = [parse(m)["Subject"] for m in bot.lab.wait_for(OFFICER, 60)]
+    assert len(set(notices)) == 60
+    print(f"killed 3 times; repeated acknowledgements (same Message-ID): {duplicates}")
