@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
 
 from mailbot.config import Settings
 from mailbot.db import create_schema, make_engine
-from mailbot.dispatch import Services
 from mailbot.render import Renderer
 from mailbot.store import BlobStore
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the stages share: settings, database, file store, templates."""
+
+    settings: Settings
+    engine: Engine
+    store: BlobStore
+    renderer: Renderer
 
 
 def build(settings: Settings, create: bool = True) -> Services:

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -67,7 +68,10 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     from mailbot.config import load_settings
 
-    return load_settings(args.config)
+    settings = load_settings(args.config)
+    if not args.verbose:
+        logging.getLogger().setLevel(settings.log_level.upper())
+    return settings
 
 
 def _print_json(value: Any) -> None:
@@ -101,6 +105,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     ok = True
     print(f"configuration read from {settings.source}: OK")
+    source = Path(settings.source)
+    if source.is_file() and source.stat().st_mode & 0o077:
+        print(f"WARN  {source} can be read by other users and holds passwords: chmod 600 {source}")
     for mb in settings.mailboxes:
         imap = ImapMailbox(mb, settings.ca_file, timeout=20)
         try:
@@ -160,7 +167,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from mailbot.app import build
-    from mailbot.views import list_cases
+    from mailbot.views import LABELS, list_cases
 
     settings = _settings(args)
     svc = build(settings)
@@ -169,15 +176,16 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(rows)
         return 0
+    labels = LABELS[settings.language]
     if not rows:
-        print("no cases yet")
+        print(labels["no_cases"])
         return 0
     for r in rows:
         print(
             f"{r['kenmerk']:<14} {r['status']:<12} {r['received_at'][:16]}  deadline {r['ap_deadline_at'][:16]}  "
             f"{r['reporter']:<30} {r['subject']}"
         )
-    print(f"{len(rows)} case(s)")
+    print(f"{len(rows)} {labels['cases']}")
     return 0
 
 
@@ -199,7 +207,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(detail)
     else:
-        print(case_text(detail))
+        print(case_text(detail, settings.language))
     return 0
 
 

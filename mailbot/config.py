@@ -78,6 +78,10 @@ class Settings:
     def officers(self) -> tuple[str, ...]:
         return self.mailbox.officers
 
+    def mailbox_named(self, name: str) -> MailboxSettings:
+        """The settings of a mailbox a message or case came through (the first if it is gone)."""
+        return next((mb for mb in self.mailboxes if mb.name == name), self.mailboxes[0])
+
 
 def config_path(cli_path: str | None, environ: Mapping[str, str]) -> tuple[Path, bool]:
     """The .env file to read, and whether the user named it (then it must exist)."""

@@ -14,18 +14,17 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from mailbot import cases, db, outbox
+from mailbot.app import Services
 from mailbot.classify import Context, Disposition, classify
-from mailbot.config import MailboxSettings, Settings
+from mailbot.config import MailboxSettings
 from mailbot.kenmerk import find_kenmerken, kenmerk_year
 from mailbot.models import Case, InboundMessage, Outbox, StoredAttachment
+from mailbot.notify import notify_officers
 from mailbot.parse import ParsedMessage, ParseError, parse_message
 from mailbot.questionnaire import QUESTIONS
-from mailbot.render import Renderer
-from mailbot.store import BlobStore
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +43,6 @@ RULE_REASONS = {
     "delivery-report": "delivery or read report",
     "not-a-report": "subject has none of the report keywords and names no case",
 }
-
-
-@dataclass(frozen=True)
-class Services:
-    settings: Settings
-    engine: Engine
-    store: BlobStore
-    renderer: Renderer
 
 
 @dataclass
@@ -82,13 +73,6 @@ def process_pending(svc: Services, now: datetime) -> DispatchResult:
             process_one(svc, message_id, now, result)
         if len(ids) < BATCH:
             return result
-
-
-def _mailbox(svc: Services, name: str) -> MailboxSettings:
-    for mb in svc.settings.mailboxes:
-        if mb.name == name:
-            return mb
-    return svc.settings.mailbox
 
 
 def process_one(svc: Services, message_id: int, now: datetime, result: DispatchResult | None = None) -> None:
@@ -146,36 +130,24 @@ def quarantine(svc: Services, s: Session, m: InboundMessage, reason: str, now: d
     s.add(m)
     cases.add_event(s, now, "message_quarantined", None, message_id=m.id, reason=reason)
     log.error("dispatch: message #%d quarantined: %s", m.id, reason)
-    mb = _mailbox(svc, m.mailbox)
-    for officer in mb.officers:
-        r = svc.renderer.render(
-            svc.settings.language,
-            "officer_quarantine",
-            message=m,
-            reason=reason,
-            sender=m.from_address or "",
-            subject=m.subject or "",
-        )
-        outbox.enqueue(
-            s,
-            kind="officer_quarantine",
-            mailbox=mb.name,
-            sender=mb.address,
-            sender_name=svc.settings.sender_name,
-            recipient=officer,
-            subject=r.subject,
-            body=r.body,
-            language=svc.settings.language,
-            now=now,
-            auto_reply=False,
-            caused_by=m.id,
-        )
+    notify_officers(
+        svc,
+        s,
+        svc.settings.mailbox_named(m.mailbox),
+        "officer_quarantine",
+        now,
+        caused_by=m.id,
+        message=m,
+        reason=reason,
+        sender=m.from_address or "",
+        subject=m.subject or "",
+    )
 
 
 def handle(
     svc: Services, s: Session, m: InboundMessage, parsed: ParsedMessage, now: datetime, result: DispatchResult
 ) -> str:
-    mb = _mailbox(svc, m.mailbox)
+    mb = svc.settings.mailbox_named(m.mailbox)
     m.from_address = parsed.from_address or None
     m.subject = parsed.subject
     duplicate_of = s.exec(
@@ -251,31 +223,18 @@ def _new_case(
         cases.add_event(s, now, "message_defects", case.id, message_id=m.id, defects=list(parsed.defects))
 
     acknowledged, why_not = _acknowledge(svc, s, mb, case, m, parsed, now)
-    for officer in mb.officers:
-        r = svc.renderer.render(
-            case.language,
-            "officer_new_case",
-            case=case,
-            attachments=attachments,
-            acknowledged=acknowledged,
-            not_acknowledged_reason=why_not,
-        )
-        outbox.enqueue(
-            s,
-            kind="officer_new_case",
-            mailbox=mb.name,
-            sender=mb.address,
-            sender_name=settings.sender_name,
-            recipient=officer,
-            subject=r.subject,
-            body=r.body,
-            language=case.language,
-            now=now,
-            auto_reply=False,
-            case_id=case.id,
-            kenmerk=case.kenmerk,
-            caused_by=m.id,
-        )
+    notify_officers(
+        svc,
+        s,
+        mb,
+        "officer_new_case",
+        now,
+        case=case,
+        caused_by=m.id,
+        attachments=attachments,
+        acknowledged=acknowledged,
+        not_acknowledged_reason=why_not,
+    )
     cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
     return case
 
@@ -382,30 +341,17 @@ def report_send_failure(svc: Services) -> outbox.OnFailure:
         )
         if row.kind.startswith("officer_"):
             return
-        mb = _mailbox(svc, row.mailbox)
-        for officer in mb.officers:
-            r = svc.renderer.render(
-                svc.settings.language,
-                "officer_send_failed",
-                recipient=row.recipient,
-                subject=row.subject,
-                kenmerk=case.kenmerk if case else None,
-                error=error,
-            )
-            outbox.enqueue(
-                s,
-                kind="officer_send_failed",
-                mailbox=mb.name,
-                sender=mb.address,
-                sender_name=svc.settings.sender_name,
-                recipient=officer,
-                subject=r.subject,
-                body=r.body,
-                language=svc.settings.language,
-                now=now,
-                auto_reply=False,
-                case_id=row.case_id,
-                kenmerk=case.kenmerk if case else None,
-            )
+        notify_officers(
+            svc,
+            s,
+            svc.settings.mailbox_named(row.mailbox),
+            "officer_send_failed",
+            now,
+            case=case,
+            recipient=row.recipient,
+            subject=row.subject,
+            kenmerk=case.kenmerk if case else None,
+            error=error,
+        )
 
     return _on_failure

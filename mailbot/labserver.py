@@ -312,6 +312,9 @@ service stats {{
             return
         pidfile = self.root / "dovecot" / "run" / "master.pid"
         pid = int(pidfile.read_text().strip()) if pidfile.exists() else None
+        session = None
+        with contextlib.suppress(OSError):
+            session = os.getsid(pid) if pid else None
         with contextlib.suppress(LabServerError):
             _run(["doveadm", "-c", str(self.dovecot_conf), "stop"])
         if pid is not None:
@@ -325,6 +328,10 @@ service stats {{
             else:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
+        if session is not None:
+            # Client processes (imap, lmtp) can outlive the master; a real restart drops their
+            # connections, so end every process of this instance's session.
+            subprocess.run(["pkill", "-KILL", "-s", str(session)], check=False)
         for port in (self.ports.imap, self.ports.imaps, self.ports.lmtp):
             _wait_port_closed(port, 5)
         self.running_dovecot = False

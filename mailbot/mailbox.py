@@ -163,10 +163,18 @@ class ImapMailbox:
         changed = False
         try:
             c.idle()
+            quick_empty = 0
             while not should_stop() and time.monotonic() < deadline:
-                responses = c.idle_check(timeout=min(1.0, max(0.05, deadline - time.monotonic())))
+                wait = min(1.0, max(0.05, deadline - time.monotonic()))
+                began = time.monotonic()
+                responses = c.idle_check(timeout=wait)
                 if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
                     changed = True
+                    break
+                # On a dropped connection idle_check returns [] at once, forever: leave and let
+                # the NOOP below find out, instead of spinning.
+                quick_empty = quick_empty + 1 if not responses and time.monotonic() - began < wait / 2 else 0
+                if quick_empty >= 3:
                     break
             c.idle_done()
             c.noop()

@@ -123,29 +123,72 @@ def list_messages(s: Session, tz: ZoneInfo) -> list[dict[str, Any]]:
     ]
 
 
-def case_text(d: dict[str, Any]) -> str:
+LABELS = {
+    "nl": {
+        "kenmerk": "Kenmerk",
+        "status": "Status",
+        "phase": "fase",
+        "reporter": "Melder",
+        "subject": "Onderwerp",
+        "received": "Ontvangen",
+        "deadline": "Deadline AP",
+        "report": "Melding",
+        "no_text": "(geen tekst)",
+        "attachments": "Bijlagen",
+        "none": "geen",
+        "messages": "Berichten",
+        "events": "Gebeurtenissen",
+        "cases": "melding(en)",
+        "no_cases": "nog geen meldingen",
+    },
+    "en": {
+        "kenmerk": "Reference",
+        "status": "Status",
+        "phase": "phase",
+        "reporter": "Reporter",
+        "subject": "Subject",
+        "received": "Received",
+        "deadline": "AP deadline",
+        "report": "Report",
+        "no_text": "(no text)",
+        "attachments": "Attachments",
+        "none": "none",
+        "messages": "Messages",
+        "events": "Events",
+        "cases": "case(s)",
+        "no_cases": "no cases yet",
+    },
+}
+
+
+def case_text(d: dict[str, Any], language: str = "nl") -> str:
+    t = LABELS[language]
+
+    def row(key: str, value: str) -> str:
+        return f"{t[key] + ':':<14}{value}"
+
     lines = [
-        f"Kenmerk:      {d['kenmerk']}",
-        f"Status:       {d['status']} (fase {d['phase']})",
-        f"Melder:       {d['reporter_name']} <{d['reporter']}>",
-        f"Onderwerp:    {d['subject']}",
-        f"Ontvangen:    {d['received_at']}",
-        f"Deadline AP:  {d['ap_deadline_at']}",
+        row("kenmerk", d["kenmerk"]),
+        row("status", f"{d['status']} ({t['phase']} {d['phase']})"),
+        row("reporter", f"{d['reporter_name']} <{d['reporter']}>"),
+        row("subject", d["subject"]),
+        row("received", d["received_at"]),
+        row("deadline", d["ap_deadline_at"]),
         "",
-        "Melding:",
-        *("  " + line for line in (d["description"] or "(geen tekst)").splitlines()),
+        f"{t['report']}:",
+        *("  " + line for line in (d["description"] or t["no_text"]).splitlines()),
         "",
-        "Bijlagen:" if d["attachments"] else "Bijlagen: geen",
+        f"{t['attachments']}:" if d["attachments"] else f"{t['attachments']}: {t['none']}",
         *(f"  - {a['name']} ({a['type']}, {a['size']} bytes, sha256 {a['sha256'][:12]}…)" for a in d["attachments"]),
         "",
-        "Berichten:",
+        f"{t['messages']}:",
         *(
-            f"  {m['date']}  {'→' if m['direction'] == 'out' else '←'} "
+            f"  {(m['date'] or '')[:19]}  {'→' if m['direction'] == 'out' else '←'} "
             f"{m['to'] if m['direction'] == 'out' else m['from']}: {m['subject']}"
             for m in d["messages"]
         ),
         "",
-        "Gebeurtenissen:",
-        *(f"  {e['at']}  {e['kind']}" for e in d["events"]),
+        f"{t['events']}:",
+        *(f"  {(e['at'] or '')[:19]}  {e['kind']}" for e in d["events"]),
     ]
     return "\n".join(lines)

@@ -22,8 +22,8 @@ from typing import IO
 import schedule
 
 from mailbot import dispatch, outbox
+from mailbot.app import Services
 from mailbot.clock import Clock
-from mailbot.dispatch import Services
 from mailbot.errors import MailbotError, PermanentError, TransientError
 from mailbot.intake import fetch_new
 from mailbot.mailbox import ImapMailbox

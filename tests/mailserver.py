@@ -23,10 +23,9 @@ from typing import Any
 
 import pytest
 
-from mailbot.app import build
+from mailbot.app import Services, build
 from mailbot.config import Settings, parse_settings
 from mailbot.demo import BOT, EMPLOYEE, LAB_USERS, OFFICER, lab_config
-from mailbot.dispatch import Services
 from mailbot.labserver import LabMailServer
 from mailbot.worker import Worker
 

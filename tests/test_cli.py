@@ -41,9 +41,13 @@ def test_config_error_names_the_key(tmp_path: Path) -> None:
 def test_init_and_check(bot: Bot) -> None:
     out = bot.cli("init")
     assert out.returncode == 0 and "OK" in out.stdout
+    bot.env_file.chmod(0o644)
     out = bot.cli("check")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "IMAP  ok" in out.stdout and "IDLE supported" in out.stdout and "SMTP  ok" in out.stdout
+    assert f"WARN  {bot.env_file} can be read by other users" in out.stdout
+    bot.env_file.chmod(0o600)
+    assert "WARN" not in bot.cli("check").stdout
 
 
 def test_check_names_what_is_wrong(clean_lab: LabMailServer, tmp_path: Path) -> None:
@@ -102,7 +106,8 @@ def test_json_shapes(bot: Bot) -> None:
     assert set(msg) >= {"id", "message_id", "from", "subject", "received_at", "disposition", "kenmerk", "reason"}
     assert (msg["disposition"], msg["kenmerk"]) == ("case", row["kenmerk"])
     text = bot.cli("show", row["kenmerk"]).stdout
-    assert row["kenmerk"] in text and "Een map met dossiers is zoek." in text
+    assert f"Kenmerk:      {row['kenmerk']}" in text and "Een map met dossiers is zoek." in text
+    assert bot.cli("list").stdout.strip().endswith("1 melding(en)")
     missing = bot.cli("show", "DL-1999-0001")
     assert missing.returncode == 1 and "no case" in missing.stderr
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import random
 import signal
+import stat
 import time
 from collections import Counter
 
@@ -117,3 +119,80 @@ def test_killed_worker_loses_nothing_and_doubles_nothing(bot: Bot) -> None:
     notices = [parse(m)["Subject"] for m in bot.lab.wait_for(OFFICER, 60)]
     assert len(set(notices)) == 60
     print(f"killed 3 times; repeated acknowledgements (same Message-ID): {duplicates}")
+
+
+def test_same_message_delivered_twice_opens_one_case(bot: Bot) -> None:
+    """The same report reaching the mailbox twice (e.g. To and Cc both pointing at it): one case."""
+    raw = report()
+    with bot.lab.imap(BOT) as c:
+        c.append("INBOX", b"Delivered-To: informatiebeveiliging@example.org\r\n" + raw)
+        c.append("INBOX", b"Delivered-To: meldpunt@example.org\r\n" + raw)
+    result = bot.run_pass()
+    assert result.dispositions == {"case": 1, "ignored": 1}
+    with db.session(bot.svc.engine) as s:
+        second = s.exec(select(InboundMessage).where(InboundMessage.id == 2)).one()
+    assert second.rule == "duplicate" and "#1" in (second.reason or "")
+    time.sleep(0.3)
+    assert len(bot.lab.wait_for(EMPLOYEE, 1)) == 1
+
+
+def test_message_that_kept_killing_the_worker_is_quarantined(bot: Bot) -> None:
+    """A message the worker died on three times (attempt counted before the work) is quarantined, and
+    the officers told, instead of being retried forever and blocking the mailbox."""
+    submit(bot.lab, report(subject="datalek één"))
+    submit(bot.lab, report(subject="datalek twee"))
+    status = bot.worker.mailboxes["default"].select()
+    from mailbot.intake import fetch_new
+
+    fetch_new(bot.svc.engine, bot.worker.mailboxes["default"], bot.svc.store, bot.settings.mailbox, bot.clock())
+    assert status.uidvalidity
+    with db.session(bot.svc.engine) as s:
+        first = s.exec(select(InboundMessage).where(InboundMessage.id == 1)).one()
+        first.attempts = 3
+        s.add(first)
+        s.commit()
+    result = bot.run_pass()
+    assert result.dispositions == {"quarantined": 1, "case": 1}
+    rows = json.loads(bot.cli("messages", "--json").stdout)
+    assert rows[0]["disposition"] == "quarantined" and "3 times" in rows[0]["reason"]
+    assert any("quarantaine" in parse(m)["Subject"] for m in bot.lab.wait_for(OFFICER, 2))
+
+
+def test_data_is_readable_by_the_owner_only(bot: Bot) -> None:
+    submit(bot.lab, report())
+    bot.run_pass()
+    data = bot.settings.data_dir
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "mailbot.sqlite3").stat().st_mode) == 0o600
+    for path in (data / "messages").rglob("*"):
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+
+
+def test_worker_reconnects_after_imap_restart(bot: Bot) -> None:
+    """Dovecot restarts while the worker idles: the worker notices, backs off, reconnects, and the
+    report sent meanwhile is acknowledged."""
+    worker = bot.spawn("run")
+    try:
+        time.sleep(1.5)
+        bot.lab.restart_dovecot()
+        submit(bot.lab, report(), wait=False)
+        acks = bot.lab.wait_for(EMPLOYEE, 1, timeout=40)
+        log = (bot.data_dir / "worker.log").read_text()
+        assert acks, log
+        assert "trying again" in log or "connection lost" in log
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=15) == 0
+
+
+def test_polling_when_idle_is_off(clean_lab: LabMailServer) -> None:
+    bot = make_bot(clean_lab, MAILBOT_IDLE="no", MAILBOT_POLL_SECONDS="1")
+    worker = bot.spawn("run")
+    try:
+        time.sleep(1.0)
+        submit(clean_lab, report(), wait=False)
+        assert clean_lab.wait_for(EMPLOYEE, 1, timeout=15)
+        assert "polling every 1s" in (bot.data_dir / "worker.log").read_text()
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=15) == 0
