@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -24,7 +23,6 @@ class Services:
 
 
 def build(settings: Settings, create: bool = True) -> Services:
-    os.umask(0o077)  # database, stored messages and attachments: readable by the owner only
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = make_engine(settings.database_url)
     if create:

@@ -122,3 +122,47 @@ def case_for_thread(session: Session, message_ids: Iterable[str]) -> Case | None
             )
         ).first()
     return session.get(Case, out) if out is not None else None
+
+
+def answers_of(case: Case) -> dict[str, Any]:
+    value = json.loads(case.answers or "{}")
+    return value if isinstance(value, dict) else {}
+
+
+def set_answer(
+    session: Session, case: Case, name: str, value: Any, now: datetime, actor: str, message_id: int | None
+) -> bool:
+    """Fill or correct one answer; a change is an event. Returns whether anything changed."""
+    current = answers_of(case)
+    if current.get(name) == value:
+        return False
+    old = current.get(name)
+    current[name] = value
+    case.answers = json.dumps(current, ensure_ascii=False, sort_keys=True)
+    session.add(case)
+    add_event(
+        session,
+        now,
+        "answer_changed" if old is not None else "answer_given",
+        case.id,
+        actor=actor,
+        message_id=message_id,
+        field=name,
+        old=old,
+        new=value,
+    )
+    return True
+
+
+def add_free_text(session: Session, case: Case, text: str, now: datetime, actor: str, message_id: int | None) -> None:
+    """What a reporter wrote that fits no question: kept on the case, never dropped."""
+    kept = json.loads(case.free_text or "[]")
+    kept.append({"message": message_id, "from": actor, "at": now.isoformat(), "text": text})
+    case.free_text = json.dumps(kept, ensure_ascii=False)
+    session.add(case)
+    add_event(session, now, "free_text_kept", case.id, actor=actor, message_id=message_id, text=text)
+
+
+def missing_answers(case: Case, required: tuple[str, ...]) -> list[str]:
+    have = answers_of(case)
+    return [name for name in required if have.get(name) in (None, "")]

@@ -68,6 +68,10 @@ class Settings:
     max_replies_per_hour: int
     template_dir: Path | None
     log_level: str
+    reminder_after_hours: int = 24
+    max_reminders: int = 2
+    required_answers: tuple[str, ...] = ()
+    trusted_authserv_id: str = ""
     source: str = ""
 
     @property
@@ -166,6 +170,20 @@ class _Reader:
         return ServerSettings(host=host, port=port, security=security, user=user, password=password)
 
 
+DEFAULT_REQUIRED = "description,data_types,affected_count,affected_group,cause,occurred_at"
+
+
+def _required_answers(r: _Reader) -> tuple[str, ...]:
+    from mailbot.questionnaire import QUESTIONS
+
+    known = [q.field for q in QUESTIONS]
+    names = tuple(n.strip() for n in r.get("MAILBOT_REQUIRED_ANSWERS", DEFAULT_REQUIRED).split(",") if n.strip())
+    wrong = [n for n in names if n not in known]
+    if wrong:
+        raise ConfigError(f"MAILBOT_REQUIRED_ANSWERS: unknown answer {wrong[0]!r}; use some of {', '.join(known)}")
+    return names
+
+
 def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
     r = _Reader(values)
     address = r.address("MAILBOT_ADDRESS", r.required("MAILBOT_ADDRESS", "the shared address the bot sends from"))
@@ -232,5 +250,9 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
         max_replies_per_hour=r.integer("MAILBOT_MAX_REPLIES_PER_HOUR", 10, 0, 10000),
         template_dir=template_dir,
         log_level=r.choice("MAILBOT_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
+        reminder_after_hours=r.integer("MAILBOT_REMINDER_AFTER_HOURS", 24, 1, 24 * 30),
+        max_reminders=r.integer("MAILBOT_MAX_REMINDERS", 2, 0, 10),
+        required_answers=_required_answers(r),
+        trusted_authserv_id=r.get("MAILBOT_TRUSTED_AUTHSERV_ID"),
         source=source,
     )

@@ -16,11 +16,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from mailbot import cases, db, outbox
+from mailbot import cases, conversation, db, outbox
 from mailbot.app import Services
 from mailbot.classify import Context, Disposition, classify
 from mailbot.config import MailboxSettings
 from mailbot.kenmerk import find_kenmerken, kenmerk_year
+from mailbot.language import guess_language
 from mailbot.models import Case, InboundMessage, Outbox, StoredAttachment
 from mailbot.notify import notify_officers
 from mailbot.parse import ParsedMessage, ParseError, parse_message
@@ -180,18 +181,7 @@ def handle(
     elif c.disposition is Disposition.REPLY:
         target = thread_case or kenmerk_case
         assert target is not None
-        m.case_id = target.id
-        m.reason = f"reply on {target.kenmerk} ({c.rule})"
-        cases.add_event(
-            s,
-            now,
-            "message_received",
-            target.id,
-            actor=parsed.from_address,
-            message_id=m.id,
-            subject=parsed.subject,
-            matched_by=c.rule,
-        )
+        conversation.handle_reply(svc, s, m, parsed, target, c.rule, now)
     else:
         m.reason = RULE_REASONS.get(c.rule, c.rule).format(dup=duplicate_of)
     s.add(m)
@@ -208,7 +198,7 @@ def _new_case(
         prefix=settings.kenmerk_prefix,
         year=kenmerk_year(m.arrived_at, settings.timezone),
         mailbox=mb.name,
-        language=settings.language,
+        language=guess_language(parsed.text, parsed.header("content-language"), settings.language),
         reporter_name=parsed.from_name,
         reporter_address=parsed.from_address,
         subject=parsed.subject,
@@ -217,7 +207,9 @@ def _new_case(
         now=now,
         inbound_message_id=m.id or 0,
     )
-    m.case_id = case.id
+    m.case_id, m.sender_role = case.id, "reporter"
+    if parsed.text:
+        cases.set_answer(s, case, "description", parsed.text, now, actor=parsed.from_address, message_id=m.id)
     attachments = _store_attachments(svc, s, case, m, parsed)
     if parsed.defects:
         cases.add_event(s, now, "message_defects", case.id, message_id=m.id, defects=list(parsed.defects))

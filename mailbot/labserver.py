@@ -127,10 +127,15 @@ class LabMailServer:
         for tool in ("dovecot", "doveadm", "postfix", "openssl"):
             if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
                 raise LabServerError(f"{tool} is not installed; run ./dev setup")
-        self.root.chmod(0o755)
-        self._make_certificates()
-        self.start_dovecot()
-        self.start_postfix()
+        # The servers run as other users and must read what is made here, whatever the caller's umask.
+        previous = os.umask(0o022)
+        try:
+            self.root.chmod(0o755)
+            self._make_certificates()
+            self.start_dovecot()
+            self.start_postfix()
+        finally:
+            os.umask(previous)
         return self
 
     def stop(self) -> None:
@@ -210,6 +215,8 @@ class LabMailServer:
                 str(tls / "server.pem"),
             ]
         )
+        for name in ("ca.pem", "server.pem"):
+            os.chmod(tls / name, 0o644)
         for name in ("server.key", "ca.key"):
             os.chmod(tls / name, 0o640)
         os.chown(tls / "server.key", 0, pwd.getpwnam("dovecot").pw_gid)

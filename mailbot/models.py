@@ -55,6 +55,8 @@ class InboundMessage(SQLModel, table=True):
     from_address: str | None = None
     subject: str | None = Field(default=None, sa_column=Column(Text))
     processed_at: datetime | None = None
+    # On a case: who sent it (reporter, officer, participant) or "unverified" for someone not on it.
+    sender_role: str | None = None
 
 
 class Case(SQLModel, table=True):
@@ -77,6 +79,16 @@ class Case(SQLModel, table=True):
     ap_deadline_at: datetime
     created_at: datetime
     inbound_message_id: int | None = Field(default=None, foreign_key="inbound_message.id")
+    # The questionnaire's answers (JSON object, keys from questionnaire.QUESTIONS) and what the
+    # reporter wrote that could not be placed under a question (JSON list of {message, text}).
+    answers: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    free_text: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    handler: str = ""
+    technician: str = ""
+    closed_at: datetime | None = None
+    close_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    reminders_sent: int = 0
+    last_reminder_at: datetime | None = None
 
 
 class StoredAttachment(SQLModel, table=True):

@@ -1,16 +1,17 @@
-"""Mail to the privacy officers: one rendered notice per officer, through the outbox."""
+"""Mail about a case, through the outbox: notices to the officers, messages to the reporter."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from mailbot import outbox
 from mailbot.app import Services
 from mailbot.config import MailboxSettings
-from mailbot.models import Case, Outbox
+from mailbot.models import Case, InboundMessage, Outbox
+from mailbot.questionnaire import QUESTIONS
 
 
 def notify_officers(
@@ -47,3 +48,67 @@ def notify_officers(
             )
         )
     return rows
+
+
+def reporter_thread(s: Session, case: Case) -> tuple[str | None, tuple[str, ...]]:
+    """In-Reply-To and References for a mail to the reporter: the report, our acknowledgement, and
+    the latest message either way, so every mail program files it under the same conversation."""
+    report = s.get(InboundMessage, case.inbound_message_id) if case.inbound_message_id else None
+    ours = list(
+        s.exec(
+            select(Outbox.message_id)
+            .where(Outbox.case_id == case.id, Outbox.recipient == case.reporter_address)
+            .order_by(col(Outbox.id))
+        )
+    )
+    theirs = list(
+        s.exec(
+            select(InboundMessage.message_id)
+            .where(
+                InboundMessage.case_id == case.id,
+                InboundMessage.from_address == case.reporter_address,
+                col(InboundMessage.message_id).is_not(None),
+            )
+            .order_by(col(InboundMessage.id))
+        )
+    )
+    chain = [report.message_id if report else None, *ours[:1], *theirs[-1:], *ours[-1:]]
+    refs = tuple(dict.fromkeys(m for m in chain if m))
+    in_reply_to = (theirs[-1] if theirs else None) or (ours[-1] if ours else None) or (refs[0] if refs else None)
+    return in_reply_to, refs
+
+
+def mail_reporter(
+    svc: Services,
+    s: Session,
+    case: Case,
+    template: str,
+    now: datetime,
+    *,
+    caused_by: int | None = None,
+    auto_reply: bool = False,
+    **context: Any,
+) -> Outbox:
+    mb = svc.settings.mailbox_named(case.mailbox)
+    r = svc.renderer.render(
+        case.language, template, case=case, questions=QUESTIONS, sender_name=svc.settings.sender_name, **context
+    )
+    in_reply_to, refs = reporter_thread(s, case)
+    return outbox.enqueue(
+        s,
+        kind=template,
+        mailbox=mb.name,
+        sender=mb.address,
+        sender_name=svc.settings.sender_name,
+        recipient=case.reporter_address,
+        subject=r.subject,
+        body=r.body,
+        language=case.language,
+        now=now,
+        auto_reply=auto_reply,
+        case_id=case.id,
+        kenmerk=case.kenmerk,
+        in_reply_to=in_reply_to,
+        references=refs,
+        caused_by=caused_by,
+    )

@@ -49,6 +49,11 @@ class Renderer:
         self.env.filters["local"] = lambda v, fmt="%d-%m-%Y %H:%M": local_time(v, tz, fmt)
         self.env.filters["oneline"] = header_safe
 
+    @staticmethod
+    def say(language: str, nl: str, en: str) -> str:
+        """A short text in the language asked for (for lines built in code, not templates)."""
+        return nl if language == "nl" else en
+
     def render(self, language: str, name: str, **context: Any) -> Rendered:
         template = self.env.get_template(f"{language}/{name}.txt")
         ctx = template.new_context(context)

@@ -58,6 +58,8 @@ def _incoming(m: InboundMessage, raw_headers: dict[str, str], tz: ZoneInfo) -> d
         "subject": m.subject,
         "date": iso(m.arrived_at, tz),
         "disposition": m.disposition,
+        "sender_role": m.sender_role,
+        "verified": m.sender_role != "unverified",
     }
 
 
@@ -66,6 +68,14 @@ def case_detail(s: Session, case: Case, tz: ZoneInfo, read_raw: Any) -> dict[str
     out["aware_at"] = iso(case.aware_at, tz)
     out["mailbox"] = case.mailbox
     out["description"] = case.description
+    out["language"] = case.language
+    out["answers"] = json.loads(case.answers or "{}")
+    out["free_text"] = json.loads(case.free_text or "[]")
+    out["handler"] = case.handler or None
+    out["technician"] = case.technician or None
+    out["closed_at"] = iso(case.closed_at, tz)
+    out["close_reason"] = case.close_reason or None
+    out["reminders_sent"] = case.reminders_sent
     out["attachments"] = [
         {
             "name": a.filename,

@@ -21,7 +21,7 @@ from typing import IO
 
 import schedule
 
-from mailbot import dispatch, outbox
+from mailbot import dispatch, outbox, reminders
 from mailbot.app import Services
 from mailbot.clock import Clock
 from mailbot.errors import MailbotError, PermanentError, TransientError
@@ -44,6 +44,7 @@ class PassResult:
     stored: int = 0
     dispositions: dict[str, int] = field(default_factory=dict)
     kenmerken: list[str] = field(default_factory=list)
+    reminders: int = 0
     sent: int = 0
     send_problems: int = 0
     errors: list[str] = field(default_factory=list)
@@ -51,6 +52,8 @@ class PassResult:
     def summary(self) -> str:
         parts = [f"{self.stored} new message(s)"]
         parts += [f"{n} {d}" for d, n in sorted(self.dispositions.items())]
+        if self.reminders:
+            parts.append(f"{self.reminders} reminder(s)")
         parts.append(f"{self.sent} mail(s) sent")
         if self.send_problems:
             parts.append(f"{self.send_problems} send problem(s)")
@@ -115,6 +118,7 @@ class Worker:
                 log.error("intake: %s: %s", name, exc)
         handled = dispatch.process_pending(self.svc, self.clock())
         result.dispositions, result.kenmerken = handled.counts, handled.kenmerken
+        result.reminders = reminders.queue_reminders(self.svc, self.clock())
         self.send_outbox(result)
         return result
 

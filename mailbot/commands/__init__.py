@@ -1,0 +1,142 @@
+"""Officer commands by reply: ``Veld: waarde`` lines at the top of a reply to the bot.
+
+One module per command, each with the words it answers to (Dutch and English) and a ``run``
+that changes the case and says what it did. :func:`execute` reads the command block, runs
+every command in order, and returns every outcome, for one reply to the officer. Unknown
+words and bad values are answered, never silently ignored.
+
+The command block: paragraphs of the written part (quote stripped) that hold at least one
+known command, or, in the first paragraph, something shaped like one. A line without a
+command word continues the command above it; later paragraphs without commands (a
+signature with ``Tel: …``) are not read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import ModuleType
+
+from sqlmodel import Session
+
+from mailbot.app import Services
+from mailbot.models import Case, InboundMessage
+from mailbot.parse import ParsedMessage
+
+_LINE = re.compile(r"^\s*\**([^\W\d_][\w '’/-]{0,40}?)\**\s*:\s*(.*)$")
+_HELP_LINE = re.compile(r"^\s*(help|hulp|\?)\s*[.!]?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    command: str
+    ok: bool
+    text: str
+
+
+@dataclass
+class Context:
+    svc: Services
+    s: Session
+    case: Case
+    officer: str
+    message: InboundMessage
+    parsed: ParsedMessage
+    now: datetime
+    lines: list[tuple[str, str]] = field(default_factory=list)  # every (word, value) in the block
+    consumed: set[str] = field(default_factory=set)  # words another command has used (e.g. Reden)
+
+    @property
+    def language(self) -> str:
+        return self.svc.settings.language
+
+    def say(self, nl: str, en: str) -> str:
+        return nl if self.language == "nl" else en
+
+    def value_of(self, *words: str) -> str:
+        for word, value in self.lines:
+            if normalise_word(word) in words:
+                self.consumed.add(normalise_word(word))
+                return value.strip()
+        return ""
+
+
+def normalise_word(word: str) -> str:
+    return re.sub(r"\s+", " ", word.strip().strip("*").lower())
+
+
+def _registry() -> list[ModuleType]:
+    from mailbot.commands import aware, fields, handler, help, note, question, reason, status, tell
+
+    return [status, question, tell, aware, note, handler, reason, help, fields]
+
+
+def find(word: str) -> ModuleType | None:
+    w = normalise_word(word)
+    for module in _registry():
+        matches: Callable[[str], bool] | None = getattr(module, "matches", None)
+        if w in getattr(module, "WORDS", ()) or (matches is not None and matches(w)):
+            return module
+    return None
+
+
+@dataclass(frozen=True)
+class Block:
+    commands: list[tuple[str, str]]
+    unknown: list[str]
+
+
+def read_block(written: str) -> Block:
+    commands: list[tuple[str, str]] = []
+    unknown: list[str] = []
+    paragraphs = [p.split("\n") for p in re.split(r"\n\s*\n", written.strip()) if p.strip()]
+    for index, lines in enumerate(paragraphs):
+        shaped = [(_LINE.match(line), _HELP_LINE.match(line)) for line in lines]
+        known = any(h or (m and find(m[1])) for m, h in shaped)
+        if not known and not (index == 0 and any(m for m, _ in shaped)):
+            continue
+        current: int | None = None
+        for line, (m, h) in zip(lines, shaped, strict=True):
+            if h:
+                commands.append(("help", ""))
+                current = None
+            elif m and find(m[1]):
+                commands.append((m[1], m[2]))
+                current = len(commands) - 1
+            elif m and current is None:
+                unknown.append(m[1].strip())
+            elif current is not None:
+                word, value = commands[current]
+                commands[current] = (word, f"{value}\n{line.strip()}".strip())
+    return Block(commands, unknown)
+
+
+def execute(ctx: Context, written: str) -> tuple[list[Outcome], bool]:
+    """Run every command in the block. Returns the outcomes and whether help was asked for."""
+    block = read_block(written)
+    ctx.lines = block.commands
+    outcomes: list[Outcome] = []
+    wants_help = False
+    for word in block.unknown:
+        outcomes.append(Outcome(word, False, ctx.say(f"onbekend commando '{word}'", f"unknown command '{word}'")))
+        wants_help = True
+    for word, value in block.commands:
+        module = find(word)
+        if module is None:
+            continue
+        if module.__name__.endswith(".help"):
+            wants_help = True
+            continue
+        if normalise_word(word) in ctx.consumed:
+            continue
+        outcome: Outcome = module.run(ctx, word, value.strip())
+        outcomes.append(outcome)
+    return outcomes, wants_help
+
+
+def is_command(word: str) -> bool:
+    """A word of an officer-only command (not an answer field): used to spot attempts by others."""
+    module = find(word)
+    return module is not None and not module.__name__.endswith((".fields", ".help"))

@@ -1,0 +1,26 @@
+"""Any questionnaire field by its label (``Aantal betrokkenen: 120``): the officer fills or corrects it."""
+
+from __future__ import annotations
+
+from mailbot import answers as answer_fields
+from mailbot.cases import set_answer
+from mailbot.commands import Context, Outcome
+
+
+def matches(word: str) -> bool:
+    return answer_fields.field_for_label(word) is not None
+
+
+def run(ctx: Context, word: str, value: str) -> Outcome:
+    name = answer_fields.field_for_label(word)
+    assert name is not None
+    if not value:
+        return Outcome(word, False, ctx.say(f"geen waarde voor {word}", f"no value for {word}"))
+    normalised = answer_fields.normalise(name, value, ctx.parsed.date or ctx.now, ctx.svc.settings.timezone)
+    changed = set_answer(ctx.s, ctx.case, name, normalised, ctx.now, actor=ctx.officer, message_id=ctx.message.id)
+    text = (
+        f"{name} = {normalised}"
+        if changed
+        else ctx.say(f"{name} was al {normalised}", f"{name} was already {normalised}")
+    )
+    return Outcome(word, True, text)

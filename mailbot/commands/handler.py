@@ -1,0 +1,41 @@
+"""``Melder:`` / ``Technicus:``: who handles the case, in the protocol's roles."""
+
+from __future__ import annotations
+
+import re
+
+from mailbot import cases
+from mailbot.commands import Context, Outcome
+
+ROLES = {
+    "melder": "handler", "behandelaar": "handler", "handler": "handler", "case handler": "handler",
+    "technicus": "technician", "technician": "technician",
+}  # fmt: skip
+WORDS = tuple(ROLES)
+_ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+
+
+def run(ctx: Context, word: str, value: str) -> Outcome:
+    role = ROLES[re.sub(r"\s+", " ", word.strip().lower())]
+    found = _ADDRESS.search(value)
+    if not found:
+        return Outcome(word, False, ctx.say(f"'{value}' bevat geen e-mailadres", f"'{value}' holds no e-mail address"))
+    address = found[0].lower()
+    old = getattr(ctx.case, role)
+    setattr(ctx.case, role, address)
+    ctx.s.add(ctx.case)
+    cases.add_event(
+        ctx.s,
+        ctx.now,
+        f"{role}_set",
+        ctx.case.id,
+        actor=ctx.officer,
+        message_id=ctx.message.id,
+        old=old or None,
+        new=address,
+    )
+    label = ctx.say(
+        {"handler": "melder (behandelaar)", "technician": "technicus"}[role],
+        {"handler": "case handler", "technician": "technician"}[role],
+    )
+    return Outcome(word, True, f"{label}: {address}")

@@ -1,0 +1,15 @@
+"""``Notitie:``: an internal note on the case; never sent to the reporter."""
+
+from __future__ import annotations
+
+from mailbot import cases
+from mailbot.commands import Context, Outcome
+
+WORDS = ("notitie", "interne notitie", "note", "internal note")
+
+
+def run(ctx: Context, word: str, value: str) -> Outcome:
+    if not value:
+        return Outcome(word, False, ctx.say("lege notitie", "empty note"))
+    cases.add_event(ctx.s, ctx.now, "note", ctx.case.id, actor=ctx.officer, message_id=ctx.message.id, text=value)
+    return Outcome(word, True, ctx.say("notitie vastgelegd", "note recorded"))

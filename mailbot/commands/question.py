@@ -1,0 +1,31 @@
+"""``Vraag aan melder:``: a follow-up question to the reporter, on the case's thread."""
+
+from __future__ import annotations
+
+from mailbot import cases
+from mailbot.commands import Context, Outcome
+from mailbot.notify import mail_reporter
+
+WORDS = ("vraag aan melder", "vraag aan de melder", "vraag", "question to reporter", "question", "ask reporter")
+
+
+def run(ctx: Context, word: str, value: str) -> Outcome:
+    if not value:
+        return Outcome(word, False, ctx.say("geen vraag gegeven", "no question given"))
+    if not ctx.case.reporter_address:
+        return Outcome(word, False, ctx.say("de melder heeft geen e-mailadres", "the reporter has no e-mail address"))
+    mail_reporter(ctx.svc, ctx.s, ctx.case, "reporter_question", ctx.now, caused_by=ctx.message.id, question=value)
+    cases.add_event(
+        ctx.s,
+        ctx.now,
+        "question_to_reporter",
+        ctx.case.id,
+        actor=ctx.officer,
+        message_id=ctx.message.id,
+        question=value,
+    )
+    return Outcome(
+        word,
+        True,
+        ctx.say(f"vraag gestuurd aan {ctx.case.reporter_address}", f"question sent to {ctx.case.reporter_address}"),
+    )

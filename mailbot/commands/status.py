@@ -1,0 +1,90 @@
+"""``Status:`` / ``Fase:``: move the case through the protocol's phases, or close it."""
+
+from __future__ import annotations
+
+import re
+
+from mailbot import cases
+from mailbot.commands import Context, Outcome
+from mailbot.notify import mail_reporter
+
+WORDS = ("status", "fase", "phase")
+
+# value -> (status, phase). The phases of the protocol: Ontdekken → Inventariseren →
+# Kwalificeren → Herstellen → Melden → Archiveren.
+STATES: dict[str, tuple[str, str]] = {
+    "ontdekken": ("ontvangen", "ontdekken"), "ontvangen": ("ontvangen", "ontdekken"),
+    "discover": ("ontvangen", "ontdekken"), "received": ("ontvangen", "ontdekken"),
+    "inventariseren": ("inventariseren", "inventariseren"), "inventory": ("inventariseren", "inventariseren"),
+    "investigate": ("inventariseren", "inventariseren"), "investigating": ("inventariseren", "inventariseren"),
+    "kwalificeren": ("kwalificeren", "kwalificeren"), "qualify": ("kwalificeren", "kwalificeren"),
+    "assess": ("kwalificeren", "kwalificeren"), "assessment": ("kwalificeren", "kwalificeren"),
+    "herstellen": ("herstellen", "herstellen"), "remediate": ("herstellen", "herstellen"),
+    "recover": ("herstellen", "herstellen"), "remediation": ("herstellen", "herstellen"),
+    "melden": ("melden", "melden"), "notify": ("melden", "melden"), "notification": ("melden", "melden"),
+    "gearchiveerd": ("gearchiveerd", "archiveren"), "archiveren": ("gearchiveerd", "archiveren"),
+    "archived": ("gearchiveerd", "archiveren"), "archive": ("gearchiveerd", "archiveren"),
+    "afgesloten": ("gearchiveerd", "archiveren"), "closed": ("gearchiveerd", "archiveren"),
+    "geen datalek": ("geen datalek", "archiveren"), "no breach": ("geen datalek", "archiveren"),
+    "not a breach": ("geen datalek", "archiveren"), "no data breach": ("geen datalek", "archiveren"),
+}  # fmt: skip
+CLOSED = ("gearchiveerd", "geen datalek")
+CHOICES = "inventariseren, kwalificeren, herstellen, melden, gearchiveerd, geen datalek"
+
+
+def _read(value: str) -> tuple[tuple[str, str] | None, str]:
+    """``geen datalek, want …`` → (("geen datalek", "archiveren"), "want …")."""
+    text = re.sub(r"\s+", " ", value.strip())
+    for key in sorted(STATES, key=len, reverse=True):
+        if text.lower().startswith(key) and (len(text) == len(key) or not text[len(key)].isalnum()):
+            return STATES[key], text[len(key) :].strip(" ,;:-–")
+    return None, ""
+
+
+def run(ctx: Context, word: str, value: str) -> Outcome:
+    state, inline_reason = _read(value)
+    if state is None:
+        return Outcome(
+            word,
+            False,
+            ctx.say(
+                f"onbekende status '{value}'; kies uit: {CHOICES}", f"unknown status '{value}'; choose from: {CHOICES}"
+            ),
+        )
+    status, phase = state
+    case = ctx.case
+    reason = inline_reason or ctx.value_of("reden", "reason")
+    if status == "geen datalek" and not reason:
+        return Outcome(
+            word,
+            False,
+            ctx.say(
+                "'geen datalek' sluit de melding en vraagt een reden: voeg 'Reden: …' toe",
+                "'geen datalek' closes the case and needs a reason: add 'Reden: …'",
+            ),
+        )
+    if (case.status, case.phase) == (status, phase):
+        return Outcome(word, True, ctx.say(f"status was al {status}", f"status was already {status}"))
+    old = case.status
+    case.status, case.phase = status, phase
+    case.closed_at = ctx.now if status in CLOSED else None
+    case.close_reason = reason if status in CLOSED else ""
+    ctx.s.add(case)
+    cases.add_event(
+        ctx.s,
+        ctx.now,
+        "status_changed",
+        case.id,
+        actor=ctx.officer,
+        message_id=ctx.message.id,
+        old=old,
+        new=status,
+        phase=phase,
+        reason=reason or None,
+    )
+    told = ""
+    if case.reporter_address:
+        template = "reporter_closing" if status in CLOSED else "reporter_status"
+        mail_reporter(ctx.svc, ctx.s, case, template, ctx.now, caused_by=ctx.message.id)
+        told = ctx.say("; de melder is geïnformeerd", "; the reporter has been told")
+    return Outcome(word, True, ctx.say(f"status: {old} → {status}{told}", f"status: {old} → {status}{told}"))

@@ -1,0 +1,25 @@
+"""``Bericht aan melder:``: a message to the reporter about their report."""
+
+from __future__ import annotations
+
+from mailbot import cases
+from mailbot.commands import Context, Outcome
+from mailbot.notify import mail_reporter
+
+WORDS = ("bericht aan melder", "bericht aan de melder", "bericht", "message to reporter", "message", "tell reporter")
+
+
+def run(ctx: Context, word: str, value: str) -> Outcome:
+    if not value:
+        return Outcome(word, False, ctx.say("geen bericht gegeven", "no message given"))
+    if not ctx.case.reporter_address:
+        return Outcome(word, False, ctx.say("de melder heeft geen e-mailadres", "the reporter has no e-mail address"))
+    mail_reporter(ctx.svc, ctx.s, ctx.case, "reporter_message", ctx.now, caused_by=ctx.message.id, text=value)
+    cases.add_event(
+        ctx.s, ctx.now, "message_to_reporter", ctx.case.id, actor=ctx.officer, message_id=ctx.message.id, text=value
+    )
+    return Outcome(
+        word,
+        True,
+        ctx.say(f"bericht gestuurd aan {ctx.case.reporter_address}", f"message sent to {ctx.case.reporter_address}"),
+    )

@@ -1,0 +1,252 @@
+"""A reply that landed on a case: who sent it decides what it may do.
+
+- An **officer** (``MAILBOT_OFFICERS``) replying to a mail the bot sent *to that officer*
+  about the case (and, where ``MAILBOT_TRUSTED_AUTHSERV_ID`` is set, with DKIM or DMARC passed)
+  commands the case; the officer gets one reply with every outcome. The reporter's
+  acknowledgement is not enough: the reporter knows its Message-ID.
+- The **reporter**, or someone already on the case, answers the questionnaire: answers fill or
+  correct the case's fields, what fits no question is kept as free text, the officers are told.
+- Anyone else is **unverified**: the mail is kept on the case, changes nothing, and the officers
+  are told. So are commands from anyone who may not give them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from mailbot import cases, commands, outbox
+from mailbot.answers import extract_answers
+from mailbot.app import Services
+from mailbot.authentication import authentication_passes
+from mailbot.classify import strip_subject_prefixes
+from mailbot.models import Case, InboundMessage, Outbox
+from mailbot.notify import notify_officers
+from mailbot.parse import ParsedMessage
+from mailbot.quotes import split_reply
+
+log = logging.getLogger(__name__)
+
+ON_CASE = ("reporter", "participant", "officer")
+
+
+def participants(s: Session, case: Case) -> set[str]:
+    """Everyone on the case: whom we wrote to about it, and who wrote about it and was accepted."""
+    people = set(s.exec(select(Outbox.recipient).where(Outbox.case_id == case.id)))
+    people |= {
+        a for a in s.exec(select(InboundMessage.from_address).where(
+            InboundMessage.case_id == case.id, col(InboundMessage.sender_role).in_(ON_CASE))) if a
+    }  # fmt: skip
+    people |= {a for a in (case.reporter_address, case.handler, case.technician) if a}
+    return people
+
+
+def role_of(svc: Services, s: Session, case: Case, sender: str) -> str:
+    if not sender:
+        return "unverified"
+    if sender in svc.settings.mailbox_named(case.mailbox).officers:
+        return "officer"
+    if sender == case.reporter_address:
+        return "reporter"
+    return "participant" if sender in participants(s, case) else "unverified"
+
+
+def answers_mail_to_officer(s: Session, case: Case, parsed: ParsedMessage) -> bool:
+    """Does the reply answer a mail the bot sent to this very officer about this case?"""
+    ids = list(parsed.thread_ids)
+    if not ids:
+        return False
+    found = s.exec(select(Outbox.id).where(
+        col(Outbox.message_id).in_(ids), Outbox.recipient == parsed.from_address, Outbox.case_id == case.id,
+        col(Outbox.kind).startswith("officer_"))).first()  # fmt: skip
+    return found is not None
+
+
+def handle_reply(
+    svc: Services, s: Session, m: InboundMessage, parsed: ParsedMessage, case: Case, rule: str, now: datetime
+) -> None:
+    role = role_of(svc, s, case, parsed.from_address)
+    m.case_id, m.sender_role = case.id, role
+    written = split_reply(parsed.text).written
+    cases.add_event(
+        s,
+        now,
+        "message_received",
+        case.id,
+        actor=parsed.from_address,
+        message_id=m.id,
+        subject=parsed.subject,
+        matched_by=rule,
+        role=role,
+    )
+    if role == "officer":
+        _from_officer(svc, s, m, parsed, case, written, now)
+    elif role in ("reporter", "participant"):
+        _from_reporter(svc, s, m, parsed, case, written, role, now)
+    else:
+        m.reason = f"{case.kenmerk}: unverified, {parsed.from_address or 'no sender'} is not on the case"
+        _refuse(
+            svc,
+            s,
+            m,
+            parsed,
+            case,
+            written,
+            now,
+            svc.renderer.say(
+                svc.settings.language, "de afzender hoort niet bij deze melding", "the sender is not on this case"
+            ),
+        )
+    s.add(m)
+
+
+def _refuse(
+    svc: Services,
+    s: Session,
+    m: InboundMessage,
+    parsed: ParsedMessage,
+    case: Case,
+    written: str,
+    now: datetime,
+    why: str,
+) -> None:
+    cases.add_event(s, now, "message_refused", case.id, actor=parsed.from_address, message_id=m.id, reason=why)
+    log.warning("conversation: %s: mail from %s changes nothing: %s", case.kenmerk, parsed.from_address, why)
+    notify_officers(
+        svc,
+        s,
+        svc.settings.mailbox_named(case.mailbox),
+        "officer_unverified",
+        now,
+        case=case,
+        caused_by=m.id,
+        sender=parsed.from_address or "",
+        subject=parsed.subject,
+        reason=why,
+        written=written,
+    )
+
+
+def _from_officer(
+    svc: Services, s: Session, m: InboundMessage, parsed: ParsedMessage, case: Case, written: str, now: datetime
+) -> None:
+    say = svc.renderer.say
+    lang = svc.settings.language
+    block = commands.read_block(written)
+    if not block.commands and not block.unknown:
+        m.reason = f"{case.kenmerk}: officer's mail, no commands"
+        cases.add_event(s, now, "officer_comment", case.id, actor=parsed.from_address, message_id=m.id, text=written)
+        return
+    why_not = None
+    if not answers_mail_to_officer(s, case, parsed):
+        why_not = say(
+            lang,
+            "commando's werken alleen in een antwoord op een e-mail die de bot aan u stuurde",
+            "commands only work in a reply to a mail the bot sent to you",
+        )
+    elif svc.settings.trusted_authserv_id and not authentication_passes(
+        parsed.header_values("authentication-results"), svc.settings.trusted_authserv_id
+    ):
+        why_not = say(
+            lang,
+            f"DKIM/DMARC niet geslaagd volgens {svc.settings.trusted_authserv_id}",
+            f"DKIM/DMARC did not pass according to {svc.settings.trusted_authserv_id}",
+        )
+    if why_not:
+        m.reason = f"{case.kenmerk}: officer's commands refused: {why_not}"
+        _refuse(svc, s, m, parsed, case, written, now, why_not)
+        return
+    ctx = commands.Context(svc=svc, s=s, case=case, officer=parsed.from_address, message=m, parsed=parsed, now=now)
+    outcomes, wants_help = commands.execute(ctx, written)
+    m.reason = (
+        f"{case.kenmerk}: {sum(o.ok for o in outcomes)} command(s) done, {sum(not o.ok for o in outcomes)} refused"
+    )
+    cases.add_event(
+        s,
+        now,
+        "commands_run",
+        case.id,
+        actor=parsed.from_address,
+        message_id=m.id,
+        outcomes=[{"command": o.command, "ok": o.ok, "text": o.text} for o in outcomes],
+    )
+    mb = svc.settings.mailbox_named(case.mailbox)
+    r = svc.renderer.render(
+        lang,
+        "officer_command_result",
+        case=case,
+        outcomes=outcomes,
+        help=wants_help,
+        original_subject=strip_subject_prefixes(parsed.subject),
+    )
+    outbox.enqueue(
+        s,
+        kind="officer_command_result",
+        mailbox=mb.name,
+        sender=mb.address,
+        sender_name=svc.settings.sender_name,
+        recipient=parsed.from_address,
+        subject=r.subject,
+        body=r.body,
+        language=lang,
+        now=now,
+        auto_reply=False,
+        case_id=case.id,
+        kenmerk=case.kenmerk,
+        in_reply_to=parsed.message_id or None,
+        references=(*parsed.references, parsed.message_id) if parsed.message_id else parsed.references,
+        caused_by=m.id,
+    )
+
+
+def _from_reporter(
+    svc: Services,
+    s: Session,
+    m: InboundMessage,
+    parsed: ParsedMessage,
+    case: Case,
+    written: str,
+    role: str,
+    now: datetime,
+) -> None:
+    extraction = extract_answers(parsed.text, parsed.date or m.arrived_at, svc.settings.timezone)
+    changes = []
+    before = cases.answers_of(case)
+    for name, value in extraction.answers.items():
+        if cases.set_answer(s, case, name, value, now, actor=parsed.from_address, message_id=m.id):
+            changes.append((name, before.get(name), value))
+    if extraction.unplaced:
+        cases.add_free_text(s, case, "\n".join(extraction.unplaced), now, parsed.from_address, m.id)
+    m.reason = f"{case.kenmerk}: {role}'s reply, {len(changes)} answer(s) changed"
+    attempts = [word for word, _ in commands.read_block(written).commands if commands.is_command(word)]
+    if attempts:
+        _refuse(
+            svc,
+            s,
+            m,
+            parsed,
+            case,
+            written,
+            now,
+            svc.renderer.say(
+                svc.settings.language,
+                f"commando's ({', '.join(attempts)}) van iemand die geen privacy officer is",
+                f"commands ({', '.join(attempts)}) from someone who is not a privacy officer",
+            ),
+        )
+    notify_officers(
+        svc,
+        s,
+        svc.settings.mailbox_named(case.mailbox),
+        "officer_reporter_replied",
+        now,
+        case=case,
+        caused_by=m.id,
+        sender=parsed.from_address,
+        changes=changes,
+        unplaced=extraction.unplaced,
+        missing=cases.missing_answers(case, svc.settings.required_answers),
+        written=written,
+    )
