@@ -20,6 +20,7 @@ from mailbot.questionnaire import QUESTIONS
 from mailbot.quotes import is_quoted, split_reply, unquote
 
 FIELDS = tuple(q.field for q in QUESTIONS)
+SINGLE_LINE = ("affected_count", "occurred_at")
 
 # Labels people use, Dutch and English, lower case; the question texts count as labels too.
 LABELS: dict[str, tuple[str, ...]] = {
@@ -177,7 +178,13 @@ def extract_answers(body: str, reference: datetime, tz: ZoneInfo) -> Extraction:
     for name in FIELDS:
         if name not in found:
             continue
-        text = _strip_question(name, "\n".join(found[name]).strip())
+        lines = [line for line in found[name] if line.strip()]
+        if name in SINGLE_LINE and len(lines) > 1:
+            # A count or a moment is one line; what follows it is kept as free text, not lost
+            # in the normalised value.
+            free.extend(lines[1:])
+            lines = lines[:1]
+        text = _strip_question(name, "\n".join(lines).strip())
         text = re.sub(r"\n{3,}", "\n\n", text).strip()
         if not text or text in ("-", "?"):
             continue

@@ -5,10 +5,10 @@ that changes the case and says what it did. :func:`execute` reads the command bl
 every command in order, and returns every outcome, for one reply to the officer. Unknown
 words and bad values are answered, never silently ignored.
 
-The command block: paragraphs of the written part (quote stripped) that hold at least one
-known command, or, in the first paragraph, something shaped like one. A line without a
-command word continues the command above it; later paragraphs without commands (a
-signature with ``Tel: …``) are not read.
+The command block is at the top: the first paragraph of the written part (quote stripped;
+after a one-line greeting), and any later paragraph that holds a case command (Status, …).
+A line without a command word continues the command above it. A later paragraph with only
+answer labels or other words (a signature with ``Tel: …``) is not read.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from mailbot.models import Case, InboundMessage
 from mailbot.parse import ParsedMessage
 
 _LINE = re.compile(r"^\s*\**([^\W\d_][\w '’/-]{0,40}?)\**\s*:\s*(.*)$")
+_GREETING = re.compile(r"^(hoi|hallo|beste|dag|goedemorgen|goedemiddag|goedenavond|hi|hello|dear)\b", re.IGNORECASE)
 _HELP_LINE = re.compile(r"^\s*(help|hulp|\?)\s*[.!]?\s*$", re.IGNORECASE)
 
 
@@ -88,14 +89,28 @@ class Block:
     unknown: list[str]
 
 
+def _is_greeting(lines: list[str]) -> bool:
+    """``Hoi Piet,``: one short line that opens like a greeting."""
+    if len(lines) != 1 or len(lines[0].split()) > 5 or _LINE.match(lines[0]):
+        return False
+    line = lines[0].strip()
+    return line.endswith(",") or bool(_GREETING.match(line))
+
+
 def read_block(written: str) -> Block:
     commands: list[tuple[str, str]] = []
     unknown: list[str] = []
     paragraphs = [p.split("\n") for p in re.split(r"\n\s*\n", written.strip()) if p.strip()]
+    if paragraphs and _is_greeting(paragraphs[0]):
+        paragraphs = paragraphs[1:]
     for index, lines in enumerate(paragraphs):
         shaped = [(_LINE.match(line), _HELP_LINE.match(line)) for line in lines]
-        known = any(h or (m and find(m[1])) for m, h in shaped)
-        if not known and not (index == 0 and any(m for m, _ in shaped)):
+        if index == 0:
+            # The top paragraph: anything shaped like a command is read, so typos are answered.
+            if not any(h or m for m, h in shaped):
+                continue
+        elif not any(h or (m and is_command(m[1])) for m, h in shaped):
+            # Further down only a case command counts: "Tel: …" in a signature is no answer field.
             continue
         current: int | None = None
         for line, (m, h) in zip(lines, shaped, strict=True):

@@ -1,0 +1,88 @@
+"""Reading the officer's command block: known words, continuations, unknown words, signatures."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailbot.commands import find, is_command, read_block
+from mailbot.commands.status import _read
+
+
+def test_block_with_continuation_and_signature() -> None:
+    block = read_block(
+        "Status: kwalificeren\nVraag aan melder: Was het bestand versleuteld?\nEn met welk wachtwoord?\n"
+        "Aantal betrokkenen: 120\n\nMet vriendelijke groet,\nPiet\nTel: 010-1234567"
+    )
+    assert block.commands == [
+        ("Status", "kwalificeren"),
+        ("Vraag aan melder", "Was het bestand versleuteld?\nEn met welk wachtwoord?"),
+        ("Aantal betrokkenen", "120"),
+    ]
+    assert block.unknown == []
+
+
+def test_unknown_words_in_the_first_paragraph_are_reported() -> None:
+    block = read_block("Stauts: herstellen\n\nGroet")
+    assert (block.commands, block.unknown) == ([], ["Stauts"])
+
+
+def test_greeting_before_commands_in_the_same_paragraph() -> None:
+    block = read_block("Hoi,\nStatus: herstellen\nNotitie: laptop gewist op afstand")
+    assert block.commands == [("Status", "herstellen"), ("Notitie", "laptop gewist op afstand")]
+
+
+def test_commands_after_a_greeting_paragraph() -> None:
+    assert read_block("Hoi allemaal,\n\nStatus: melden").commands == [("Status", "melden")]
+
+
+def test_plain_comment_has_no_commands() -> None:
+    block = read_block("Dank, ik pak dit morgen op en bel de melder.\n\nPiet\nTel: 010-1234567")
+    assert (block.commands, block.unknown) == ([], [])
+
+
+def test_help_line() -> None:
+    assert read_block("Help").commands == [("help", "")]
+
+
+@pytest.mark.parametrize(
+    ("word", "module"),
+    [
+        ("Status", "status"),
+        ("FASE", "status"),
+        ("Phase", "status"),
+        ("Vraag aan melder", "question"),
+        ("Question to reporter", "question"),
+        ("Bericht aan melder", "tell"),
+        ("Ontdekt op", "aware"),
+        ("Discovered at", "aware"),
+        ("Notitie", "note"),
+        ("Melder", "handler"),
+        ("Technicus", "handler"),
+        ("Aantal betrokkenen", "fields"),
+        ("Number of people", "fields"),
+        ("Reden", "reason"),
+    ],
+)
+def test_words_dutch_and_english(word: str, module: str) -> None:
+    found = find(word)
+    assert found is not None and found.__name__ == f"mailbot.commands.{module}"
+
+
+def test_answer_fields_are_not_officer_only() -> None:
+    assert is_command("Status") and is_command("Ontdekt op")
+    assert not is_command("Aantal betrokkenen") and not is_command("Help") and not is_command("Tel")
+
+
+@pytest.mark.parametrize(
+    ("value", "state", "reason"),
+    [
+        ("kwalificeren", ("kwalificeren", "kwalificeren"), ""),
+        ("Gearchiveerd", ("gearchiveerd", "archiveren"), ""),
+        ("geen datalek, brief kwam retour ongeopend", ("geen datalek", "archiveren"), "brief kwam retour ongeopend"),
+        ("not a breach - encrypted", ("geen datalek", "archiveren"), "encrypted"),
+        ("klaar", None, ""),
+        ("meldenx", None, ""),
+    ],
+)
+def test_status_values(value: str, state: tuple[str, str] | None, reason: str) -> None:
+    assert _read(value) == (state, reason)

@@ -1,0 +1,300 @@
+"""End to end: replies by reporters and officers against Dovecot and Postfix, read back from the mailboxes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailbot.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.labserver import LabMailServer
+from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, make_bot, parse, report, submit
+from tests.test_answers import reply_raw
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+def open_case(bot: Bot, **kw: str) -> tuple[str, EmailMessage, EmailMessage, bytes]:
+    """A report in; returns the kenmerk, the reporter's acknowledgement, the officer's notice, the report."""
+    raw = report(**kw)
+    submit(bot.lab, raw)
+    kenmerk = bot.run_pass().kenmerken[0]
+    ack = parse(bot.lab.wait_for(kw.get("sender", EMPLOYEE), 1)[-1])
+    notice = parse(bot.lab.wait_for(OFFICER, 1)[-1])
+    return kenmerk, ack, notice, raw
+
+
+def mail(sender: str, subject: str, body: str, in_reply_to: str | None = None, **headers: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = BOT
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = make_msgid(domain="example.org")
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        msg["References"] = in_reply_to
+    for key, value in headers.items():
+        msg[key.replace("_", "-")] = value
+    msg.set_content(body)
+    return msg.as_bytes()
+
+
+def officer_reply(notice: EmailMessage, body: str, sender: str = OFFICER, **headers: str) -> bytes:
+    quoted = "\n".join("> " + line for line in body_text(notice).splitlines())
+    text = f"{body}\n\nOp zo 22 nov 2026 om 10:15 schreef Meldpunt datalekken <{BOT}>:\n{quoted}\n"
+    return mail(sender, f"RE: {notice['Subject']}", text, notice["Message-ID"], **headers)
+
+
+def show(bot: Bot, kenmerk: str) -> Any:
+    out = bot.cli("show", kenmerk, "--json")
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def subjects(bot: Bot, user: str, count: int) -> list[str]:
+    return [str(parse(m)["Subject"]) for m in bot.lab.wait_for(user, count)]
+
+
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        (
+            "reply_gmail_nl.eml",
+            {
+                "affected_count": 38,
+                "affected_group": "Huurders van complex De Linde",
+                "reporter_contact": "06-12345678",
+            },
+        ),
+        (
+            "reply_outlook_nl.eml",
+            {"affected_count": {"min": 100, "max": 150}, "occurred_at": "2026-11-20T14:00:00+01:00"},
+        ),
+        ("reply_apple_inline_nl.eml", {"affected_count": 12, "data_types": "Medische gegevens en BSN van cliënten"}),
+    ],
+)
+def test_reporter_reply_fills_fields(bot: Bot, layout: str, expected: dict[str, object]) -> None:
+    kenmerk, ack, _, raw = open_case(bot)
+    report_id = parse(raw)["Message-ID"]
+    submit(
+        bot.lab, reply_raw(layout, kenmerk=kenmerk, ack=ack["Message-ID"], report=report_id, unique=make_msgid()[1:-1])
+    )
+    result = bot.run_pass()
+    assert result.dispositions == {"reply": 1} and result.kenmerken == []
+    case = show(bot, kenmerk)
+    answers = case["answers"]
+    for key, value in expected.items():
+        assert answers[key] == value
+    assert answers["description"]  # the report itself answers "what happened" until a reply corrects it
+    officer_mail = subjects(bot, OFFICER, 2)
+    assert f"[{kenmerk}] Antwoord van {EMPLOYEE}" in officer_mail
+    reply_msgs = [m for m in case["messages"] if m["direction"] == "in"]
+    assert [m["sender_role"] for m in reply_msgs] == ["reporter", "reporter"]
+
+
+def test_later_answers_correct_earlier_ones_and_free_text_is_kept(bot: Bot) -> None:
+    kenmerk, ack, _, _ = open_case(bot)
+    submit(
+        bot.lab, mail(EMPLOYEE, f"Re: {ack['Subject']}", "3. ongeveer 30\nIk bel morgen nog even.", ack["Message-ID"])
+    )
+    bot.run_pass()
+    submit(bot.lab, mail(EMPLOYEE, f"Aanvulling {kenmerk}", "Aantal betrokkenen: 34"))
+    bot.run_pass()
+    case = show(bot, kenmerk)
+    assert case["answers"]["affected_count"] == 34
+    changes = [e for e in case["events"] if e["kind"] == "answer_changed"]
+    assert [(c["detail"]["old"], c["detail"]["new"]) for c in changes] == [(30, 34)]
+    assert [f["text"] for f in case["free_text"]] == ["Ik bel morgen nog even."]
+
+
+def test_officer_commands_move_the_case_and_the_reporter_is_told(bot: Bot) -> None:
+    kenmerk, ack, notice, _ = open_case(bot)
+    aware = (datetime.now(AMS) - timedelta(hours=10)).replace(second=0, microsecond=0)
+    submit(
+        bot.lab,
+        officer_reply(
+            notice,
+            (
+                "Status: kwalificeren\n"
+                "Vraag aan melder: Was het bestand versleuteld?\n"
+                "Notitie: volgens ICT is de laptop op afstand gewist\n"
+                "Aantal betrokkenen: 120\n"
+                f"Ontdekt op: {aware:%d-%m-%Y %H:%M}\n"
+                "Technicus: ict@example.org\n"
+                "\nGroet,\nPiet\nTel: 010-1234567"
+            ),
+        ),
+    )
+    result = bot.run_pass()
+    assert result.dispositions == {"reply": 1}
+
+    case = show(bot, kenmerk)
+    assert (case["status"], case["phase"]) == ("kwalificeren", "kwalificeren")
+    assert case["answers"]["affected_count"] == 120
+    assert "reporter_contact" not in case["answers"]
+    assert case["technician"] == "ict@example.org"
+    assert case["aware_at"] == aware.isoformat()
+    assert datetime.fromisoformat(str(case["ap_deadline_at"])) == aware + timedelta(hours=72)
+
+    (result_mail,) = [parse(m) for m in bot.lab.wait_for(OFFICER, 2)][1:]
+    text = body_text(result_mail)
+    assert result_mail["Subject"].startswith(f"[{kenmerk}] Verwerkt: ")
+    assert text.count("✔ uitgevoerd") == 6 and "✘" not in text
+    assert "deadline AP nu" in text
+    assert len(bot.lab.messages(SECOND_OFFICER)) == 1  # the result goes to the officer who commanded
+
+    mails = [parse(m) for m in bot.lab.wait_for(EMPLOYEE, 3)]
+    status_mail = next(m for m in mails if "Stand van zaken" in m["Subject"])
+    question_mail = next(m for m in mails if "Vraag over uw melding" in m["Subject"])
+    assert "beoordelen nu hoe ernstig" in body_text(status_mail)
+    assert "Was het bestand versleuteld?" in body_text(question_mail)
+    for m in (status_mail, question_mail):
+        assert m["Subject"].startswith(f"[{kenmerk}]") and ack["Message-ID"] in m["References"]
+        assert "op afstand gewist" not in body_text(m) and "120" not in body_text(m)
+
+
+def test_unknown_words_and_bad_values_are_answered(bot: Bot) -> None:
+    kenmerk, _, notice, _ = open_case(bot)
+    submit(bot.lab, officer_reply(notice, "Stauts: herstellen\nStatus: klaar\nOntdekt op: morgen\nGroet"))
+    bot.run_pass()
+    text = body_text(parse(bot.lab.wait_for(OFFICER, 2)[1]))
+    assert text.count("✘ geweigerd") == 3
+    assert "onbekend commando 'Stauts'" in text and "onbekende status 'klaar'" in text
+    assert "geen datum met tijd" in text and "Vraag aan melder:" in text  # the help list follows
+    assert show(bot, kenmerk)["status"] == "ontvangen"
+
+
+def test_geen_datalek_needs_a_reason_and_closes(bot: Bot) -> None:
+    kenmerk, _, notice, _ = open_case(bot)
+    submit(bot.lab, officer_reply(notice, "Status: geen datalek"))
+    bot.run_pass()
+    assert show(bot, kenmerk)["status"] == "ontvangen"
+    result = parse(bot.lab.wait_for(OFFICER, 2)[1])
+    assert "vraagt een reden" in body_text(result)
+    submit(bot.lab, officer_reply(result, "Status: geen datalek\nReden: de brief kwam ongeopend retour"))
+    bot.run_pass()
+    case = show(bot, kenmerk)
+    assert (case["status"], case["phase"], case["close_reason"]) == (
+        "geen datalek",
+        "archiveren",
+        "de brief kwam ongeopend retour",
+    )
+    closing = next(parse(m) for m in bot.lab.wait_for(EMPLOYEE, 2) if "afgesloten" in parse(m)["Subject"])
+    assert "geen datalek" in body_text(closing) and "retour" not in body_text(closing)
+
+
+def test_forged_officer_command_changes_nothing(bot: Bot) -> None:
+    """From: the officer, but answering the reporter's acknowledgement (whose Message-ID the reporter
+    knows), or only naming the kenmerk: refused, and the officers are told."""
+    kenmerk, ack, _, _ = open_case(bot)
+    submit(bot.lab, mail(OFFICER, f"Re: {ack['Subject']}", "Status: gearchiveerd", ack["Message-ID"]))
+    submit(bot.lab, mail(OFFICER, f"{kenmerk}", "Status: geen datalek\nReden: zomaar"))
+    result = bot.run_pass()
+    assert result.dispositions == {"reply": 2}
+    case = show(bot, kenmerk)
+    assert case["status"] == "ontvangen"
+    refused = [e for e in case["events"] if e["kind"] == "message_refused"]
+    assert len(refused) == 2
+    warnings = [s for s in subjects(bot, OFFICER, 3) if "Niet verwerkt" in s]
+    assert len(warnings) == 2
+    assert len(bot.lab.messages(EMPLOYEE)) == 1  # the reporter heard nothing
+
+
+def test_command_from_the_reporter_changes_nothing(bot: Bot) -> None:
+    kenmerk, ack, _, _ = open_case(bot)
+    submit(
+        bot.lab,
+        mail(EMPLOYEE, f"Re: {ack['Subject']}", "Status: gearchiveerd\nNotitie: graag sluiten", ack["Message-ID"]),
+    )
+    bot.run_pass()
+    assert show(bot, kenmerk)["status"] == "ontvangen"
+    assert any("Niet verwerkt" in s for s in subjects(bot, OFFICER, 3))
+
+
+def test_stranger_naming_the_kenmerk_is_unverified(bot: Bot) -> None:
+    kenmerk, _, _, _ = open_case(bot)
+    stranger = REPORTERS[0]
+    submit(bot.lab, mail(stranger, f"Over {kenmerk}", "Aantal betrokkenen: 5000"), sender=stranger)
+    bot.run_pass()
+    case = show(bot, kenmerk)
+    assert case["answers"].get("affected_count") is None
+    (msg,) = [m for m in case["messages"] if m["direction"] == "in" and m["from"] == stranger]
+    assert (msg["sender_role"], msg["verified"]) == ("unverified", False)
+    assert any("Niet verwerkt" in s and stranger in s for s in subjects(bot, OFFICER, 2))
+    assert bot.lab.messages(stranger) == []
+
+
+def test_help(bot: Bot) -> None:
+    _, _, notice, _ = open_case(bot)
+    submit(bot.lab, officer_reply(notice, "Help"))
+    bot.run_pass()
+    text = body_text(parse(bot.lab.wait_for(OFFICER, 2)[1]))
+    for word in (
+        "Status:",
+        "Vraag aan melder:",
+        "Bericht aan melder:",
+        "Ontdekt op:",
+        "Notitie:",
+        "Melder:",
+        "Technicus:",
+        "Aantal betrokkenen",
+    ):
+        assert word in text
+
+
+def test_officer_comment_without_commands_gets_no_reply(bot: Bot) -> None:
+    kenmerk, _, notice, _ = open_case(bot)
+    submit(bot.lab, officer_reply(notice, "Dank, ik bel de melder morgen.\n\nPiet\nTel: 010-1234567"))
+    bot.run_pass()
+    case = show(bot, kenmerk)
+    assert [e["kind"] for e in case["events"]][-1] == "officer_comment"
+    assert "reporter_contact" not in case["answers"]
+    assert len(bot.lab.messages(OFFICER)) == 1
+
+
+def test_commands_need_dkim_where_configured(clean_lab: LabMailServer) -> None:
+    bot = make_bot(clean_lab, MAILBOT_TRUSTED_AUTHSERV_ID="mx.example.org")
+    try:
+        kenmerk, _, notice, _ = open_case(bot)
+        submit(
+            bot.lab,
+            officer_reply(notice, "Status: herstellen", Authentication_Results="mx.example.org; dkim=fail; dmarc=fail"),
+        )
+        bot.run_pass()
+        assert show(bot, kenmerk)["status"] == "ontvangen"
+        submit(
+            bot.lab,
+            officer_reply(
+                notice, "Status: herstellen", Authentication_Results="mx.example.org; dkim=pass header.d=example.org"
+            ),
+        )
+        bot.run_pass()
+        assert show(bot, kenmerk)["status"] == "herstellen"
+    finally:
+        bot.worker.close()
+
+
+def test_reminder_for_missing_answers_sent_once_per_interval_and_capped(bot: Bot) -> None:
+    kenmerk, ack, _, _ = open_case(bot)
+    submit(bot.lab, mail(EMPLOYEE, f"Re: {ack['Subject']}", "2. namen\n3. 12\n4. huurders", ack["Message-ID"]))
+    bot.run_pass()
+    assert bot.run_pass().reminders == 0
+    bot.clock.advance(hours=25)
+    first = bot.run_pass()
+    assert first.reminders == 1
+    assert bot.run_pass().reminders == 0  # not again in the same interval, nor after a restart
+    reminder = next(parse(m) for m in bot.lab.wait_for(EMPLOYEE, 2) if "Herinnering" in parse(m)["Subject"])
+    text = body_text(reminder)
+    assert "5. Wat is de oorzaak?" in text and "6. Wanneer is het gebeurd" in text
+    assert "Om welke (soorten) persoonsgegevens" not in text and "Over hoeveel personen" not in text
+    bot.clock.advance(hours=25)
+    assert bot.run_pass().reminders == 1
+    bot.clock.advance(hours=25)
+    assert bot.run_pass().reminders == 0  # MAILBOT_MAX_REMINDERS = 2
+    assert show(bot, kenmerk)["reminders_sent"] == 2
