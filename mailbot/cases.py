@@ -129,6 +129,11 @@ def answers_of(case: Case) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def answers_of_assessment(case: Case) -> dict[str, Any]:
+    value = json.loads(case.assessment or "{}")
+    return value if isinstance(value, dict) else {}
+
+
 def set_answer(
     session: Session, case: Case, name: str, value: Any, now: datetime, actor: str, message_id: int | None
 ) -> bool:

@@ -168,12 +168,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from mailbot.app import build
+    from mailbot.clock import system_clock
     from mailbot.views import LABELS, list_cases
 
     settings = _settings(args)
     svc = build(settings)
     with Session(svc.engine) as s:
-        rows = list_cases(s, settings.timezone)
+        rows = list_cases(s, settings.timezone, system_clock(), settings.language)
     if args.json:
         _print_json(rows)
         return 0
@@ -182,10 +183,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(labels["no_cases"])
         return 0
     for r in rows:
-        print(
-            f"{r['kenmerk']:<14} {r['status']:<12} {r['received_at'][:16]}  deadline {r['ap_deadline_at'][:16]}  "
-            f"{r['reporter']:<30} {r['subject']}"
-        )
+        left = r["time_left"] or (f"AP: {r['ap_decision']}" if r["ap_decision"] else r["status"])
+        print(f"{r['kenmerk']:<14} {r['phase']:<15} {left:<22} {r['reporter']:<30} {r['subject']}")
     print(f"{len(rows)} {labels['cases']}")
     return 0
 

@@ -72,6 +72,9 @@ class Settings:
     max_reminders: int = 2
     required_answers: tuple[str, ...] = ()
     trusted_authserv_id: str = ""
+    warn_hours: tuple[int, ...] = (48, 24, 6, 0)
+    supplement_after_days: int = 7
+    digest_time: str = "08:00"
     source: str = ""
 
     @property
@@ -184,6 +187,27 @@ def _required_answers(r: _Reader) -> tuple[str, ...]:
     return names
 
 
+def _warn_hours(r: _Reader) -> tuple[int, ...]:
+    raw = r.get("MAILBOT_WARN_HOURS", "48,24,6,0") or "48,24,6,0"
+    try:
+        hours = tuple(sorted({int(h) for h in raw.split(",") if h.strip()}, reverse=True))
+    except ValueError:
+        raise ConfigError(f"MAILBOT_WARN_HOURS={raw!r}: give whole hours before the deadline, e.g. 48,24,6,0") from None
+    if not hours or any(not 0 <= h <= 72 for h in hours):
+        raise ConfigError(f"MAILBOT_WARN_HOURS={raw!r}: hours must be between 0 (at the deadline) and 72")
+    return hours
+
+
+def _digest_time(r: _Reader) -> str:
+    raw = r.get("MAILBOT_DIGEST_TIME", "08:00")
+    if raw.lower() in ("", "off", "uit", "no", "nee"):
+        return ""
+    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", raw)
+    if not m:
+        raise ConfigError(f"MAILBOT_DIGEST_TIME={raw!r}: give a time like 08:00, or off")
+    return f"{int(m[1]):02d}:{m[2]}"
+
+
 def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
     r = _Reader(values)
     address = r.address("MAILBOT_ADDRESS", r.required("MAILBOT_ADDRESS", "the shared address the bot sends from"))
@@ -254,5 +278,8 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
         max_reminders=r.integer("MAILBOT_MAX_REMINDERS", 2, 0, 10),
         required_answers=_required_answers(r),
         trusted_authserv_id=r.get("MAILBOT_TRUSTED_AUTHSERV_ID"),
+        warn_hours=_warn_hours(r),
+        supplement_after_days=r.integer("MAILBOT_SUPPLEMENT_AFTER_DAYS", 7, 1, 90),
+        digest_time=_digest_time(r),
         source=source,
     )

@@ -89,6 +89,26 @@ class Case(SQLModel, table=True):
     close_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     reminders_sent: int = 0
     last_reminder_at: datetime | None = None
+    # Decisions of the protocol (art. 33/34 GDPR): the AP notification, the people affected,
+    # the FG's advice and the board's decision. Empty text means: not decided yet.
+    ap_decision: str = ""  # "ja" | "nee"
+    ap_decision_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    ap_reference: str = ""
+    ap_notified_at: datetime | None = None
+    ap_notification_kind: str = ""  # "voorlopig" | "definitief" | "ingetrokken"
+    ap_delay_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    subjects_decision: str = ""  # "ja" | "nee"
+    subjects_decision_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    subjects_informed_at: datetime | None = None
+    subjects_channel: str = ""
+    fg_advice: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    fg_advice_by: str = ""
+    fg_advice_at: datetime | None = None
+    board_decision: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    board_decision_by: str = ""
+    board_decision_at: datetime | None = None
+    # The decision model's assessment fields (JSON object; see severity.py).
+    assessment: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
 
 
 class StoredAttachment(SQLModel, table=True):
@@ -142,3 +162,15 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = None
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     caused_by_message_id: int | None = Field(default=None, foreign_key="inbound_message.id")
+
+
+class SentNotice(SQLModel, table=True):
+    """A notice that must go out exactly once (a deadline warning, a daily reminder, the digest),
+    recorded under a unique key in the transaction that queues it, so a restart repeats none."""
+
+    __tablename__ = "sent_notice"
+
+    key: str = Field(primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    kind: str
+    sent_at: datetime

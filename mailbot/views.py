@@ -11,8 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from mailbot.models import Case, Event, InboundMessage, Outbox, StoredAttachment
+from mailbot.clock import as_utc
+from mailbot.deadlines import time_left
+from mailbot.models import Case, Event, InboundMessage, Outbox, SentNotice, StoredAttachment
 from mailbot.parse import decode_header_value
+from mailbot.severity import assess
 
 
 def iso(value: datetime | None, tz: ZoneInfo) -> str | None:
@@ -32,8 +35,17 @@ def case_summary(case: Case, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def list_cases(s: Session, tz: ZoneInfo) -> list[dict[str, Any]]:
-    return [case_summary(c, tz) for c in s.exec(select(Case).order_by(col(Case.ap_deadline_at), col(Case.id)))]
+def list_cases(s: Session, tz: ZoneInfo, now: datetime, language: str = "nl") -> list[dict[str, Any]]:
+    """Open cases with an open AP decision first, nearest deadline first; then the rest."""
+    rows = []
+    for c in s.exec(select(Case).order_by(col(Case.ap_deadline_at), col(Case.id))):
+        row = case_summary(c, tz)
+        clock_running = c.closed_at is None and not c.ap_decision
+        row["time_left"] = time_left(as_utc(c.ap_deadline_at), now, language) if clock_running else None
+        row["overdue"] = clock_running and now > as_utc(c.ap_deadline_at)
+        row["ap_decision"] = c.ap_decision or None
+        rows.append((not clock_running, row))
+    return [row for _, row in sorted(rows, key=lambda r: r[0])]
 
 
 def _outgoing(row: Outbox, tz: ZoneInfo) -> dict[str, Any]:
@@ -76,6 +88,31 @@ def case_detail(s: Session, case: Case, tz: ZoneInfo, read_raw: Any) -> dict[str
     out["closed_at"] = iso(case.closed_at, tz)
     out["close_reason"] = case.close_reason or None
     out["reminders_sent"] = case.reminders_sent
+    out["ap_decision"] = case.ap_decision or None
+    out["ap_decision_reason"] = case.ap_decision_reason or None
+    out["ap_notified_at"] = iso(case.ap_notified_at, tz)
+    out["ap_reference"] = case.ap_reference or None
+    out["ap_notification_kind"] = case.ap_notification_kind or None
+    out["ap_on_time"] = (as_utc(case.ap_notified_at) <= as_utc(case.ap_deadline_at)) if case.ap_notified_at else None
+    out["ap_delay_reason"] = case.ap_delay_reason or None
+    out["subjects_decision"] = case.subjects_decision or None
+    out["subjects_decision_reason"] = case.subjects_decision_reason or None
+    out["subjects_informed_at"] = iso(case.subjects_informed_at, tz)
+    out["subjects_channel"] = case.subjects_channel or None
+    out["fg_advice"] = (
+        {"text": case.fg_advice, "by": case.fg_advice_by, "at": iso(case.fg_advice_at, tz)} if case.fg_advice else None
+    )
+    out["board_decision"] = (
+        {"text": case.board_decision, "by": case.board_decision_by, "at": iso(case.board_decision_at, tz)}
+        if case.board_decision
+        else None
+    )
+    out["assessment"] = json.loads(case.assessment or "{}")
+    out["severity"] = assess(out["assessment"], out["answers"]).as_dict()
+    out["warnings_sent"] = [
+        {"key": n.key.split(":", 1)[-1], "at": iso(n.sent_at, tz)}
+        for n in s.exec(select(SentNotice).where(SentNotice.case_id == case.id).order_by(col(SentNotice.sent_at)))
+    ]
     out["attachments"] = [
         {
             "name": a.filename,

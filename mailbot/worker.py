@@ -21,7 +21,7 @@ from typing import IO
 
 import schedule
 
-from mailbot import dispatch, outbox, reminders
+from mailbot import alerts, digest, dispatch, outbox, reminders
 from mailbot.app import Services
 from mailbot.clock import Clock
 from mailbot.errors import MailbotError, PermanentError, TransientError
@@ -32,6 +32,7 @@ from mailbot.smtp import SmtpTransport
 log = logging.getLogger(__name__)
 
 OUTBOX_EVERY_SECONDS = 10
+CLOCK_EVERY_SECONDS = 60
 MAX_BACKOFF_SECONDS = 300
 
 
@@ -45,6 +46,7 @@ class PassResult:
     dispositions: dict[str, int] = field(default_factory=dict)
     kenmerken: list[str] = field(default_factory=list)
     reminders: int = 0
+    warnings: int = 0
     sent: int = 0
     send_problems: int = 0
     errors: list[str] = field(default_factory=list)
@@ -54,6 +56,8 @@ class PassResult:
         parts += [f"{n} {d}" for d, n in sorted(self.dispositions.items())]
         if self.reminders:
             parts.append(f"{self.reminders} reminder(s)")
+        if self.warnings:
+            parts.append(f"{self.warnings} deadline notice(s)")
         parts.append(f"{self.sent} mail(s) sent")
         if self.send_problems:
             parts.append(f"{self.send_problems} send problem(s)")
@@ -108,7 +112,15 @@ class Worker:
 
     # -- one pass --------------------------------------------------------------------------------
     def run_pass(self) -> PassResult:
+        """One full pass, as ``mailbot run --once`` does it."""
         result = PassResult()
+        self.fetch(result)
+        self.handle_mail(result)
+        self.check_clock(result)
+        self.send_outbox(result)
+        return result
+
+    def fetch(self, result: PassResult) -> None:
         for name, mailbox in self.mailboxes.items():
             try:
                 intake = fetch_new(self.svc.engine, mailbox, self.svc.store, mailbox.settings, self.clock())
@@ -116,11 +128,19 @@ class Worker:
             except (TransientError, PermanentError) as exc:
                 result.errors.append(f"{name}: {exc}")
                 log.error("intake: %s: %s", name, exc)
+
+    def handle_mail(self, result: PassResult) -> None:
         handled = dispatch.process_pending(self.svc, self.clock())
         result.dispositions, result.kenmerken = handled.counts, handled.kenmerken
-        result.reminders = reminders.queue_reminders(self.svc, self.clock())
-        self.send_outbox(result)
-        return result
+
+    def check_clock(self, result: PassResult | None = None) -> None:
+        """The periodic work: reporter reminders, deadline warnings, the daily digest."""
+        now = self.clock()
+        queued = reminders.queue_reminders(self.svc, now)
+        warned = alerts.check(self.svc, now)
+        digest.send_if_due(self.svc, now)
+        if result is not None:
+            result.reminders, result.warnings = queued, warned
 
     def send_outbox(self, result: PassResult | None = None) -> None:
         sent, problems = outbox.send_due(
@@ -148,11 +168,35 @@ class Worker:
 
         return run
 
+    def fetch_and_handle(self) -> None:
+        """New mail in, handled, answered: what a server's IDLE notice (or the poll) sets off."""
+        result = self.run_mail_pass()
+        if result.stored or result.sent or result.errors:
+            log.info("worker: pass: %s", result.summary())
+        if result.errors:
+            raise TransientError("; ".join(result.errors))
+
+    def run_mail_pass(self) -> PassResult:
+        result = PassResult()
+        self.fetch(result)
+        self.handle_mail(result)
+        self.send_outbox(result)
+        return result
+
+    def schedule_jobs(self) -> None:
+        """Periodic work, each job isolated: a failure is logged and the job stays scheduled.
+        Deadlines live in the database; the scheduler only decides when to look."""
+        settings = self.svc.settings
+        self.scheduler.every(OUTBOX_EVERY_SECONDS).seconds.do(self._job("outbox", self.send_outbox))
+        self.scheduler.every(CLOCK_EVERY_SECONDS).seconds.do(self._job("deadlines", self.check_clock))
+        # Polling, and with IDLE a safety net should the server not announce a message.
+        self.scheduler.every(settings.poll_seconds).seconds.do(self._job("mail", self.fetch_and_handle))
+
     def run_forever(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         settings = self.svc.settings
-        self.scheduler.every(OUTBOX_EVERY_SECONDS).seconds.do(self._job("outbox", self.send_outbox))
+        self.schedule_jobs()
         (mailbox,) = list(self.mailboxes.values())[:1]
         failures = 0
         log.info(
@@ -160,16 +204,15 @@ class Worker:
             mailbox.settings.address,
             "IMAP IDLE where offered" if settings.use_idle else f"polling every {settings.poll_seconds}s",
         )
+        self.check_clock()
         while not self.stopping:
             try:
-                result = self.run_pass()
-                if result.stored or result.sent or result.errors:
-                    log.info("worker: pass: %s", result.summary())
-                if result.errors:
-                    raise TransientError("; ".join(result.errors))
+                self.fetch_and_handle()
                 failures = 0
-                self.scheduler.run_pending()
-                self._wait(mailbox)
+                while not self.stopping:
+                    self.scheduler.run_pending()
+                    if self._wait(mailbox):
+                        break  # new mail: fetch it now
             except Exception as exc:
                 failures += 1
                 delay = min(MAX_BACKOFF_SECONDS, 2 ** min(failures, 9))
@@ -182,13 +225,14 @@ class Worker:
         self.close()
         log.info("worker: stopped")
 
-    def _wait(self, mailbox: ImapMailbox) -> None:
+    def _wait(self, mailbox: ImapMailbox) -> bool:
+        """Wait for new mail (IDLE) or the next scheduled job; True when mail has arrived."""
         pending = self.scheduler.idle_seconds
-        timeout = max(1.0, min(60.0, pending if pending is not None else 60.0))
+        timeout = max(0.5, min(60.0, pending if pending is not None else 60.0))
         if self.svc.settings.use_idle and mailbox.supports_idle():
-            mailbox.wait(timeout, lambda: self.stopping)
-        else:
-            self._sleep(min(timeout, self.svc.settings.poll_seconds))
+            return mailbox.wait(timeout, lambda: self.stopping)
+        self._sleep(timeout)
+        return False
 
     def _sleep(self, seconds: float) -> None:
         end = time.monotonic() + seconds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 
 from sqlmodel import select
 
@@ -203,3 +204,20 @@ def test_many_reporters_each_get_their_own_kenmerk(bot: Bot) -> None:
     for r in REPORTERS[:20]:
         (ack,) = bot.lab.wait_for(r, 1)
         assert parse(ack)["To"] == r
+
+
+def test_a_failing_scheduled_job_is_logged_and_stays_scheduled(bot: Bot, caplog: object) -> None:
+    """schedule lets an exception escape and drops the job; the worker's wrapper must not."""
+    calls = []
+
+    def broken() -> None:
+        calls.append(1)
+        raise RuntimeError("database locked")
+
+    bot.worker.scheduler.every(1).seconds.do(bot.worker._job("broken", broken))
+    for _ in range(2):
+        for job in bot.worker.scheduler.jobs:
+            job.next_run = datetime(2000, 1, 1)  # due now
+        bot.worker.scheduler.run_pending()
+    assert len(calls) == 2 and len(bot.worker.scheduler.jobs) == 1
+    assert "scheduled job broken failed" in caplog.text  # type: ignore[attr-defined]

@@ -69,9 +69,24 @@ def normalise_word(word: str) -> str:
 
 
 def _registry() -> list[ModuleType]:
-    from mailbot.commands import aware, fields, handler, help, note, question, reason, status, tell
+    from mailbot.commands import (
+        ap,
+        assessment,
+        aware,
+        board,
+        fields,
+        handler,
+        help,
+        note,
+        question,
+        reason,
+        status,
+        subjects,
+        tell,
+    )
 
-    return [status, question, tell, aware, note, handler, reason, help, fields]
+    # Order matters where words overlap: specific commands before the answer fields.
+    return [status, question, tell, aware, note, handler, ap, subjects, board, assessment, reason, help, fields]
 
 
 def find(word: str) -> ModuleType | None:

@@ -1,0 +1,121 @@
+"""Warnings to the officers while the protocol waits on them.
+
+- The AP deadline: at ``MAILBOT_WARN_HOURS`` before it, at it, then daily while overdue, as
+  long as the AP decision is open; only the most urgent warning due is sent (deadlines.py).
+- People to be informed ("onverwijld", art. 34): daily, while a "ja" is not yet done.
+- A preliminary AP notification: every ``MAILBOT_SUPPLEMENT_AFTER_DAYS`` until it is
+  definitive or withdrawn.
+
+Each notice is recorded under a unique key (``SentNotice``) in the transaction that queues
+it, so it goes out exactly once, restarts included.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from mailbot import cases, db
+from mailbot.app import Services
+from mailbot.clock import as_utc
+from mailbot.deadlines import due_warning, time_left
+from mailbot.models import Case, Event, SentNotice
+from mailbot.notify import notify_officers
+from mailbot.severity import assess
+
+log = logging.getLogger(__name__)
+
+
+def open_items(case: Case, required: tuple[str, ...], now: datetime) -> list[str]:
+    """What the protocol still needs for this case (keys; templates word them)."""
+    items = [f"answer:{name}" for name in cases.missing_answers(case, required)]
+    if not case.ap_decision:
+        items.append("ap_decision")
+    elif case.ap_decision == "ja" and not case.ap_reference:
+        items.append("ap_reference")
+    if case.ap_notified_at and as_utc(case.ap_notified_at) > as_utc(case.ap_deadline_at) and not case.ap_delay_reason:
+        items.append("ap_delay_reason")
+    if case.ap_notification_kind == "voorlopig":
+        items.append("ap_supplement")
+    if not case.subjects_decision:
+        items.append("subjects_decision")
+    elif case.subjects_decision == "ja" and not case.subjects_informed_at:
+        items.append("subjects_informed")
+    if not case.fg_advice:
+        items.append("fg_advice")
+    if not case.board_decision:
+        items.append("board_decision")
+    return items
+
+
+def _claim(s: Session, key: str, case: Case, kind: str, now: datetime) -> bool:
+    if s.get(SentNotice, key) is not None:
+        return False
+    s.add(SentNotice(key=key, case_id=case.id, kind=kind, sent_at=now))
+    return True
+
+
+def _decided_at(s: Session, case: Case, kind: str) -> datetime | None:
+    at = s.exec(
+        select(Event.at).where(Event.case_id == case.id, Event.kind == kind).order_by(col(Event.id).desc())
+    ).first()
+    return as_utc(at) if at else None
+
+
+def check(svc: Services, now: datetime) -> int:
+    settings = svc.settings
+    tz = settings.timezone
+    queued = 0
+    with db.session(svc.engine) as s:
+        for case in list(s.exec(select(Case).where(col(Case.closed_at).is_(None)))):
+            mb = settings.mailbox_named(case.mailbox)
+            deadline = as_utc(case.ap_deadline_at)
+            if not case.ap_decision:
+                prefix = f"case-{case.id}:deadline-"
+                sent = {k.removeprefix(prefix) for k in s.exec(select(SentNotice.key).where(
+                    SentNotice.case_id == case.id, col(SentNotice.key).startswith(prefix)))}  # fmt: skip
+                point = due_warning(deadline, now, settings.warn_hours, sent)
+                if point and _claim(s, prefix + point, case, "deadline_warning", now):
+                    severity = assess(cases.answers_of_assessment(case), cases.answers_of(case))
+                    notify_officers(
+                        svc,
+                        s,
+                        mb,
+                        "officer_deadline_warning",
+                        now,
+                        case=case,
+                        point=point,
+                        left=time_left(deadline, now, settings.language),
+                        overdue=now >= deadline,
+                        severity=severity,
+                        items=open_items(case, settings.required_answers, now),
+                    )
+                    cases.add_event(s, now, "deadline_warning_sent", case.id, point=point)
+                    log.warning(
+                        "alerts: %s: AP deadline warning %s (%s)", case.kenmerk, point, time_left(deadline, now, "en")
+                    )
+                    queued += 1
+            if case.subjects_decision == "ja" and case.subjects_informed_at is None:
+                decided = _decided_at(s, case, "subjects_decision") or now
+                key = f"case-{case.id}:subjects-{now.astimezone(tz).date().isoformat()}"
+                if now - decided >= timedelta(hours=20) and _claim(s, key, case, "subjects_reminder", now):
+                    notify_officers(svc, s, mb, "officer_subjects_reminder", now, case=case, days=(now - decided).days)
+                    queued += 1
+            if case.ap_notification_kind == "voorlopig" and case.ap_notified_at is not None:
+                period = timedelta(days=settings.supplement_after_days)
+                n = int((now - as_utc(case.ap_notified_at)) / period)
+                if n >= 1 and _claim(s, f"case-{case.id}:supplement-{n}", case, "supplement_reminder", now):
+                    notify_officers(
+                        svc,
+                        s,
+                        mb,
+                        "officer_supplement_reminder",
+                        now,
+                        case=case,
+                        days=(now - as_utc(case.ap_notified_at)).days,
+                    )
+                    queued += 1
+        s.commit()
+    return queued

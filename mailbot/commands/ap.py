@@ -1,0 +1,144 @@
+"""The AP notification (art. 33 GDPR): ``Melden AP:``, ``AP-meldnummer:``, ``Gemeld op:``,
+``Melding: voorlopig|definitief|ingetrokken``, ``Reden vertraging:``. A decision closes the clock.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mailbot import cases
+from mailbot.commands import Context, Outcome
+from mailbot.dates import parse_when
+from mailbot.render import local_time
+from mailbot.severity import assess
+
+DECIDE = ("melden ap", "melding ap", "ap melden", "notify ap", "report to ap")
+REFERENCE = ("ap-meldnummer", "meldnummer", "ap meldnummer", "ap reference", "ap number")
+NOTIFIED = ("gemeld op", "gemeld", "notified at", "notified on")
+KIND = ("melding", "notification", "soort melding")
+DELAY = ("reden vertraging", "reden van vertraging", "vertraging", "reason for delay", "delay reason")
+WORDS = DECIDE + REFERENCE + NOTIFIED + KIND + DELAY
+YES, NO = ("ja", "yes", "j", "y"), ("nee", "no", "n")
+KINDS = {
+    "voorlopig": "voorlopig", "preliminary": "voorlopig", "definitief": "definitief", "definitive": "definitief",
+    "final": "definitief", "ingetrokken": "ingetrokken", "intrekken": "ingetrokken", "withdrawn": "ingetrokken",
+}  # fmt: skip
+
+
+def run(ctx: Context, word: str, value: str) -> Outcome:
+    w = re.sub(r"\s+", " ", word.strip().lower())
+    if w in DECIDE:
+        return _decide(ctx, word, value)
+    if w in REFERENCE:
+        return _set(ctx, word, "ap_reference", value, ctx.say(f"AP-meldnummer: {value}", f"AP reference: {value}"))
+    if w in NOTIFIED:
+        return _notified(ctx, word, value)
+    if w in KIND:
+        kind = KINDS.get(value.strip().lower())
+        if kind is None:
+            return Outcome(
+                word,
+                False,
+                ctx.say("kies voorlopig, definitief of ingetrokken", "choose voorlopig, definitief or ingetrokken"),
+            )
+        return _set(ctx, word, "ap_notification_kind", kind, ctx.say(f"melding {kind}", f"notification {kind}"))
+    return _set(
+        ctx, word, "ap_delay_reason", value, ctx.say("reden van vertraging vastgelegd", "reason for delay recorded")
+    )
+
+
+def _set(ctx: Context, word: str, attribute: str, value: str, text: str) -> Outcome:
+    if not value:
+        return Outcome(word, False, ctx.say(f"geen waarde voor {word}", f"no value for {word}"))
+    old = getattr(ctx.case, attribute)
+    setattr(ctx.case, attribute, value)
+    ctx.s.add(ctx.case)
+    cases.add_event(
+        ctx.s,
+        ctx.now,
+        f"{attribute}_set",
+        ctx.case.id,
+        actor=ctx.officer,
+        message_id=ctx.message.id,
+        old=old or None,
+        new=value,
+    )
+    return Outcome(word, True, text + _late_note(ctx))
+
+
+def _late_note(ctx: Context) -> str:
+    """Notified after the deadline: the AP form asks why, so we do too."""
+    case = ctx.case
+    if case.ap_notified_at and case.ap_notified_at > case.ap_deadline_at and not case.ap_delay_reason:
+        return ctx.say(
+            "; gemeld na de deadline: geef de reden ('Reden vertraging: …'), het AP-formulier vraagt erom",
+            "; notified after the deadline: give the reason ('Reden vertraging: …'), the AP form asks for it",
+        )
+    return ""
+
+
+def _decide(ctx: Context, word: str, value: str) -> Outcome:
+    answer = value.strip().lower().rstrip(".")
+    case = ctx.case
+    suggestion = assess(cases.answers_of_assessment(case), cases.answers_of(case))
+    if answer in NO:
+        reason = ctx.value_of("reden", "reason")
+        if not reason:
+            return Outcome(
+                word,
+                False,
+                ctx.say(
+                    "'Melden AP: nee' vraagt een reden ('Reden: …'): ook een niet-gemeld datalek wordt vastgelegd "
+                    "(art. 33 lid 5 AVG)",
+                    "'Melden AP: nee' needs a reason ('Reden: …'): a breach not notified is documented too "
+                    "(art. 33(5) GDPR)",
+                ),
+            )
+        case.ap_decision, case.ap_decision_reason = "nee", reason
+    elif answer in YES:
+        case.ap_decision = "ja"
+        if case.ap_notified_at is None and not any(w in NOTIFIED for w, _ in ((x.lower(), v) for x, v in ctx.lines)):
+            case.ap_notified_at = ctx.now
+    else:
+        return Outcome(word, False, ctx.say("antwoord ja of nee", "answer ja or nee"))
+    ctx.s.add(case)
+    cases.add_event(
+        ctx.s,
+        ctx.now,
+        "ap_decision",
+        case.id,
+        actor=ctx.officer,
+        message_id=ctx.message.id,
+        decision=case.ap_decision,
+        reason=case.ap_decision_reason or None,
+        suggested_tier=suggestion.tier,
+        suggested_score=suggestion.score,
+    )
+    text = ctx.say(
+        f"besluit melden AP: {case.ap_decision}; de 72-uursklok is gestopt",
+        f"decision notify AP: {case.ap_decision}; the 72-hour clock has stopped",
+    )
+    return Outcome(word, True, text + _late_note(ctx))
+
+
+def _notified(ctx: Context, word: str, value: str) -> Outcome:
+    when = parse_when(value, ctx.parsed.date or ctx.now, ctx.svc.settings.timezone)
+    if when is None or when.at is None or when.at > ctx.now:
+        return Outcome(
+            word,
+            False,
+            ctx.say(f"'{value}' is geen datum met tijd in het verleden", f"'{value}' is not a past date and time"),
+        )
+    ctx.case.ap_notified_at = when.at
+    ctx.s.add(ctx.case)
+    cases.add_event(
+        ctx.s,
+        ctx.now,
+        "ap_notified_at_set",
+        ctx.case.id,
+        actor=ctx.officer,
+        message_id=ctx.message.id,
+        new=when.at.isoformat(),
+    )
+    at = local_time(when.at, ctx.svc.settings.timezone)
+    return Outcome(word, True, ctx.say(f"gemeld bij de AP op {at}", f"notified to the AP at {at}") + _late_note(ctx))

@@ -1,0 +1,76 @@
+"""The decision model's assessment fields (the protocol's *Kwalificeren*), from which the
+ENISA severity and a suggested tier are computed (severity.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from mailbot import cases
+from mailbot.commands import Context, Outcome
+from mailbot.severity import EI_VALUES, assess
+
+FIELDS = {
+    "categorieën": "categories", "categorieen": "categories", "categories": "categories",
+    "soort persoonsgegevens": "categories", "data categories": "categories",
+    "dpc": "dpc",
+    "identificeerbaarheid": "identifiability", "identifiability": "identifiability",
+    "ease of identification": "identifiability",
+    "vertrouwelijkheid": "confidentiality", "confidentiality": "confidentiality",
+    "integriteit": "integrity", "integrity": "integrity",
+    "beschikbaarheid": "availability", "availability": "availability",
+    "versleuteld": "encrypted", "encrypted": "encrypted", "onbegrijpelijk": "encrypted",
+    "kwade opzet": "malicious", "malicious intent": "malicious", "malicious": "malicious",
+    "andere eu-landen": "other_eu", "andere eu landen": "other_eu", "other eu countries": "other_eu",
+    "gevolgen": "consequences", "consequences": "consequences",
+    "maatregelen": "measures", "measures": "measures",
+    "aard": "nature", "soort datalek": "nature", "nature": "nature",
+    "verwerker": "processor", "processor": "processor",
+}  # fmt: skip
+WORDS = tuple(FIELDS)
+
+
+def run(ctx: Context, word: str, value: str) -> Outcome:
+    key = FIELDS[re.sub(r"\s+", " ", word.strip().lower())]
+    if not value:
+        return Outcome(word, False, ctx.say(f"geen waarde voor {word}", f"no value for {word}"))
+    if key == "dpc":
+        try:
+            number = float(value.replace(",", "."))
+        except ValueError:
+            number = 0.0
+        if not 1 <= number <= 4:
+            return Outcome(word, False, ctx.say("DPC is een getal van 1 tot 4", "DPC is a number from 1 to 4"))
+        value = f"{number:g}"
+    if key == "identifiability" and value.strip().lower() not in EI_VALUES:
+        return Outcome(
+            word,
+            False,
+            ctx.say(
+                "kies verwaarloosbaar, beperkt, aanzienlijk of maximaal",
+                "choose negligible, limited, significant or maximum",
+            ),
+        )
+    current = cases.answers_of_assessment(ctx.case)
+    old = current.get(key)
+    current[key] = value
+    ctx.case.assessment = json.dumps(current, ensure_ascii=False, sort_keys=True)
+    ctx.s.add(ctx.case)
+    cases.add_event(
+        ctx.s,
+        ctx.now,
+        "assessment_changed",
+        ctx.case.id,
+        actor=ctx.officer,
+        message_id=ctx.message.id,
+        field=key,
+        old=old,
+        new=value,
+    )
+    severity = assess(current, cases.answers_of(ctx.case))
+    score = (
+        f"SE {severity.score:g} ({severity.band})"
+        if severity.score is not None
+        else ctx.say("SE nog onbekend", "SE not known yet")
+    )
+    return Outcome(word, True, f"{key} = {value}; {score}")

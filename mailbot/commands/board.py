@@ -1,0 +1,44 @@
+"""The seeds' division of roles: the FG advises (``Advies FG:``), the director decides
+(``Besluit:``, optionally ``Besluit door:``). Who and when are recorded."""
+
+from __future__ import annotations
+
+import re
+
+from mailbot import cases
+from mailbot.commands import Context, Outcome
+
+ADVICE = ("advies fg", "advies", "fg advice", "dpo advice")
+DECISION = ("besluit", "besluit bestuur", "board decision", "decision")
+BY = ("besluit door", "decided by")
+WORDS = ADVICE + DECISION + BY
+
+
+def run(ctx: Context, word: str, value: str) -> Outcome:
+    w = re.sub(r"\s+", " ", word.strip().lower())
+    case = ctx.case
+    if w in BY:
+        return Outcome(
+            word, False, ctx.say("'Besluit door:' hoort bij 'Besluit:'", "'Besluit door:' goes with 'Besluit:'")
+        )
+    if not value:
+        return Outcome(word, False, ctx.say(f"geen tekst bij {word}", f"no text with {word}"))
+    if w in ADVICE:
+        case.fg_advice, case.fg_advice_by, case.fg_advice_at = value, ctx.officer, ctx.now
+        kind, text = "fg_advice", ctx.say("advies FG vastgelegd", "DPO advice recorded")
+    else:
+        by = ctx.value_of(*BY) or ctx.officer
+        case.board_decision, case.board_decision_by, case.board_decision_at = value, by, ctx.now
+        kind, text = "board_decision", ctx.say(f"besluit vastgelegd (door {by})", f"decision recorded (by {by})")
+    ctx.s.add(case)
+    cases.add_event(
+        ctx.s,
+        ctx.now,
+        kind,
+        case.id,
+        actor=ctx.officer,
+        message_id=ctx.message.id,
+        text=value,
+        by=case.board_decision_by if kind == "board_decision" else ctx.officer,
+    )
+    return Outcome(word, True, text)

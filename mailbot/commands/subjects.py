@@ -1,0 +1,116 @@
+"""The people affected (art. 34 GDPR): ``Betrokkenen informeren: ja|nee`` (with ``Reden:`` when
+not), ``Betrokkenen geïnformeerd op:`` and ``Kanaal:``."""
+
+from __future__ import annotations
+
+import re
+
+from mailbot import cases
+from mailbot.commands import Context, Outcome
+from mailbot.dates import parse_when
+from mailbot.render import local_time
+
+DECIDE = ("betrokkenen informeren", "informeren betrokkenen", "inform data subjects", "inform subjects")
+INFORMED = ("betrokkenen geïnformeerd op", "betrokkenen geinformeerd op", "geïnformeerd op", "geinformeerd op",
+            "data subjects informed at", "subjects informed at", "informed at")  # fmt: skip
+CHANNEL = ("kanaal", "channel")
+WORDS = DECIDE + INFORMED + CHANNEL
+CHANNELS = ("telefoon", "brief", "e-mail", "email", "website", "sociale media", "krant", "anders", "phone", "letter",
+            "social media", "newspaper", "other", "persoonlijk", "in person")  # fmt: skip
+EXCEPTIONS_HINT = ("versleuteld/onbegrijpelijk, later genomen maatregelen, of onevenredige inspanning "
+                   "(dan een openbare mededeling)")  # fmt: skip
+
+
+def run(ctx: Context, word: str, value: str) -> Outcome:
+    w = re.sub(r"\s+", " ", word.strip().lower())
+    case = ctx.case
+    if w in DECIDE:
+        answer = value.strip().lower().rstrip(".")
+        if answer in ("nee", "no", "n"):
+            reason = ctx.value_of("reden", "reason")
+            if not reason:
+                return Outcome(
+                    word,
+                    False,
+                    ctx.say(
+                        f"'nee' vraagt een reden ('Reden: …'), bijv. {EXCEPTIONS_HINT}",
+                        "'nee' needs a reason ('Reden: …'): encrypted, later measures, or disproportionate effort",
+                    ),
+                )
+            case.subjects_decision, case.subjects_decision_reason = "nee", reason
+        elif answer in ("ja", "yes", "j", "y"):
+            case.subjects_decision, case.subjects_decision_reason = "ja", ""
+        else:
+            return Outcome(word, False, ctx.say("antwoord ja of nee", "answer ja or nee"))
+        ctx.s.add(case)
+        cases.add_event(
+            ctx.s,
+            ctx.now,
+            "subjects_decision",
+            case.id,
+            actor=ctx.officer,
+            message_id=ctx.message.id,
+            decision=case.subjects_decision,
+            reason=case.subjects_decision_reason or None,
+        )
+        todo = (
+            ctx.say(
+                "; informeer hen onverwijld, schriftelijk en zorgvuldig",
+                "; inform them without undue delay, in writing",
+            )
+            if case.subjects_decision == "ja"
+            else ""
+        )
+        return Outcome(
+            word,
+            True,
+            ctx.say(
+                f"betrokkenen informeren: {case.subjects_decision}", f"inform data subjects: {case.subjects_decision}"
+            )
+            + todo,
+        )
+    if w in INFORMED:
+        when = parse_when(value, ctx.parsed.date or ctx.now, ctx.svc.settings.timezone)
+        if when is None or (when.at or ctx.now) > ctx.now:
+            return Outcome(
+                word, False, ctx.say(f"'{value}' is geen datum in het verleden", f"'{value}' is not a past date")
+            )
+        at = when.at or ctx.now
+        case.subjects_informed_at = at
+        channel = ctx.value_of("kanaal", "channel")
+        if channel:
+            case.subjects_channel = channel
+        ctx.s.add(case)
+        cases.add_event(
+            ctx.s,
+            ctx.now,
+            "subjects_informed",
+            case.id,
+            actor=ctx.officer,
+            message_id=ctx.message.id,
+            informed_at=at.isoformat(),
+            channel=case.subjects_channel or None,
+        )
+        return Outcome(
+            word,
+            True,
+            ctx.say(
+                f"betrokkenen geïnformeerd op {local_time(at, ctx.svc.settings.timezone)}",
+                f"data subjects informed at {local_time(at, ctx.svc.settings.timezone)}",
+            ),
+        )
+    if not any(c in value.lower() for c in CHANNELS):
+        return Outcome(
+            word,
+            False,
+            ctx.say(
+                f"kanaal '{value}'? Kies uit: telefoon, brief, e-mail, website, sociale media, krant, anders",
+                f"channel '{value}'? Choose from: phone, letter, e-mail, website, social media, newspaper, other",
+            ),
+        )
+    case.subjects_channel = value
+    ctx.s.add(case)
+    cases.add_event(
+        ctx.s, ctx.now, "subjects_channel_set", case.id, actor=ctx.officer, message_id=ctx.message.id, channel=value
+    )
+    return Outcome(word, True, ctx.say(f"kanaal: {value}", f"channel: {value}"))
