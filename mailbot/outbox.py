@@ -108,68 +108,79 @@ def next_due(engine: Engine) -> datetime | None:
 OnFailure = Callable[[Session, Outbox, str, datetime], None]
 
 
+def _due(engine: Engine, now: datetime) -> list[Outbox]:
+    with db.session(engine) as s:
+        query = select(Outbox).where(Outbox.status == "queued", Outbox.next_attempt_at <= now)
+        return list(s.exec(query.order_by(col(Outbox.id)).limit(BATCH)))
+
+
 def send_due(
     engine: Engine,
     transport_factory: Callable[[], SmtpTransport],
     now: datetime,
     on_permanent_failure: OnFailure,
 ) -> tuple[int, int]:
-    """Send every queued mail that is due. Returns (sent, still queued or failed)."""
-    with db.session(engine) as s:
-        due = list(
-            s.exec(
-                select(Outbox)
-                .where(Outbox.status == "queued", Outbox.next_attempt_at <= now)
-                .order_by(col(Outbox.id))
-                .limit(BATCH)
-            )
-        )
+    """Send every queued mail that is due, batch after batch over one connection.
+    Returns (sent, deferred or refused)."""
+    due = _due(engine, now)
     if not due:
         return 0, 0
-    sent = problems = 0
+    transport = transport_factory()
     try:
-        transport = transport_factory()
         transport.connect()
     except (TransientError, PermanentError) as exc:
         log.warning("outbox: %s; %d mail(s) wait for the next try", exc, len(due))
         with db.session(engine) as s:
             s.execute(
                 update(Outbox)
-                .where(col(Outbox.id).in_([o.id for o in due]))
-                .values(
-                    attempts=Outbox.attempts + 1,
-                    last_error=str(exc),
-                    next_attempt_at=now + backoff(max(o.attempts for o in due) + 1),
-                )
-            )
+                .where(col(Outbox.status) == "queued", col(Outbox.next_attempt_at) <= now)
+                .values(attempts=Outbox.attempts + 1, last_error=str(exc),
+                        next_attempt_at=now + backoff(max(o.attempts for o in due) + 1))
+            )  # fmt: skip
             s.commit()
         return 0, len(due)
+    sent = problems = 0
     try:
-        for row in due:
-            try:
-                transport.send(row.sender, row.recipient, row.raw)
-            except TransientError as exc:
-                problems += 1
-                _record(engine, row.id, status="queued", error=str(exc), next_at=now + backoff(row.attempts + 1))
-                log.warning("outbox: %s to %s deferred: %s", row.kind, row.recipient, exc)
-                continue
-            except PermanentError as exc:
-                problems += 1
-                with db.session(engine) as s:
-                    fresh = s.get(Outbox, row.id)
-                    assert fresh is not None
-                    fresh.status, fresh.attempts, fresh.last_error = "failed", fresh.attempts + 1, str(exc)
-                    s.add(fresh)
-                    on_permanent_failure(s, fresh, str(exc), now)
-                    s.commit()
-                log.error("outbox: %s to %s refused permanently: %s", row.kind, row.recipient, exc)
-                continue
-            _record(engine, row.id, status="sent", sent_at=now)
-            sent += 1
-            log.info("outbox: sent %s to %s %s", row.kind, row.recipient, row.message_id)
+        while due:
+            batch_sent, batch_problems, connection_lost = _send_batch(engine, transport, due, now, on_permanent_failure)
+            sent, problems = sent + batch_sent, problems + batch_problems
+            if connection_lost:
+                break
+            due = _due(engine, now)
     finally:
         transport.close()
     return sent, problems
+
+
+def _send_batch(
+    engine: Engine, transport: SmtpTransport, due: list[Outbox], now: datetime, on_permanent_failure: OnFailure
+) -> tuple[int, int, bool]:
+    sent = problems = 0
+    for row in due:
+        try:
+            transport.send(row.sender, row.recipient, row.raw)
+        except TransientError as exc:
+            problems += 1
+            _record(engine, row.id, status="queued", error=str(exc), next_at=now + backoff(row.attempts + 1))
+            log.warning("outbox: %s to %s deferred: %s", row.kind, row.recipient, exc)
+            if transport.conn is None:
+                return sent, problems, True  # the connection is gone: the rest waits for the next try
+            continue
+        except PermanentError as exc:
+            problems += 1
+            with db.session(engine) as s:
+                fresh = s.get(Outbox, row.id)
+                assert fresh is not None
+                fresh.status, fresh.attempts, fresh.last_error = "failed", fresh.attempts + 1, str(exc)
+                s.add(fresh)
+                on_permanent_failure(s, fresh, str(exc), now)
+                s.commit()
+            log.error("outbox: %s to %s refused permanently: %s", row.kind, row.recipient, exc)
+            continue
+        _record(engine, row.id, status="sent", sent_at=now)
+        sent += 1
+        log.info("outbox: sent %s to %s %s", row.kind, row.recipient, row.message_id)
+    return sent, problems, False
 
 
 def _record(

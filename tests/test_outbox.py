@@ -56,3 +56,27 @@ def test_backoff_grows_and_is_capped() -> None:
     delays = [backoff(n).total_seconds() for n in range(1, 12)]
     assert delays[:4] == [15, 30, 60, 120]
     assert delays == sorted(delays) and max(delays) == BACKOFF_MAX.total_seconds()
+
+
+def test_one_pass_sends_more_than_one_batch(bot: Bot) -> None:
+    """`run --once` sends everything that is due, not only the first batch."""
+    from mailbot import outbox
+
+    with db.session(bot.svc.engine) as s:
+        for i in range(outbox.BATCH + 5):
+            outbox.enqueue(
+                s,
+                kind="reporter_message",
+                mailbox="default",
+                sender=bot.settings.mailbox.address,
+                sender_name="Meldpunt",
+                recipient=EMPLOYEE,
+                subject=f"bericht {i}",
+                body="x",
+                language="nl",
+                now=bot.clock(),
+                auto_reply=False,
+            )
+        s.commit()
+    assert bot.run_pass().sent == outbox.BATCH + 5
+    assert len(bot.lab.wait_for(EMPLOYEE, outbox.BATCH + 5, timeout=60)) == outbox.BATCH + 5
