@@ -50,6 +50,10 @@ class Fetched:
     arrived_at: datetime | None
 
 
+def _announces_mail(responses: list[Any]) -> bool:
+    return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses or [])
+
+
 class ImapMailbox:
     def __init__(self, settings: MailboxSettings, ca_file: Path | None, timeout: float = 60) -> None:
         self.settings = settings
@@ -168,7 +172,7 @@ class ImapMailbox:
                 wait = min(1.0, max(0.05, deadline - time.monotonic()))
                 began = time.monotonic()
                 responses = c.idle_check(timeout=wait)
-                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                if _announces_mail(responses):
                     changed = True
                     break
                 # On a dropped connection idle_check returns [] at once, forever: leave and let
@@ -176,8 +180,11 @@ class ImapMailbox:
                 quick_empty = quick_empty + 1 if not responses and time.monotonic() - began < wait / 2 else 0
                 if quick_empty >= 3:
                     break
-            c.idle_done()
-            c.noop()
+            # Mail that arrived just before DONE is reported in the responses to DONE or NOOP,
+            # not in IDLE: dropping those would leave it waiting for the next poll.
+            _, done_responses = c.idle_done()
+            _, noop_responses = c.noop()
+            changed = changed or _announces_mail(done_responses) or _announces_mail(noop_responses)
         except NETWORK_ERRORS as exc:
             self.close()
             raise TransientError(f"IMAP connection lost while waiting: {exc}") from exc

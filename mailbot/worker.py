@@ -169,12 +169,17 @@ class Worker:
         return run
 
     def fetch_and_handle(self) -> None:
-        """New mail in, handled, answered: what a server's IDLE notice (or the poll) sets off."""
-        result = self.run_mail_pass()
-        if result.stored or result.sent or result.errors:
-            log.info("worker: pass: %s", result.summary())
-        if result.errors:
-            raise TransientError("; ".join(result.errors))
+        """New mail in, handled, answered: what a server's IDLE notice (or the poll) sets off.
+        A pass that found mail is followed by another at once: mail that arrived during it
+        may have been announced before the next IDLE began."""
+        while not self.stopping:
+            result = self.run_mail_pass()
+            if result.stored or result.sent or result.errors:
+                log.info("worker: pass: %s", result.summary())
+            if result.errors:
+                raise TransientError("; ".join(result.errors))
+            if not result.stored:
+                return
 
     def run_mail_pass(self) -> PassResult:
         result = PassResult()

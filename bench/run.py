@@ -1,0 +1,347 @@
+"""mailbot's benchmark: the bot measured against the mail server it runs on.
+
+Starts the lab mail server the tests use (Dovecot + Postfix on 127.0.0.1), then measures:
+
+1. the raw limit: SMTP submission of N messages over one connection until all are visible
+   in IMAP, and an IMAP fetch of N messages, without the bot;
+2. acknowledgement latency: one report at a time, from the SMTP server accepting it to the
+   acknowledgement being readable in the reporter's mailbox, with ``mailbot run`` (IDLE);
+3. backlog throughput: N reports already waiting (mostly short plain text, some HTML-only,
+   some with a 200 KB attachment) until every acknowledgement and officer notice is delivered;
+4. memory: the worker's peak RSS for one message with a 25 MB attachment, and for backlogs of
+   100 and 1,000 reports;
+5. start-up: ``mailbot --help`` and ``mailbot list``.
+
+Prints one table (median and spread over the runs) and the machine; ``--write FILE`` also
+writes it as Markdown. Run it with ``./dev bench`` (as root: Postfix needs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import smtplib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from imapclient import IMAPClient
+
+from mailbot.demo import BOT, LAB_USERS, OFFICER, lab_config
+from mailbot.labserver import LabMailServer
+
+REPORTERS = [f"melder{i:03d}@example.org" for i in range(50)]
+RAW_USER = "raw@example.org"
+USERS = {**LAB_USERS, RAW_USER: "raw", **{r: "r" for r in REPORTERS}}
+
+
+@dataclass
+class Row:
+    name: str
+    unit: str
+    values: list[float] = field(default_factory=list)
+    target: str = ""
+    good: Callable[[float], bool] | None = None
+    note: str = ""
+
+    def cells(self) -> list[str]:
+        if not self.values:
+            return [self.name, "0", "-", "-", self.target, "not measured"]
+        med = statistics.median(self.values)
+        spread = f"{min(self.values):.3g}–{max(self.values):.3g}" if len(self.values) > 1 else "-"
+        verdict = "" if self.good is None else ("met" if self.good(med) else "MISSED")
+        return [
+            self.name,
+            str(len(self.values)),
+            f"{med:.3g} {self.unit}",
+            spread,
+            self.target,
+            " ".join(x for x in (verdict, self.note) if x),
+        ]
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def report(sender: str, i: int, kind: str = "plain") -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = BOT
+    msg["Subject"] = f"beveiligingsincident {i}"
+    msg["Message-ID"] = make_msgid(domain="example.org")
+    text = f"Melding {i}: een lijst met namen en adressen van huurders is naar de verkeerde ontvanger gemaild."
+    if kind == "html":
+        msg.set_content(
+            f"<html><body><p>{text}</p><table><tr><td>Aantal</td><td>25</td></tr></table></body></html>", subtype="html"
+        )
+    else:
+        msg.set_content(text)
+    if kind == "attachment":
+        msg.add_attachment(os.urandom(200 * 1024), maintype="application", subtype="pdf", filename="scan.pdf")
+    return msg.as_bytes()
+
+
+def mix(i: int) -> str:
+    return "attachment" if i % 20 == 0 else "html" if i % 10 == 5 else "plain"
+
+
+def count(lab: LabMailServer, users: list[str]) -> int:
+    total = 0
+    for user in users:
+        with IMAPClient("127.0.0.1", lab.ports.imaps, ssl=True, ssl_context=lab.ssl_context()) as c:
+            c.login(user, USERS[user])
+            total += int(c.folder_status("INBOX", ["MESSAGES"])[b"MESSAGES"])
+    return total
+
+
+def wait_count(lab: LabMailServer, users: list[str], expected: int, timeout: float) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if count(lab, users) >= expected:
+            return time.monotonic()
+        time.sleep(0.05)
+    raise RuntimeError(f"only {count(lab, users)} of {expected} messages arrived within {timeout:.0f}s")
+
+
+def bot_env(lab: LabMailServer, data: Path) -> tuple[list[str], dict[str, str]]:
+    config = lab_config(
+        lab,
+        data / "data",
+        MAILBOT_OFFICERS=OFFICER,
+        MAILBOT_MAX_REPLIES_PER_HOUR="10000",
+        MAILBOT_DIGEST_TIME="off",
+        MAILBOT_LOG_LEVEL="warning",
+    )
+    env_file = data / "bench.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in config.items()))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILBOT_")}
+    return [sys.executable, "-m", "mailbot", "--config", str(env_file)], env
+
+
+def run_once_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a command; return (seconds, peak RSS in MB) of that process alone."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.monotonic() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(cmd[-2:])} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def fill(lab: LabMailServer, n: int, make: Callable[[int], bytes]) -> None:
+    with smtplib.SMTP("127.0.0.1", lab.ports.smtp) as smtp:
+        for i in range(n):
+            smtp.sendmail(REPORTERS[i % len(REPORTERS)], [BOT], make(i))
+
+
+# -- measurements --------------------------------------------------------------------------------
+def raw_limit(lab: LabMailServer, n: int, runs: int) -> tuple[Row, Row]:
+    send = Row(f"raw: SMTP {n} messages, one connection, until all in IMAP", "msg/s")
+    fetch = Row(f"raw: IMAP FETCH BODY.PEEK[] of {n} messages", "s")
+    payload = report(REPORTERS[0], 0)
+    for run in range(runs):
+        say(f"raw limit, run {run + 1}/{runs}")
+        lab.wait_queue_empty()
+        lab.clear()
+        start = time.monotonic()
+        with smtplib.SMTP("127.0.0.1", lab.ports.smtp) as smtp:
+            for _ in range(n):
+                smtp.sendmail(REPORTERS[0], [RAW_USER], payload)
+        done = wait_count(lab, [RAW_USER], n, 120)
+        send.values.append(n / (done - start))
+        with lab.imap(RAW_USER) as c:
+            start = time.monotonic()
+            uids = c.search("ALL")
+            for i in range(0, len(uids), 500):
+                c.fetch(uids[i : i + 500], ["BODY.PEEK[]"])
+            fetch.values.append(time.monotonic() - start)
+    return send, fetch
+
+
+def latency(lab: LabMailServer, samples: int) -> tuple[Row, Row, Row]:
+    p50 = Row(f"acknowledgement latency p50 ({samples} reports, IDLE)", "s", target="≤ 1 s", good=lambda v: v <= 1)
+    p95 = Row("acknowledgement latency p95", "s", target="≤ 2 s", good=lambda v: v <= 2)
+    worst = Row("acknowledgement latency max", "s")
+    lab.wait_queue_empty()
+    lab.clear()
+    data = Path(tempfile.mkdtemp(prefix="mbench-"))
+    cmd, env = bot_env(lab, data)
+    log = (data / "worker.log").open("wb")
+    worker = subprocess.Popen([*cmd, "run"], env=env, stdout=log, stderr=log)
+    try:
+        time.sleep(2)
+        results = []
+        for i in range(samples):
+            reporter = REPORTERS[i % len(REPORTERS)]
+            # STATUS on a connection with nothing selected: on the selected folder it can be stale.
+            with IMAPClient("127.0.0.1", lab.ports.imaps, ssl=True, ssl_context=lab.ssl_context()) as c:
+                c.login(reporter, USERS[reporter])
+                before = int(c.folder_status("INBOX", ["MESSAGES"])[b"MESSAGES"])
+                with smtplib.SMTP("127.0.0.1", lab.ports.smtp) as smtp:
+                    smtp.sendmail(reporter, [BOT], report(reporter, i))
+                accepted = time.monotonic()
+                while int(c.folder_status("INBOX", ["MESSAGES"])[b"MESSAGES"]) <= before:
+                    if time.monotonic() - accepted > 30:
+                        raise RuntimeError(
+                            f"sample {i}: no acknowledgement within 30 s: " + (data / "worker.log").read_text()
+                        )
+                    time.sleep(0.01)
+                results.append(time.monotonic() - accepted)
+        results.sort()
+        p50.values.append(statistics.median(results))
+        p95.values.append(results[int(0.95 * (len(results) - 1))])
+        worst.values.append(results[-1])
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+        shutil.rmtree(data, ignore_errors=True)
+    return p50, p95, worst
+
+
+def backlog(lab: LabMailServer, n: int, runs: int) -> tuple[Row, Row]:
+    rate = Row(f"backlog: {n} reports waiting → all {2 * n} answers delivered", "mail/s")
+    memory = Row(f"worker peak RSS, backlog of {n}", "MB")
+    for run in range(runs):
+        say(f"backlog {n}, run {run + 1}/{runs}")
+        lab.wait_queue_empty()
+        lab.clear()
+        fill(lab, n, lambda i: report(REPORTERS[i % len(REPORTERS)], i, mix(i)))
+        wait_count(lab, [BOT], n, 300)
+        data = Path(tempfile.mkdtemp(prefix="mbench-"))
+        try:
+            cmd, env = bot_env(lab, data)
+            subprocess.run([*cmd, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+            start = time.monotonic()
+            _, rss = run_once_rss([*cmd, "run", "--once"], env)
+            done = wait_count(lab, [OFFICER, *REPORTERS], 2 * n, 600)
+            rate.values.append(2 * n / (done - start))
+            memory.values.append(rss)
+        finally:
+            shutil.rmtree(data, ignore_errors=True)
+    return rate, memory
+
+
+def big_attachment(lab: LabMailServer, runs: int) -> Row:
+    row = Row("worker peak RSS, one report with a 25 MB attachment", "MB", target="≤ 250 MB", good=lambda v: v <= 250)
+    msg = EmailMessage()
+    msg["From"] = REPORTERS[0]
+    msg["To"] = BOT
+    msg["Subject"] = "beveiligingsincident met grote bijlage"
+    msg["Message-ID"] = make_msgid(domain="example.org")
+    msg.set_content("Zie de bijlage.")
+    msg.add_attachment(os.urandom(25 * 1024 * 1024), maintype="application", subtype="zip", filename="export.zip")
+    raw = msg.as_bytes()
+    for run in range(runs):
+        say(f"25 MB attachment, run {run + 1}/{runs}")
+        lab.wait_queue_empty()
+        lab.clear()
+        with lab.imap(BOT) as c:
+            c.append("INBOX", raw)
+        data = Path(tempfile.mkdtemp(prefix="mbench-"))
+        try:
+            cmd, env = bot_env(lab, data)
+            subprocess.run([*cmd, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+            _, rss = run_once_rss([*cmd, "run", "--once"], env)
+            row.values.append(rss)
+        finally:
+            shutil.rmtree(data, ignore_errors=True)
+    return row
+
+
+def startup(lab: LabMailServer, runs: int) -> tuple[Row, Row]:
+    helps = Row("start-up: mailbot --help", "s", target="≤ 0.3 s", good=lambda v: v <= 0.3)
+    lists = Row("start-up: mailbot list (empty register)", "s")
+    data = Path(tempfile.mkdtemp(prefix="mbench-"))
+    try:
+        cmd, env = bot_env(lab, data)
+        subprocess.run([*cmd, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+        for _ in range(runs):
+            helps.values.append(run_once_rss([sys.executable, "-m", "mailbot", "--help"], env)[0])
+            lists.values.append(run_once_rss([*cmd, "list"], env)[0])
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    return helps, lists
+
+
+# -- report --------------------------------------------------------------------------------------
+def machine() -> list[str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    versions = []
+    for cmd in (["dovecot", "--version"], ["postconf", "-d", "-h", "mail_version"]):
+        out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+        versions.append(out.split()[0] if out else "?")
+    return [
+        f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.0f} GB",
+        f"Python {platform.python_version()}, Dovecot {versions[0]}, Postfix {versions[1]}",
+    ]
+
+
+def table(rows: list[Row]) -> str:
+    head = ["measurement", "runs", "median", "spread (min–max)", "target", "result"]
+    cells = [head, *[r.cells() for r in rows]]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
+    lines = ["| " + " | ".join(c[i].ljust(widths[i]) for i in range(len(head))) + " |" for c in cells]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer runs and smaller backlogs (about a minute)")
+    parser.add_argument("--write", metavar="FILE", help="also write the results as Markdown to FILE")
+    args = parser.parse_args()
+    runs, samples, big = (1, 20, 200) if args.quick else (3, 50, 1000)
+    started = time.monotonic()
+    say("starting the lab mail server …")
+    with LabMailServer(users=dict(USERS)) as lab:
+        raw_send, raw_fetch = raw_limit(lab, big, runs)
+        rows: list[Row] = [raw_send, raw_fetch]
+        rows += latency(lab, samples)
+        small_rate, small_rss = backlog(lab, 100, runs)
+        big_rate, big_rss = backlog(lab, big, max(1, runs - 1))
+        raw_rate = statistics.median(raw_send.values)
+        big_rate.target = f"≥ {raw_rate / 2:.0f} (half the raw rate)"
+        big_rate.good = lambda v: v >= raw_rate / 2
+        big_rate.note = f"{statistics.median(big_rate.values) / raw_rate:.0%} of raw"
+        big_rss.target = "flat (≈ the 100 backlog)"
+        ratio = statistics.median(big_rss.values) / statistics.median(small_rss.values)
+        big_rss.good = lambda v: ratio <= 1.25
+        big_rss.note = f"{ratio:.2f}× the 100 backlog"
+        rows += [small_rate, big_rate, small_rss, big_rss, big_attachment(lab, runs)]
+        rows += startup(lab, 5 if args.quick else 10)
+    command = "./dev bench" + (" --quick" if args.quick else "")
+    out = "\n".join([
+        f"mailbot benchmark ({command}), {time.strftime('%Y-%m-%d')}, {time.monotonic() - started:.0f} s",
+        *machine(), "", table(rows),
+    ])  # fmt: skip
+    print(out)
+    if args.write:
+        Path(args.write).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.write).write_text(f"# Benchmarks\n\nProduced by `{command}`:\n\n```\n{out}\n```\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
