@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -161,7 +161,7 @@ def _send_batch(
             transport.send(row.sender, row.recipient, row.raw)
         except TransientError as exc:
             problems += 1
-            _record(engine, row.id, status="queued", error=str(exc), next_at=now + backoff(row.attempts + 1))
+            _mark_deferred(engine, row.id, str(exc), now + backoff(row.attempts + 1))
             log.warning("outbox: %s to %s deferred: %s", row.kind, row.recipient, exc)
             if transport.conn is None:
                 return sent, problems, True  # the connection is gone: the rest waits for the next try
@@ -177,28 +177,31 @@ def _send_batch(
                 s.commit()
             log.error("outbox: %s to %s refused permanently: %s", row.kind, row.recipient, exc)
             continue
-        _record(engine, row.id, status="sent", sent_at=now)
+        _mark_sent(engine, row.id, now)
         sent += 1
         log.info("outbox: sent %s to %s %s", row.kind, row.recipient, row.message_id)
     return sent, problems, False
 
 
-def _record(
-    engine: Engine,
-    outbox_id: int | None,
-    *,
-    status: str,
-    error: str | None = None,
-    next_at: datetime | None = None,
-    sent_at: datetime | None = None,
-) -> None:
-    values: dict[str, object] = {"status": status, "attempts": Outbox.attempts + 1}
-    if error is not None:
-        values["last_error"] = error
-    if next_at is not None:
-        values["next_attempt_at"] = next_at
-    if sent_at is not None:
-        values["sent_at"] = sent_at
-    with db.session(engine) as s:
-        s.execute(update(Outbox).where(col(Outbox.id) == outbox_id).values(**values))
-        s.commit()
+_TABLE = Outbox.__table__  # type: ignore[attr-defined]
+_SENT = (
+    update(_TABLE).where(_TABLE.c.id == bindparam("oid"))
+    .values(status="sent", attempts=_TABLE.c.attempts + 1, sent_at=bindparam("at"))
+)  # fmt: skip
+_DEFERRED = (
+    update(_TABLE).where(_TABLE.c.id == bindparam("oid"))
+    .values(status="queued", attempts=_TABLE.c.attempts + 1, last_error=bindparam("error"),
+            next_attempt_at=bindparam("at"))
+)  # fmt: skip
+
+
+def _mark_sent(engine: Engine, outbox_id: int | None, at: datetime) -> None:
+    """Committed at once, so a crash after it repeats nothing. A Core statement on a pooled
+    connection: through an ORM session this cost as much as the SMTP exchange itself."""
+    with engine.begin() as conn:
+        conn.execute(_SENT, {"oid": outbox_id, "at": at})
+
+
+def _mark_deferred(engine: Engine, outbox_id: int | None, error: str, at: datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(_DEFERRED, {"oid": outbox_id, "error": error, "at": at})

@@ -10,6 +10,7 @@ it reports in ``defects`` rather than dropping silently.
 from __future__ import annotations
 
 import codecs
+import email
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -289,17 +290,27 @@ def _date(value: str) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def _header_block(raw: bytes) -> bytes:
+    """Everything before the first empty line (all of it when there is none)."""
+    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    return raw[: min(ends)] if ends else raw
+
+
 def parse_message(raw: bytes) -> ParsedMessage:
     """Read a raw RFC 5322 message. Raises :class:`ParseError` only when nothing can be read."""
     import mailparser  # imported here: it is only needed once a message is processed
 
     if not raw.strip():
         raise ParseError("empty message (zero bytes)")
+    # mail-parser reads the header block only: its header decoding is what it does best. On the
+    # whole message it would also decode every attachment, which the walk below does itself from
+    # the standard library's tree. That tree costs about four times the message's size in memory
+    # (measured: 360 MB peak for one 25 MB attachment); streaming large parts is still to do.
     try:
-        mail = mailparser.parse_from_bytes(raw)
+        mail = mailparser.parse_from_bytes(_header_block(raw) + b"\r\n")
+        msg: Message = email.message_from_bytes(raw)
     except Exception as exc:
-        raise ParseError(f"mail-parser could not read the message: {exc}") from exc
-    msg: Message = mail.message
+        raise ParseError(f"the message cannot be read: {exc}") from exc
     defects = [type(d).__name__ for d in (msg.defects or [])]
 
     headers: dict[str, list[str]] = {}
