@@ -22,6 +22,7 @@ from mailbot.answers import extract_answers
 from mailbot.app import Services
 from mailbot.authentication import authentication_passes
 from mailbot.classify import strip_subject_prefixes
+from mailbot.kenmerk import find_kenmerken
 from mailbot.models import Case, InboundMessage, Outbox
 from mailbot.notify import notify_officers
 from mailbot.parse import ParsedMessage
@@ -54,14 +55,28 @@ def role_of(svc: Services, s: Session, case: Case, sender: str) -> str:
 
 
 def answers_mail_to_officer(s: Session, case: Case, parsed: ParsedMessage) -> bool:
-    """Does the reply answer a mail the bot sent to this very officer about this case?"""
+    """Does the reply answer a mail the bot sent to this very officer about this case (or the
+    daily digest, which is about every open case)?"""
     ids = list(parsed.thread_ids)
     if not ids:
         return False
     found = s.exec(select(Outbox.id).where(
-        col(Outbox.message_id).in_(ids), Outbox.recipient == parsed.from_address, Outbox.case_id == case.id,
-        col(Outbox.kind).startswith("officer_"))).first()  # fmt: skip
+        col(Outbox.message_id).in_(ids), Outbox.recipient == parsed.from_address,
+        col(Outbox.kind).startswith("officer_"),
+        (Outbox.case_id == case.id) | (Outbox.kind == "officer_digest"))).first()  # fmt: skip
     return found is not None
+
+
+def case_from_digest_reply(s: Session, parsed: ParsedMessage, prefix: str) -> Case | None:
+    """An officer's reply to the daily digest names its case by the kenmerk on its first line."""
+    ids = list(parsed.thread_ids)
+    if not ids or s.exec(select(Outbox.id).where(
+            col(Outbox.message_id).in_(ids), Outbox.kind == "officer_digest",
+            Outbox.recipient == parsed.from_address)).first() is None:  # fmt: skip
+        return None
+    first = next((line for line in split_reply(parsed.text).written.split("\n") if line.strip()), "")
+    found = find_kenmerken(first, prefix)
+    return cases.case_by_kenmerk(s, found[0]) if found else None
 
 
 def handle_reply(
@@ -70,6 +85,8 @@ def handle_reply(
     role = role_of(svc, s, case, parsed.from_address)
     m.case_id, m.sender_role = case.id, role
     written = split_reply(parsed.text).written
+    if rule == "digest-reply":  # the first line names the case; the commands follow it
+        written = written.split("\n", 1)[1] if "\n" in written else ""
     cases.add_event(
         s,
         now,

@@ -160,6 +160,10 @@ def handle(
         )
     ).first()
     thread_case = cases.case_for_thread(s, parsed.thread_ids)
+    digest_case = None
+    if thread_case is None and parsed.from_address in mb.officers:
+        digest_case = conversation.case_from_digest_reply(s, parsed, svc.settings.kenmerk_prefix)
+        thread_case = digest_case
     kenmerk_case = None
     for k in find_kenmerken(parsed.subject, svc.settings.kenmerk_prefix):
         kenmerk_case = cases.case_by_kenmerk(s, k)
@@ -181,7 +185,8 @@ def handle(
     elif c.disposition is Disposition.REPLY:
         target = thread_case or kenmerk_case
         assert target is not None
-        conversation.handle_reply(svc, s, m, parsed, target, c.rule, now)
+        rule = "digest-reply" if digest_case is not None and target is digest_case else c.rule
+        conversation.handle_reply(svc, s, m, parsed, target, rule, now)
     else:
         m.reason = RULE_REASONS.get(c.rule, c.rule).format(dup=duplicate_of)
     s.add(m)

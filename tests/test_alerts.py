@@ -160,3 +160,16 @@ def test_list_sorts_by_deadline_and_shows_time_left(bot: Bot) -> None:
     assert rows[0]["time_left"].startswith("nog 4") and rows[0]["overdue"] is False
     text = bot.cli("list").stdout
     assert first in text.splitlines()[0] and "nog 4" in text.splitlines()[0]
+
+
+def test_officer_commands_a_case_by_replying_to_the_digest(clean_lab: LabMailServer) -> None:
+    bot = make_bot(clean_lab, MAILBOT_DIGEST_TIME="00:00")
+    try:
+        kenmerk, _, _, _ = open_case(bot)
+        bot.lab.wait_queue_empty()
+        digest = next(m for m in officer_mail(bot) if "Overzicht open meldingen" in m["Subject"])
+        result = command(bot, digest, f"{kenmerk}\nStatus: inventariseren")
+        assert "✔ uitgevoerd" in body_text(result)
+        assert show(bot, kenmerk)["status"] == "inventariseren"
+    finally:
+        bot.worker.close()
