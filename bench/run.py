@@ -338,8 +338,12 @@ def main() -> int:
     ])  # fmt: skip
     print(out)
     if args.write:
-        Path(args.write).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.write).write_text(f"# Benchmarks\n\nProduced by `{command}`:\n\n```\n{out}\n```\n")
+        path = Path(args.write)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        notes = path.read_text().partition("\n## Notes")[2] if path.exists() else ""
+        path.write_text(
+            f"# Benchmarks\n\nProduced by `{command}`:\n\n```\n{out}\n```\n" + (f"\n## Notes{notes}" if notes else "")
+        )
     return 0
 
 
