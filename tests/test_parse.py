@@ -8,7 +8,8 @@ from email.message import EmailMessage
 import pytest
 
 from mailbot.parse import ParseError, decode_text, message_identity, parse_message, safe_filename, split_msgids
-from tests.conftest import eml, parsed
+from tests.conftest import DATA, eml, parsed
+from tests.test_answers import reply_raw
 
 
 def test_outlook_html_only_becomes_readable_text() -> None:
@@ -155,3 +156,32 @@ def test_decode_text_never_loses_characters(payload: bytes, charset: str | None,
 )
 def test_safe_filename(name: str, expected: str) -> None:
     assert safe_filename(name, "fallback") == expected
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.eml")))
+def test_large_parts_set_aside_give_the_same_result(name: str) -> None:
+    """Parsing with large base64 bodies decoded straight from the raw bytes (forced here with a
+    16-byte threshold) reads every message exactly as the plain path does."""
+    raw = eml(name)
+    if name.startswith("reply_"):
+        raw = reply_raw(name)
+    plain, slim = parse_message(raw), parse_message(raw, large_part=16)
+    assert slim.text == plain.text
+    assert slim.subject == plain.subject and slim.from_address == plain.from_address
+    assert [(a.filename, a.content_type, a.size, a.sha256) for a in slim.attachments] == [
+        (a.filename, a.content_type, a.size, a.sha256) for a in plain.attachments
+    ]
+
+
+def test_large_attachment_is_set_aside_and_whole() -> None:
+    payload = bytes(range(256)) * (3 * 1024 * 1024 // 256)
+    msg = EmailMessage()
+    msg["From"] = "a@example.org"
+    msg["Subject"] = "datalek"
+    msg.set_content("zie bijlage")
+    msg.add_attachment(payload, maintype="application", subtype="zip", filename="export.zip")
+    raw = msg.as_bytes()
+    m = parse_message(raw)
+    (att,) = m.attachments
+    assert (att.filename, att.size, att.sha256) == ("export.zip", len(payload), hashlib.sha256(payload).hexdigest())
+    assert m.text == "zie bijlage"
