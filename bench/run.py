@@ -233,22 +233,30 @@ def backlog(lab: LabMailServer, n: int, runs: int) -> tuple[Row, Row]:
     return rate, memory
 
 
+_APPEND_BIG = """
+import os, ssl, sys
+from email.message import EmailMessage
+from imapclient import IMAPClient
+msg = EmailMessage()
+msg["From"], msg["To"], msg["Subject"] = sys.argv[1], sys.argv[2], "beveiligingsincident met grote bijlage"
+msg.set_content("Zie de bijlage.")
+msg.add_attachment(os.urandom(25 * 1024 * 1024), maintype="application", subtype="zip", filename="export.zip")
+with IMAPClient("127.0.0.1", int(sys.argv[4]), ssl_context=ssl.create_default_context(cafile=sys.argv[5])) as c:
+    c.login(sys.argv[2], sys.argv[3])
+    c.append("INBOX", msg.as_bytes())
+"""
+
+
 def big_attachment(lab: LabMailServer, runs: int) -> Row:
+    """The message is made in a process of its own: on Linux a child's peak RSS starts from its
+    parent's at fork, so building 25 MB here would be counted as the worker's."""
     row = Row("worker peak RSS, one report with a 25 MB attachment", "MB", target="≤ 250 MB", good=lambda v: v <= 250)
-    msg = EmailMessage()
-    msg["From"] = REPORTERS[0]
-    msg["To"] = BOT
-    msg["Subject"] = "beveiligingsincident met grote bijlage"
-    msg["Message-ID"] = make_msgid(domain="example.org")
-    msg.set_content("Zie de bijlage.")
-    msg.add_attachment(os.urandom(25 * 1024 * 1024), maintype="application", subtype="zip", filename="export.zip")
-    raw = msg.as_bytes()
     for run in range(runs):
         say(f"25 MB attachment, run {run + 1}/{runs}")
         lab.wait_queue_empty()
         lab.clear()
-        with lab.imap(BOT) as c:
-            c.append("INBOX", raw)
+        subprocess.run([sys.executable, "-c", _APPEND_BIG, REPORTERS[0], BOT, USERS[BOT], str(lab.ports.imaps),
+                        str(lab.ca_file)], check=True)  # fmt: skip
         data = Path(tempfile.mkdtemp(prefix="mbench-"))
         try:
             cmd, env = bot_env(lab, data)

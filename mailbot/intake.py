@@ -96,11 +96,16 @@ def _store_batch(
     # Files first (flushed to disk), then one transaction for the rows and the new place.
     prepared = []
     for f in batch:
-        digest = hashlib.sha256(f.raw).hexdigest()
-        message_id, identity = message_identity(f.raw)
-        prepared.append((f, digest, message_id, identity, store.put_message(f.raw, digest)))
+        if f.raw is not None:
+            digest, size = hashlib.sha256(f.raw).hexdigest(), len(f.raw)
+            path, head = store.put_message(f.raw, digest), f.raw
+        else:
+            assert f.chunks is not None
+            path, digest, size, head = store.put_chunks("messages", f.chunks(), ".eml")
+        message_id, identity = message_identity(head, digest)
+        prepared.append((f, digest, size, message_id, identity, path))
     with db.session(engine) as s:
-        for f, digest, message_id, identity, path in prepared:
+        for f, digest, size, message_id, identity, path in prepared:
             known = s.exec(
                 select(InboundMessage.id).where(
                     InboundMessage.mailbox == settings.name,
@@ -121,7 +126,7 @@ def _store_batch(
                     identity=identity,
                     message_id=message_id,
                     sha256=digest,
-                    size=len(f.raw),
+                    size=size,
                     raw_path=path,
                     arrived_at=f.arrived_at or now,
                     fetched_at=now,

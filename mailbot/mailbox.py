@@ -6,12 +6,13 @@ flags stay as they were; nothing is ever deleted.
 
 from __future__ import annotations
 
+import functools
 import imaplib
 import logging
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +35,9 @@ NETWORK_ERRORS: tuple[type[BaseException], ...] = (
     imaplib.IMAP4.error,
     IMAPClientError,
 )
-IDLE_RENEW_SECONDS = 300  # well inside the 29 minutes RFC 2177 allows; servers drop idle clients
+IDLE_RENEW_SECONDS = 300
+LARGE_MESSAGE = 4 * 1024 * 1024  # larger messages are fetched in chunks straight to disk
+FETCH_CHUNK = 4 * 1024 * 1024  # well inside the 29 minutes RFC 2177 allows; servers drop idle clients
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,17 @@ class FolderStatus:
 
 @dataclass(frozen=True)
 class Fetched:
+    """One message: its bytes, or for a large one a way to read it in chunks (never whole)."""
+
     uid: int
-    raw: bytes
+    raw: bytes | None
     arrived_at: datetime | None
+    size: int
+    chunks: Callable[[], Iterator[bytes]] | None = None
+
+
+def _fetch_one(c: IMAPClient, uid: int, spec: str) -> Any:
+    return c.fetch([uid], [spec])
 
 
 def _announces_mail(responses: list[Any]) -> bool:
@@ -61,6 +72,8 @@ class ImapMailbox:
         self.timeout = timeout
         self.client: IMAPClient | None = None
         self.writable = bool(settings.processed_folder)
+        self.large_message = LARGE_MESSAGE
+        self.chunk = FETCH_CHUNK
 
     # -- connection ----------------------------------------------------------------------------
     def connect(self) -> None:
@@ -124,19 +137,42 @@ class ImapMailbox:
         return sorted(int(u) for u in uids if int(u) > last_uid)
 
     def fetch(self, uids: Iterable[int]) -> list[Fetched]:
+        """Sizes first; small messages whole in one FETCH, large ones as chunk readers."""
         wanted = list(uids)
-        data = self._call("fetch", lambda c: c.fetch(wanted, ["BODY.PEEK[]", "INTERNALDATE"]))
+        meta = self._call("fetch", lambda c: c.fetch(wanted, ["RFC822.SIZE", "INTERNALDATE"]))
+        small = [u for u in wanted if u in meta and int(meta[u].get(b"RFC822.SIZE", 0)) <= self.large_message]
+        bodies = self._call("fetch", lambda c: c.fetch(small, ["BODY.PEEK[]"])) if small else {}
         out = []
         for uid in wanted:
-            item = data.get(uid)
-            if item is None or b"BODY[]" not in item:
+            if uid not in meta:
                 continue  # expunged meanwhile by someone else; nothing of ours to lose
-            raw = item[b"BODY[]"] or b""
-            arrived = item.get(b"INTERNALDATE")
+            arrived = meta[uid].get(b"INTERNALDATE")
             if isinstance(arrived, datetime):
                 arrived = arrived.astimezone(UTC) if arrived.tzinfo else arrived.astimezone().astimezone(UTC)
-            out.append(Fetched(uid, bytes(raw), arrived))
+            size = int(meta[uid].get(b"RFC822.SIZE", 0))
+            if uid in small:
+                raw = (bodies.get(uid) or {}).get(b"BODY[]")
+                if raw is None:
+                    continue
+                out.append(Fetched(uid, bytes(raw), arrived, len(raw)))
+            else:
+                out.append(Fetched(uid, None, arrived, size, chunks=functools.partial(self._chunks, uid)))
         return out
+
+    def _chunks(self, uid: int) -> Iterator[bytes]:
+        """A large message in ``BODY.PEEK[]<offset.length>`` pieces, so it is never held whole."""
+        offset = 0
+        while True:
+            spec = f"BODY.PEEK[]<{offset}.{self.chunk}>"
+            data = self._call("fetch", functools.partial(_fetch_one, uid=uid, spec=spec))
+            piece = (data.get(uid) or {}).get(f"BODY[]<{offset}>".encode())
+            if piece is None:
+                raise TransientError(f"IMAP UID {uid}: partial fetch at {offset} returned nothing")
+            if piece:
+                yield bytes(piece)
+            offset += len(piece)
+            if len(piece) < self.chunk:
+                return
 
     def move(self, uids: list[int], folder: str) -> None:
         def _move(c: IMAPClient) -> None:

@@ -74,9 +74,10 @@ class ParsedMessage:
 
 
 # -- identity (cheap, used before full parsing) -----------------------------------------------
-def message_identity(raw: bytes) -> tuple[str | None, str]:
-    """(Message-ID or None, identity): the Message-ID identifies a message, else a hash of its bytes."""
-    digest = hashlib.sha256(raw).hexdigest()
+def message_identity(raw: bytes, digest: str | None = None) -> tuple[str | None, str]:
+    """(Message-ID or None, identity): the Message-ID identifies a message, else a hash of its bytes.
+    ``raw`` may be just the start of the message when its full ``digest`` is given."""
+    digest = digest or hashlib.sha256(raw).hexdigest()
     try:
         head = BytesHeaderParser().parsebytes(raw[: 256 * 1024])
         value = head.get("Message-ID")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -40,6 +42,34 @@ class BlobStore:
                 tmp.unlink(missing_ok=True)
                 raise
         return str(path.relative_to(self.root))
+
+    def put_chunks(
+        self, kind: str, chunks: Iterator[bytes], suffix: str = "", head_bytes: int = 256 * 1024
+    ) -> tuple[str, str, int, bytes]:
+        """Store a stream without holding it: (relative path, SHA-256, size, its first bytes)."""
+        folder = self.root / kind
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = folder / f".incoming.{os.getpid()}.{secrets.token_hex(8)}.tmp"
+        digest, size, head = hashlib.sha256(), 0, bytearray()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                for chunk in chunks:
+                    f.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                    if len(head) < head_bytes:
+                        head += chunk[: head_bytes - len(head)]
+                f.flush()
+                os.fsync(f.fileno())
+            hexdigest = digest.hexdigest()
+            path = self._path(kind, hexdigest, suffix)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return str(path.relative_to(self.root)), hexdigest, size, bytes(head)
 
     def put_message(self, raw: bytes, digest: str) -> str:
         return self.put("messages", raw, ".eml", digest)

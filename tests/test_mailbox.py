@@ -39,3 +39,37 @@ def test_wait_stops_when_asked(bot: Bot) -> None:
     start = time.monotonic()
     assert mailbox.wait(30, lambda: time.monotonic() - start > 0.5) is False
     assert time.monotonic() - start < 3
+
+
+def test_large_message_is_fetched_in_chunks_byte_identical(bot: Bot) -> None:
+    """A message above the large-message size goes to disk chunk by chunk and is stored exactly
+    as the server holds it; the case opens as for any other report."""
+    import hashlib
+    import os
+    from email.message import EmailMessage
+
+    from sqlmodel import select
+
+    from mailbot import db
+    from mailbot.models import InboundMessage
+
+    mailbox = bot.worker.mailboxes["default"]
+    mailbox.large_message, mailbox.chunk = 64 * 1024, 16 * 1024
+    msg = EmailMessage()
+    msg["From"] = "j.devries@example.org"
+    msg["Subject"] = "datalek met bijlage"
+    msg["Message-ID"] = "<groot-1@example.org>"
+    msg.set_content("Zie de bijlage.")
+    payload = os.urandom(300 * 1024)
+    msg.add_attachment(payload, maintype="application", subtype="zip", filename="export.zip")
+    with bot.lab.imap(BOT) as c:
+        c.append("INBOX", msg.as_bytes())
+    result = bot.run_pass()
+    assert len(result.kenmerken) == 1
+    (on_server,) = bot.lab.messages(BOT)
+    with db.session(bot.svc.engine) as s:
+        (stored,) = s.exec(select(InboundMessage))
+    assert bot.svc.store.read(stored.raw_path) == on_server
+    assert stored.sha256 == hashlib.sha256(on_server).hexdigest() and stored.size == len(on_server)
+    assert stored.message_id == "<groot-1@example.org>"
+    assert not list((bot.settings.data_dir / "messages").glob(".incoming*"))
