@@ -124,7 +124,7 @@ class LabMailServer:
     def start(self) -> LabMailServer:
         if os.geteuid() != 0:
             raise LabServerError("the lab mail server needs root (Postfix starts as root); run it with sudo")
-        for tool in ("dovecot", "doveadm", "postfix", "openssl"):
+        for tool in ("dovecot", "doveadm", "postfix", "openssl", "pkill", "runuser"):
             if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
                 raise LabServerError(f"{tool} is not installed; run ./dev setup")
         # The servers run as other users and must read what is made here, whatever the caller's umask.
