@@ -18,9 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import ModuleType
+from typing import Any
 
 from sqlmodel import Session
 
+from mailbot import cases
 from mailbot.app import Services
 from mailbot.models import Case, InboundMessage
 from mailbot.parse import ParsedMessage
@@ -55,6 +57,11 @@ class Context:
 
     def say(self, nl: str, en: str) -> str:
         return nl if self.language == "nl" else en
+
+    def record(self, kind: str, **detail: Any) -> None:
+        """Save the case and record the change as an event caused by this officer's mail."""
+        self.s.add(self.case)
+        cases.add_event(self.s, self.now, kind, self.case.id, actor=self.officer, message_id=self.message.id, **detail)
 
     def value_of(self, *words: str) -> str:
         for word, value in self.lines:

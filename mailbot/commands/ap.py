@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from mailbot import cases
-from mailbot.commands import Context, Outcome
+from mailbot.commands import Context, Outcome, normalise_word
 from mailbot.dates import parse_when
 from mailbot.render import local_time
 from mailbot.severity import assess
@@ -52,14 +52,8 @@ def _set(ctx: Context, word: str, attribute: str, value: str, text: str) -> Outc
         return Outcome(word, False, ctx.say(f"geen waarde voor {word}", f"no value for {word}"))
     old = getattr(ctx.case, attribute)
     setattr(ctx.case, attribute, value)
-    ctx.s.add(ctx.case)
-    cases.add_event(
-        ctx.s,
-        ctx.now,
+    ctx.record(
         f"{attribute}_set",
-        ctx.case.id,
-        actor=ctx.officer,
-        message_id=ctx.message.id,
         old=old or None,
         new=value,
     )
@@ -97,18 +91,12 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
         case.ap_decision, case.ap_decision_reason = "nee", reason
     elif answer in YES:
         case.ap_decision = "ja"
-        if case.ap_notified_at is None and not any(w in NOTIFIED for w, _ in ((x.lower(), v) for x, v in ctx.lines)):
+        if case.ap_notified_at is None and not any(normalise_word(w) in NOTIFIED for w, _ in ctx.lines):
             case.ap_notified_at = ctx.now
     else:
         return Outcome(word, False, ctx.say("antwoord ja of nee", "answer ja or nee"))
-    ctx.s.add(case)
-    cases.add_event(
-        ctx.s,
-        ctx.now,
+    ctx.record(
         "ap_decision",
-        case.id,
-        actor=ctx.officer,
-        message_id=ctx.message.id,
         decision=case.ap_decision,
         reason=case.ap_decision_reason or None,
         suggested_tier=suggestion.tier,
@@ -130,14 +118,8 @@ def _notified(ctx: Context, word: str, value: str) -> Outcome:
             ctx.say(f"'{value}' is geen datum met tijd in het verleden", f"'{value}' is not a past date and time"),
         )
     ctx.case.ap_notified_at = when.at
-    ctx.s.add(ctx.case)
-    cases.add_event(
-        ctx.s,
-        ctx.now,
+    ctx.record(
         "ap_notified_at_set",
-        ctx.case.id,
-        actor=ctx.officer,
-        message_id=ctx.message.id,
         new=when.at.isoformat(),
     )
     at = local_time(when.at, ctx.svc.settings.timezone)

@@ -55,14 +55,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     old = current.get(key)
     current[key] = value
     ctx.case.assessment = json.dumps(current, ensure_ascii=False, sort_keys=True)
-    ctx.s.add(ctx.case)
-    cases.add_event(
-        ctx.s,
-        ctx.now,
+    ctx.record(
         "assessment_changed",
-        ctx.case.id,
-        actor=ctx.officer,
-        message_id=ctx.message.id,
         field=key,
         old=old,
         new=value,

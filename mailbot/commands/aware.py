@@ -29,14 +29,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     old_aware, old_deadline = case.aware_at, case.ap_deadline_at
     case.aware_at = when.at
     case.ap_deadline_at = cases.ap_deadline(when.at)
-    ctx.s.add(case)
-    cases.add_event(
-        ctx.s,
-        ctx.now,
+    ctx.record(
         "aware_at_changed",
-        case.id,
-        actor=ctx.officer,
-        message_id=ctx.message.id,
         old=old_aware.isoformat(),
         new=case.aware_at.isoformat(),
         ap_deadline_at=case.ap_deadline_at.isoformat(),

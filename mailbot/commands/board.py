@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from mailbot import cases
 from mailbot.commands import Context, Outcome
 
 ADVICE = ("advies fg", "advies", "fg advice", "dpo advice")
@@ -30,14 +29,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         by = ctx.value_of(*BY) or ctx.officer
         case.board_decision, case.board_decision_by, case.board_decision_at = value, by, ctx.now
         kind, text = "board_decision", ctx.say(f"besluit vastgelegd (door {by})", f"decision recorded (by {by})")
-    ctx.s.add(case)
-    cases.add_event(
-        ctx.s,
-        ctx.now,
+    ctx.record(
         kind,
-        case.id,
-        actor=ctx.officer,
-        message_id=ctx.message.id,
         text=value,
         by=case.board_decision_by if kind == "board_decision" else ctx.officer,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from mailbot import cases
 from mailbot.commands import Context, Outcome
 
 ROLES = {
@@ -23,14 +22,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     address = found[0].lower()
     old = getattr(ctx.case, role)
     setattr(ctx.case, role, address)
-    ctx.s.add(ctx.case)
-    cases.add_event(
-        ctx.s,
-        ctx.now,
+    ctx.record(
         f"{role}_set",
-        ctx.case.id,
-        actor=ctx.officer,
-        message_id=ctx.message.id,
         old=old or None,
         new=address,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from mailbot import cases
 from mailbot.commands import Context, Outcome
 
 WORDS = ("notitie", "interne notitie", "note", "internal note")
@@ -11,5 +10,5 @@ WORDS = ("notitie", "interne notitie", "note", "internal note")
 def run(ctx: Context, word: str, value: str) -> Outcome:
     if not value:
         return Outcome(word, False, ctx.say("lege notitie", "empty note"))
-    cases.add_event(ctx.s, ctx.now, "note", ctx.case.id, actor=ctx.officer, message_id=ctx.message.id, text=value)
+    ctx.record("note", text=value)
     return Outcome(word, True, ctx.say("notitie vastgelegd", "note recorded"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from mailbot import cases
 from mailbot.commands import Context, Outcome
 from mailbot.notify import mail_reporter
 
@@ -15,13 +14,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     if not ctx.case.reporter_address:
         return Outcome(word, False, ctx.say("de melder heeft geen e-mailadres", "the reporter has no e-mail address"))
     mail_reporter(ctx.svc, ctx.s, ctx.case, "reporter_question", ctx.now, caused_by=ctx.message.id, question=value)
-    cases.add_event(
-        ctx.s,
-        ctx.now,
+    ctx.record(
         "question_to_reporter",
-        ctx.case.id,
-        actor=ctx.officer,
-        message_id=ctx.message.id,
         question=value,
     )
     return Outcome(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from mailbot import cases
 from mailbot.commands import Context, Outcome
 from mailbot.notify import mail_reporter
 
@@ -69,14 +68,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     case.status, case.phase = status, phase
     case.closed_at = ctx.now if status in CLOSED else None
     case.close_reason = reason if status in CLOSED else ""
-    ctx.s.add(case)
-    cases.add_event(
-        ctx.s,
-        ctx.now,
+    ctx.record(
         "status_changed",
-        case.id,
-        actor=ctx.officer,
-        message_id=ctx.message.id,
         old=old,
         new=status,
         phase=phase,

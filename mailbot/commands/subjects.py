@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from mailbot import cases
 from mailbot.commands import Context, Outcome
 from mailbot.dates import parse_when
 from mailbot.render import local_time
@@ -42,14 +41,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
             case.subjects_decision, case.subjects_decision_reason = "ja", ""
         else:
             return Outcome(word, False, ctx.say("antwoord ja of nee", "answer ja or nee"))
-        ctx.s.add(case)
-        cases.add_event(
-            ctx.s,
-            ctx.now,
+        ctx.record(
             "subjects_decision",
-            case.id,
-            actor=ctx.officer,
-            message_id=ctx.message.id,
             decision=case.subjects_decision,
             reason=case.subjects_decision_reason or None,
         )
@@ -80,14 +73,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         channel = ctx.value_of("kanaal", "channel")
         if channel:
             case.subjects_channel = channel
-        ctx.s.add(case)
-        cases.add_event(
-            ctx.s,
-            ctx.now,
+        ctx.record(
             "subjects_informed",
-            case.id,
-            actor=ctx.officer,
-            message_id=ctx.message.id,
             informed_at=at.isoformat(),
             channel=case.subjects_channel or None,
         )
@@ -109,8 +96,5 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
             ),
         )
     case.subjects_channel = value
-    ctx.s.add(case)
-    cases.add_event(
-        ctx.s, ctx.now, "subjects_channel_set", case.id, actor=ctx.officer, message_id=ctx.message.id, channel=value
-    )
+    ctx.record("subjects_channel_set", channel=value)
     return Outcome(word, True, ctx.say(f"kanaal: {value}", f"channel: {value}"))

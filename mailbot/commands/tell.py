@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from mailbot import cases
 from mailbot.commands import Context, Outcome
 from mailbot.notify import mail_reporter
 
@@ -15,9 +14,7 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     if not ctx.case.reporter_address:
         return Outcome(word, False, ctx.say("de melder heeft geen e-mailadres", "the reporter has no e-mail address"))
     mail_reporter(ctx.svc, ctx.s, ctx.case, "reporter_message", ctx.now, caused_by=ctx.message.id, text=value)
-    cases.add_event(
-        ctx.s, ctx.now, "message_to_reporter", ctx.case.id, actor=ctx.officer, message_id=ctx.message.id, text=value
-    )
+    ctx.record("message_to_reporter", text=value)
     return Outcome(
         word,
         True,
