@@ -23,9 +23,8 @@ from mailbot.config import MailboxSettings
 from mailbot.kenmerk import find_kenmerken, kenmerk_year
 from mailbot.language import guess_language
 from mailbot.models import Case, InboundMessage, Outbox, StoredAttachment
-from mailbot.notify import notify_officers
+from mailbot.notify import mail_reporter, notify_officers
 from mailbot.parse import ParsedMessage, ParseError, parse_message
-from mailbot.questionnaire import QUESTIONS
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +218,7 @@ def _new_case(
     if parsed.defects:
         cases.add_event(s, now, "message_defects", case.id, message_id=m.id, defects=list(parsed.defects))
 
-    acknowledged, why_not = _acknowledge(svc, s, mb, case, m, parsed, now)
+    acknowledged, why_not = _acknowledge(svc, s, case, m, parsed, now)
     notify_officers(
         svc,
         s,
@@ -268,7 +267,6 @@ def _store_attachments(
 def _acknowledge(
     svc: Services,
     s: Session,
-    mb: MailboxSettings,
     case: Case,
     m: InboundMessage,
     parsed: ParsedMessage,
@@ -284,32 +282,17 @@ def _acknowledge(
             "(MAILBOT_MAX_REPLIES_PER_HOUR)"
         )
     else:
-        r = svc.renderer.render(
-            case.language,
-            "reporter_acknowledgement",
-            case=case,
-            questions=QUESTIONS,
-            original_subject=parsed.subject,
-            sender_name=settings.sender_name,
-        )
         refs = tuple(parsed.references) + ((parsed.message_id,) if parsed.message_id else ())
-        row = outbox.enqueue(
+        row = mail_reporter(
+            svc,
             s,
-            kind="reporter_acknowledgement",
-            mailbox=mb.name,
-            sender=mb.address,
-            sender_name=settings.sender_name,
-            recipient=reporter,
-            subject=r.subject,
-            body=r.body,
-            language=case.language,
-            now=now,
-            auto_reply=True,
-            case_id=case.id,
-            kenmerk=case.kenmerk,
-            in_reply_to=parsed.message_id or None,
-            references=refs,
+            case,
+            "reporter_acknowledgement",
+            now,
             caused_by=m.id,
+            auto_reply=True,
+            thread=(parsed.message_id or None, refs),
+            original_subject=parsed.subject,
         )
         cases.add_event(
             s, now, "acknowledgement_queued", case.id, message_id=m.id, to=reporter, outgoing_message_id=row.message_id

@@ -97,6 +97,12 @@ def _start_daemon(cmd: list[str], log: Path) -> None:
         raise LabServerError(f"{' '.join(cmd)} failed ({rc}): {log.read_text(errors='replace')[-2000:]}")
 
 
+def make_ca(cert: Path, key: Path, name: str, days: int = 2) -> None:
+    """A throwaway self-signed certificate authority."""
+    _run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", str(days), "-subj", f"/CN={name}",
+          "-keyout", str(key), "-out", str(cert)])  # fmt: skip
+
+
 @dataclass
 class LabMailServer:
     """Dovecot + Postfix on 127.0.0.1 with the given virtual users (address -> password)."""
@@ -160,24 +166,7 @@ class LabMailServer:
             "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
             "extendedKeyUsage=serverAuth\n"
         )
-        _run(
-            [
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=mailbot lab CA",
-                "-keyout",
-                str(tls / "ca.key"),
-                "-out",
-                str(tls / "ca.pem"),
-            ]
-        )
+        make_ca(tls / "ca.pem", tls / "ca.key", "mailbot lab CA")
         _run(
             [
                 "openssl",

@@ -87,13 +87,16 @@ def mail_reporter(
     *,
     caused_by: int | None = None,
     auto_reply: bool = False,
+    thread: tuple[str | None, tuple[str, ...]] | None = None,
     **context: Any,
 ) -> Outbox:
+    """Render ``template`` for the case's reporter and queue it on the case's thread (or on
+    ``thread``, In-Reply-To and References, when the caller answers a particular message)."""
     mb = svc.settings.mailbox_named(case.mailbox)
     r = svc.renderer.render(
         case.language, template, case=case, questions=QUESTIONS, sender_name=svc.settings.sender_name, **context
     )
-    in_reply_to, refs = reporter_thread(s, case)
+    in_reply_to, refs = thread if thread is not None else reporter_thread(s, case)
     return outbox.enqueue(
         s,
         kind=template,

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from mailbot.demo import BOT, EMPLOYEE
-from mailbot.labserver import LabMailServer
+from mailbot.labserver import LabMailServer, make_ca
 from tests.mailserver import Bot, make_bot, report, submit
 
 
@@ -61,26 +61,7 @@ def test_check_names_what_is_wrong(clean_lab: LabMailServer, tmp_path: Path) -> 
 def test_wrong_ca_fails_to_connect(clean_lab: LabMailServer, tmp_path: Path) -> None:
     """Certificates are always verified: a server certificate from another CA is refused."""
     other_ca = tmp_path / "other-ca.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=other",
-            "-keyout",
-            str(tmp_path / "k.pem"),
-            "-out",
-            str(other_ca),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    make_ca(other_ca, tmp_path / "other-ca.key", "other")
     bot = make_bot(clean_lab, MAILBOT_CA_FILE=str(other_ca))
     out = bot.cli("check")
     assert out.returncode == 1

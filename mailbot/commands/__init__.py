@@ -32,6 +32,10 @@ _GREETING = re.compile(r"^(hoi|hallo|beste|dag|goedemorgen|goedemiddag|goedenavo
 _HELP_LINE = re.compile(r"^\s*(help|hulp|\?)\s*[.!]?\s*$", re.IGNORECASE)
 
 
+YES = ("ja", "yes", "j", "y")
+NO = ("nee", "no", "n")
+
+
 @dataclass(frozen=True)
 class Outcome:
     command: str

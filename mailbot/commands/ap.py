@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from mailbot import cases
-from mailbot.commands import Context, Outcome, normalise_word
+from mailbot.commands import NO, YES, Context, Outcome, normalise_word
 from mailbot.dates import parse_when
 from mailbot.render import local_time
 from mailbot.severity import assess
@@ -18,7 +18,6 @@ NOTIFIED = ("gemeld op", "gemeld", "notified at", "notified on")
 KIND = ("melding", "notification", "soort melding")
 DELAY = ("reden vertraging", "reden van vertraging", "vertraging", "reason for delay", "delay reason")
 WORDS = DECIDE + REFERENCE + NOTIFIED + KIND + DELAY
-YES, NO = ("ja", "yes", "j", "y"), ("nee", "no", "n")
 KINDS = {
     "voorlopig": "voorlopig", "preliminary": "voorlopig", "definitief": "definitief", "definitive": "definitief",
     "final": "definitief", "ingetrokken": "ingetrokken", "intrekken": "ingetrokken", "withdrawn": "ingetrokken",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from mailbot.commands import Context, Outcome
+from mailbot.commands import NO, YES, Context, Outcome
 from mailbot.dates import parse_when
 from mailbot.render import local_time
 
@@ -25,7 +25,7 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     case = ctx.case
     if w in DECIDE:
         answer = value.strip().lower().rstrip(".")
-        if answer in ("nee", "no", "n"):
+        if answer in NO:
             reason = ctx.value_of("reden", "reason")
             if not reason:
                 return Outcome(
@@ -37,7 +37,7 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
                     ),
                 )
             case.subjects_decision, case.subjects_decision_reason = "nee", reason
-        elif answer in ("ja", "yes", "j", "y"):
+        elif answer in YES:
             case.subjects_decision, case.subjects_decision_reason = "ja", ""
         else:
             return Outcome(word, False, ctx.say("antwoord ja of nee", "answer ja or nee"))
