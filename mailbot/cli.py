@@ -55,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="print a JSON object")
     msgs = sub.add_parser("messages", help="every stored incoming message and what was done with it")
     msgs.add_argument("--json", action="store_true", help="print a JSON array")
+    audit = sub.add_parser(
+        "audit",
+        help="check that the audit trail of every case is complete and unaltered",
+        description="Every event (who did what, when, on which message) is an entry in a hash chain. "
+        "'mailbot audit verify' walks the whole chain; it exits 0 and prints the number of entries "
+        "and the newest hash when it holds, and exits 1 naming the first entry that was altered "
+        "or removed when it does not. Keep the printed hash: it is also in the officers' daily "
+        "digest, so a rewritten database can be told from the original.",
+    )
+    audit_sub = audit.add_subparsers(dest="action", metavar="ACTION", required=True)
+    audit_sub.add_parser("verify", help="walk the chain; exit 1 at the first altered or missing entry")
     sub.add_parser(
         "demo",
         help="start a local mail server, send a report, show the acknowledgement and the case",
@@ -233,6 +244,22 @@ def cmd_messages(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from mailbot import audit
+    from mailbot.app import build
+
+    settings = _settings(args)
+    verdict = audit.verify(build(settings).engine)
+    if verdict.ok:
+        print(f"audit trail intact: {verdict.entries} entries, newest hash {verdict.head_hash}")
+        return 0
+    print(f"audit trail BROKEN: {verdict.problem}", file=sys.stderr)
+    print(
+        f"the {verdict.entries} entries before it hold; the last of them has hash {verdict.head_hash}", file=sys.stderr
+    )
+    return 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from mailbot.demo import run_demo
 
@@ -246,6 +273,7 @@ COMMANDS = {
     "list": cmd_list,
     "show": cmd_show,
     "messages": cmd_messages,
+    "audit": cmd_audit,
     "demo": cmd_demo,
 }
 

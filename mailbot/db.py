@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-from mailbot import models  # noqa: F401  (registers the tables)
+from mailbot import audit, models  # models: the tables; audit: the hook that chains every event
 
 
 def make_engine(url: str) -> Engine:
@@ -35,6 +35,10 @@ def make_engine(url: str) -> Engine:
 
 def create_schema(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
+    with Session(engine) as s:
+        if s.get(models.AuditHead, 1) is None:
+            s.add(models.AuditHead(id=1, seq=0, hash=audit.GENESIS))
+            s.commit()
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         for suffix in ("", "-wal", "-shm"):

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from mailbot import db
 from mailbot.alerts import open_items
 from mailbot.app import Services
+from mailbot.audit import current_head
 from mailbot.clock import as_utc
 from mailbot.deadlines import time_left
 from mailbot.models import Case, SentNotice
@@ -48,9 +49,14 @@ def send_if_due(svc: Services, now: datetime) -> bool:
                       open_items(c, settings.required_answers, now))
             for c in open_cases
         ]  # fmt: skip
+        # The audit trail's head goes along: a copy outside the database (see audit.py).
+        entries, head_hash = current_head(svc.engine)
         for mb in settings.mailboxes:
             mine = [r for r in rows if r.case.mailbox == mb.name]
             if mine:
-                notify_officers(svc, s, mb, "officer_digest", now, rows=mine, day=local.date())
+                notify_officers(
+                    svc, s, mb, "officer_digest", now, rows=mine, day=local.date(), audit_entries=entries,
+                    audit_hash=head_hash,
+                )  # fmt: skip
         s.commit()
     return bool(open_cases)

@@ -126,18 +126,38 @@ class StoredAttachment(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """One change to a case (or to the system), with the message that caused it."""
+    """One change to a case (or to the system), with the message that caused it.
+
+    Append-only and hash-chained (audit.py): ``seq`` numbers the entries without gaps and
+    ``hash`` covers the entry and the previous entry's hash. The detail is covered through its
+    digest, so a register entry past its retention can be emptied (``redacted``) while the
+    chain still proves that nothing else changed."""
 
     __tablename__ = "event"
 
     id: int | None = Field(default=None, primary_key=True)
+    seq: int | None = Field(default=None, sa_column_kwargs={"unique": True})
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
     at: datetime
     kind: str
     actor: str = ""
     detail: str = Field(default="{}", sa_column=Column(Text))
     inbound_message_id: int | None = Field(default=None, foreign_key="inbound_message.id")
-    outbox_id: int | None = None
+    detail_sha256: str = ""
+    prev_hash: str = ""
+    hash: str = ""
+    redacted: bool = False
+
+
+class AuditHead(SQLModel, table=True):
+    """The newest entry of the audit trail: what its last ``seq`` and ``hash`` must be, so that
+    removing entries from the end is noticed too. One row; writers lock it in turn."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = ""
 
 
 class Outbox(SQLModel, table=True):

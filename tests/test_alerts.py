@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mailbot.audit import current_head
 from mailbot.demo import OFFICER
 from mailbot.labserver import LabMailServer
 from tests.mailserver import SECOND_OFFICER, Bot, body_text, make_bot, parse, submit
@@ -141,6 +142,8 @@ def test_daily_digest_once(clean_lab: LabMailServer) -> None:
         assert len(digests) == 1
         text = body_text(digests[0])
         assert kenmerk in text and "deadline AP" in text and "besluit melden AP" in text
+        entries, head_hash = current_head(bot.svc.engine)
+        assert entries > 0 and f"Audittrail: {entries} gebeurtenissen, laatste hash {head_hash}" in text
         bot.run_pass()
         bot.cli("run", "--once")
         bot.lab.wait_queue_empty()
