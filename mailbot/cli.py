@@ -55,6 +55,22 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="print a JSON object")
     msgs = sub.add_parser("messages", help="every stored incoming message and what was done with it")
     msgs.add_argument("--json", action="store_true", help="print a JSON array")
+    export = sub.add_parser(
+        "export",
+        help="write the breach register (csv, xlsx or html) for an auditor",
+        description="One row per case with the register's columns (art. 33(5) GDPR): dates, phase, "
+        "summary, nature, data, people, cause, consequences, measures, severity, the AP and "
+        "data-subject decisions with their reasons, the FG's advice and the board's decision. "
+        "Headers in Dutch, or English with MAILBOT_LANGUAGE=en. The html page is self-contained "
+        "and printable, with counts per phase and risk and the AP notifications on time or late.",
+    )
+    export.add_argument("--format", choices=("csv", "xlsx", "html"), default="csv", help="default csv")
+    export.add_argument("--from", dest="since", metavar="DATE", help="cases received on or after DATE (YYYY-MM-DD)")
+    export.add_argument("--to", dest="until", metavar="DATE", help="cases received on or before DATE (YYYY-MM-DD)")
+    export.add_argument(
+        "--status", help="open, gesloten (closed), or a phase: inventariseren, kwalificeren, herstellen, melden, …"
+    )
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     audit = sub.add_parser(
         "audit",
         help="check that the audit trail of every case is complete and unaltered",
@@ -244,6 +260,46 @@ def cmd_messages(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(value: str | None, option: str) -> Any:
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SystemExit(f"mailbot: {option} {value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from mailbot.app import build
+    from mailbot.clock import system_clock
+    from mailbot.export import Selection, export
+
+    settings = _settings(args)
+    svc = build(settings)
+    selection = Selection(_date(args.since, "--from"), _date(args.until, "--to"), args.status)
+    if args.output is None and args.format == "xlsx" and sys.stdout.isatty():
+        print("mailbot: an xlsx file is not for the terminal: give -o FILE", file=sys.stderr)
+        return 2
+    org = settings.organisation.name
+    title = ("Datalekregister" if settings.language == "nl" else "Breach register") + (f" {org}" if org else "")
+    target = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
+    try:
+        n = export(
+            svc.engine, args.format, target, selection=selection, tz=settings.timezone, now=system_clock(),
+            language=settings.language, renderer=svc.renderer, title=title,
+        )  # fmt: skip
+    finally:
+        if args.output:
+            target.close()
+        else:
+            target.flush()
+    where = f" to {args.output}" if args.output else ""
+    print(f"mailbot: {n} case(s) written as {args.format}{where}", file=sys.stderr)
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from mailbot import audit
     from mailbot.app import build
@@ -273,6 +329,7 @@ COMMANDS = {
     "list": cmd_list,
     "show": cmd_show,
     "messages": cmd_messages,
+    "export": cmd_export,
     "audit": cmd_audit,
     "demo": cmd_demo,
 }

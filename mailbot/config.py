@@ -52,6 +52,21 @@ class MailboxSettings:
 
 
 @dataclass(frozen=True)
+class Organisation:
+    """The controller's details the AP's notification form asks for (section 3)."""
+
+    name: str = ""
+    address: str = ""
+    kvk: str = ""
+    sector: str = ""
+    fg_registration: str = ""
+    contact_name: str = ""
+    contact_title: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     mailboxes: tuple[MailboxSettings, ...]
     smtp: ServerSettings
@@ -75,6 +90,9 @@ class Settings:
     warn_hours: tuple[int, ...] = (48, 24, 6, 0)
     supplement_after_days: int = 7
     digest_time: str = "08:00"
+    organisation: Organisation = field(default_factory=Organisation)
+    retention_years: int = 5
+    purge_after_days: int = 365
     source: str = ""
 
     @property
@@ -281,5 +299,19 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
         warn_hours=_warn_hours(r),
         supplement_after_days=r.integer("MAILBOT_SUPPLEMENT_AFTER_DAYS", 7, 1, 90),
         digest_time=_digest_time(r),
+        organisation=Organisation(
+            name=r.get("MAILBOT_ORG_NAME"),
+            address=r.get("MAILBOT_ORG_ADDRESS"),
+            kvk=r.get("MAILBOT_ORG_KVK"),
+            sector=r.get("MAILBOT_ORG_SECTOR"),
+            fg_registration=r.get("MAILBOT_FG_REGISTRATION"),
+            contact_name=r.get("MAILBOT_AP_CONTACT_NAME"),
+            contact_title=r.get("MAILBOT_AP_CONTACT_TITLE"),
+            contact_email=r.get("MAILBOT_AP_CONTACT_EMAIL"),
+            contact_phone=r.get("MAILBOT_AP_CONTACT_PHONE"),
+        ),
+        # Art. 33(5) register entries: at least five years (the protocol's minimum).
+        retention_years=r.integer("MAILBOT_RETENTION_YEARS", 5, 5, 100),
+        purge_after_days=r.integer("MAILBOT_PURGE_AFTER_DAYS", 365, 30, 36500),
         source=source,
     )

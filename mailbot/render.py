@@ -8,6 +8,7 @@ folder (``MAILBOT_TEMPLATE_DIR``) is searched first, so wording can change witho
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -48,11 +49,22 @@ class Renderer:
         )
         self.env.filters["local"] = lambda v, fmt="%d-%m-%Y %H:%M": local_time(v, tz, fmt)
         self.env.filters["oneline"] = header_safe
+        # Pages for people (the register, the AP draft): every value escaped, nothing from a
+        # mail is ever taken as HTML.
+        self.html = Environment(
+            loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=True, trim_blocks=True,
+            lstrip_blocks=True,
+        )  # fmt: skip
 
     @staticmethod
     def say(language: str, nl: str, en: str) -> str:
         """A short text in the language asked for (for lines built in code, not templates)."""
         return nl if language == "nl" else en
+
+    def page(self, name: str, **context: Any) -> Iterator[str]:
+        """An HTML page from ``templates/html/``, produced piece by piece (a register of years
+        is never held whole)."""
+        return self.html.get_template(f"html/{name}.html").generate(**context)
 
     def render(self, language: str, name: str, **context: Any) -> Rendered:
         template = self.env.get_template(f"{language}/{name}.txt")

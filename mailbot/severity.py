@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 SENSITIVE = (
@@ -45,12 +46,12 @@ def _has(text: str, words: tuple[str, ...]) -> list[str]:
     """The words found at the start of a word: Dutch inflects (strafrechtelijk-e, medisch-e) and
     compounds (bankrekening, loonstrook). Stems of three letters or fewer must match whole."""
     low = text.lower()
-    found = []
-    for w in words:
-        end = r"(?!\w)" if len(w) <= 3 else ""
-        if re.search(rf"(?<!\w){re.escape(w)}{end}", low):
-            found.append(w)
-    return found
+    return [w for w, pattern in _patterns(words) if pattern.search(low)]
+
+
+@cache
+def _patterns(words: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((w, re.compile(rf"(?<!\w){re.escape(w)}" + (r"(?!\w)" if len(w) <= 3 else ""))) for w in words)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ import json
 import re
 
 from mailbot import cases
+from mailbot.answers import parse_count
 from mailbot.commands import Context, Outcome
+from mailbot.register import count_text
 from mailbot.severity import EI_VALUES, assess
 
 FIELDS = {
@@ -26,6 +28,8 @@ FIELDS = {
     "maatregelen": "measures", "measures": "measures",
     "aard": "nature", "soort datalek": "nature", "nature": "nature",
     "verwerker": "processor", "processor": "processor",
+    "samenvatting": "summary", "summary": "summary",
+    "aantal records": "records", "records": "records", "number of records": "records",
 }  # fmt: skip
 WORDS = tuple(FIELDS)
 
@@ -42,6 +46,12 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         if not 1 <= number <= 4:
             return Outcome(word, False, ctx.say("DPC is een getal van 1 tot 4", "DPC is a number from 1 to 4"))
         value = f"{number:g}"
+    if key == "records":
+        count = parse_count(value)
+        if count is None:
+            return Outcome(word, False, ctx.say("geef een aantal, bijvoorbeeld 250 of 200-300",
+                                                "give a number, for example 250 or 200-300"))  # fmt: skip
+        value = count_text(count)
     if key == "identifiability" and value.strip().lower() not in EI_VALUES:
         return Outcome(
             word,
