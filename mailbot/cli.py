@@ -71,6 +71,19 @@ def _parser() -> argparse.ArgumentParser:
         "--status", help="open, gesloten (closed), or a phase: inventariseren, kwalificeren, herstellen, melden, …"
     )
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    draft = sub.add_parser(
+        "ap-draft",
+        help="the AP notification of a case, prepared in the sections of the AP's form",
+        description="The answers for the AP's notification form (Meldloket datalekken), section by section, "
+        "filled from the case and from the organisation settings (MAILBOT_ORG_*, MAILBOT_AP_CONTACT_*). "
+        "Whatever the form needs and the case lacks is listed on top as still to fill in, with the "
+        "command or setting that fills it. Copy the answers into the form; then record the "
+        "notification by replying 'Melden AP: ja' and 'AP-meldnummer: …'. Officers can also ask "
+        "for it by e-mail: the command 'AP-concept'.",
+    )
+    draft.add_argument("kenmerk", metavar="KENMERK", help="e.g. DL-2026-0042")
+    draft.add_argument("--format", choices=("text", "html", "pdf"), default="text", help="default text")
+    draft.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     audit = sub.add_parser(
         "audit",
         help="check that the audit trail of every case is complete and unaltered",
@@ -300,6 +313,41 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ap_draft(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from mailbot import apdraft
+    from mailbot.app import build
+    from mailbot.cases import case_by_kenmerk
+    from mailbot.clock import system_clock
+
+    settings = _settings(args)
+    svc = build(settings)
+    with Session(svc.engine) as s:
+        case = case_by_kenmerk(s, args.kenmerk)
+    if case is None:
+        print(f"mailbot: no case with kenmerk {args.kenmerk}; see mailbot list", file=sys.stderr)
+        return 1
+    if args.format == "pdf" and args.output is None and sys.stdout.isatty():
+        print("mailbot: a PDF is not for the terminal: give -o FILE", file=sys.stderr)
+        return 2
+    draft = apdraft.build(case, settings, system_clock())
+    if args.format == "text":
+        data = apdraft.text(draft, settings.language).encode()
+    elif args.format == "html":
+        data = "".join(apdraft.html(draft, settings.language, svc.renderer)).encode()
+    else:
+        data = apdraft.pdf(draft, settings.language)
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    missing = len(draft.missing)
+    print(f"mailbot: AP draft of {case.kenmerk}: {missing} field(s) still to fill in", file=sys.stderr)
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from mailbot import audit
     from mailbot.app import build
@@ -330,6 +378,7 @@ COMMANDS = {
     "show": cmd_show,
     "messages": cmd_messages,
     "export": cmd_export,
+    "ap-draft": cmd_ap_draft,
     "audit": cmd_audit,
     "demo": cmd_demo,
 }

@@ -196,6 +196,7 @@ def _from_officer(
         case=case,
         outcomes=outcomes,
         help=wants_help,
+        extra=ctx.extra,
         original_subject=strip_subject_prefixes(parsed.subject),
     )
     outbox.enqueue(

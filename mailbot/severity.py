@@ -42,7 +42,7 @@ TIERS = {"none": "geen risico: alleen registreren", "risk": "risico: melden bij 
          "high": "hoog risico: melden bij de AP en de betrokkenen informeren"}  # fmt: skip
 
 
-def _has(text: str, words: tuple[str, ...]) -> list[str]:
+def words_in(text: str, words: tuple[str, ...]) -> list[str]:
     """The words found at the start of a word: Dutch inflects (strafrechtelijk-e, medisch-e) and
     compounds (bankrekening, loonstrook). Stems of three letters or fewer must match whole."""
     low = text.lower()
@@ -92,10 +92,10 @@ def assess(assessment: dict[str, Any], answers: dict[str, Any]) -> Severity:
     """The score, its band and a suggested tier, with one line of reason each."""
     reasons: list[str] = []
     categories = " ".join(str(x) for x in (assessment.get("categories"), answers.get("data_types")) if x)
-    sensitive = _has(categories, SENSITIVE)
-    criminal = _has(categories, CRIMINAL)
-    financial = _has(categories, FINANCIAL)
-    behavioural = _has(categories, BEHAVIOURAL)
+    sensitive = words_in(categories, SENSITIVE)
+    criminal = words_in(categories, CRIMINAL)
+    financial = words_in(categories, FINANCIAL)
+    behavioural = words_in(categories, BEHAVIOURAL)
     if sensitive:
         dpc, why = 4.0, f"bijzondere of strafrechtelijke gegevens ({', '.join(sensitive)}): DPC 4"
     elif financial:

@@ -30,6 +30,7 @@ from mailbot.parse import ParsedMessage
 _LINE = re.compile(r"^\s*\**([^\W\d_][\w '’/-]{0,40}?)\**\s*:\s*(.*)$")
 _GREETING = re.compile(r"^(hoi|hallo|beste|dag|goedemorgen|goedemiddag|goedenavond|hi|hello|dear)\b", re.IGNORECASE)
 _HELP_LINE = re.compile(r"^\s*(help|hulp|\?)\s*[.!]?\s*$", re.IGNORECASE)
+_ACTION_LINE = re.compile(r"^\s*(ap[- ]concept|concept ap|ap[- ]draft)\s*:?\s*[.!]?\s*$", re.IGNORECASE)
 
 
 YES = ("ja", "yes", "j", "y")
@@ -54,6 +55,7 @@ class Context:
     now: datetime
     lines: list[tuple[str, str]] = field(default_factory=list)  # every (word, value) in the block
     consumed: set[str] = field(default_factory=set)  # words another command has used (e.g. Reden)
+    extra: list[str] = field(default_factory=list)  # longer texts for the reply, below the outcomes
 
     @property
     def language(self) -> str:
@@ -82,6 +84,7 @@ def normalise_word(word: str) -> str:
 def _registry() -> list[ModuleType]:
     from mailbot.commands import (
         ap,
+        apconcept,
         assessment,
         aware,
         board,
@@ -97,7 +100,9 @@ def _registry() -> list[ModuleType]:
     )
 
     # Order matters where words overlap: specific commands before the answer fields.
-    return [status, question, tell, aware, note, handler, ap, subjects, board, assessment, reason, help, fields]
+    return [
+        status, question, tell, aware, note, handler, ap, apconcept, subjects, board, assessment, reason, help, fields,
+    ]  # fmt: skip
 
 
 def find(word: str) -> ModuleType | None:
@@ -130,7 +135,7 @@ def read_block(written: str) -> Block:
     if paragraphs and _is_greeting(paragraphs[0]):
         paragraphs = paragraphs[1:]
     for index, lines in enumerate(paragraphs):
-        shaped = [(_LINE.match(line), _HELP_LINE.match(line)) for line in lines]
+        shaped = [(_LINE.match(line) or _ACTION_LINE.match(line), _HELP_LINE.match(line)) for line in lines]
         if index == 0:
             # The top paragraph: anything shaped like a command is read, so typos are answered.
             if not any(h or m for m, h in shaped):
@@ -144,7 +149,7 @@ def read_block(written: str) -> Block:
                 commands.append(("help", ""))
                 current = None
             elif m and find(m[1]):
-                commands.append((m[1], m[2]))
+                commands.append((m[1], m[2] if m.re is _LINE else ""))
                 current = len(commands) - 1
             elif m and current is None:
                 unknown.append(m[1].strip())

@@ -4,9 +4,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from mailbot import cases
+from mailbot import apdraft, cases
 from mailbot.commands import NO, YES, Context, Outcome, normalise_word
 from mailbot.dates import parse_when
 from mailbot.render import local_time
@@ -121,5 +122,14 @@ def _notified(ctx: Context, word: str, value: str) -> Outcome:
         "ap_notified_at_set",
         new=when.at.isoformat(),
     )
+    archive_draft(ctx)
     at = local_time(when.at, ctx.svc.settings.timezone)
     return Outcome(word, True, ctx.say(f"gemeld bij de AP op {at}", f"notified to the AP at {at}") + _late_note(ctx))
+
+
+def archive_draft(ctx: Context) -> None:
+    """Keep the AP draft as it stood when the notification was recorded: what was sent, as far
+    as the bot knows it (the archive keeps everything gathered, the protocol says)."""
+    draft = apdraft.text(apdraft.build(ctx.case, ctx.svc.settings, ctx.now), ctx.language).encode()
+    path = ctx.svc.store.put("documents", draft, ".txt")
+    ctx.record("ap_draft_archived", path=path, sha256=hashlib.sha256(draft).hexdigest(), size=len(draft))

@@ -30,6 +30,8 @@ FIELDS = {
     "verwerker": "processor", "processor": "processor",
     "samenvatting": "summary", "summary": "summary",
     "aantal records": "records", "records": "records", "number of records": "records",
+    "andere toezichthouder": "other_regulator", "other regulator": "other_regulator",
+    "nog gaande": "ongoing", "duurt nog voort": "ongoing", "ongoing": "ongoing", "still ongoing": "ongoing",
 }  # fmt: skip
 WORDS = tuple(FIELDS)
 

@@ -1,0 +1,261 @@
+"""The AP notification, prepared: a case's answers in the order and sections of the AP's form.
+
+Notification is only possible through the AP's online form (Meldloket datalekken); a person
+copies these answers into it. Every field the form needs that the case does not yet hold is
+listed on top, with the command or setting that fills it. Pure: case and settings in, text out
+(plain, HTML or PDF at the edges).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mailbot.clock import as_utc
+from mailbot.config import Settings
+from mailbot.models import Case
+from mailbot.register import count_text
+from mailbot.render import Renderer
+from mailbot.severity import SENSITIVE, assess, words_in
+
+FORMATS = ("text", "html", "pdf")
+# The AP's severity scale for the consequences, suggested from the ENISA band.
+AP_SEVERITY = {"laag": "beperkt", "gemiddeld": "aanzienlijk", "hoog": "zeer groot", "zeer hoog": "zeer groot"}
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    value: str
+    fill: str = ""  # how to fill it when missing: a command or a setting; "" = not required
+
+    @property
+    def missing(self) -> bool:
+        return bool(self.fill) and not self.value.strip()
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    title: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Draft:
+    kenmerk: str
+    title: str
+    sections: tuple[Section, ...]
+    made: str
+
+    @property
+    def missing(self) -> list[str]:
+        return [f"{s.number}. {s.title}: {i.label} ({i.fill})" for s in self.sections for i in s.items if i.missing]
+
+
+def _yes_no(value: Any, nl: bool) -> str:
+    word = str(value or "").strip().lower()
+    if word in ("ja", "yes", "j", "y"):
+        return "ja" if nl else "yes"
+    if word in ("nee", "no", "n"):
+        return "nee" if nl else "no"
+    return str(value or "")
+
+
+def _local(value: datetime | None, settings: Settings) -> str:
+    return as_utc(value).astimezone(settings.timezone).strftime("%d-%m-%Y %H:%M") if value else ""
+
+
+def _nature(assessment: dict[str, Any], nl: bool) -> str:
+    parts = []
+    if assessment.get("confidentiality"):
+        parts.append("gelezen door onbevoegden" if nl else "read by unauthorised persons")
+    if assessment.get("integrity"):
+        parts.append("veranderd" if nl else "altered")
+    availability = str(assessment.get("availability") or "").lower()
+    if availability:
+        permanent = "permanent" in availability or "blijvend" in availability
+        if nl:
+            parts.append("blijvend niet beschikbaar" if permanent else "tijdelijk niet beschikbaar")
+        else:
+            parts.append("permanently unavailable" if permanent else "temporarily unavailable")
+    return "; ".join(parts)
+
+
+def build(case: Case, settings: Settings, now: datetime) -> Draft:
+    """The form's ten sections filled from the case and the organisation's settings."""
+    nl = settings.language == "nl"
+
+    def t(dutch: str, english: str) -> str:
+        return dutch if nl else english
+
+    org = settings.organisation
+    answers = json.loads(case.answers or "{}")
+    assessment = json.loads(case.assessment or "{}")
+    severity = assess(assessment, answers)
+    categories = str(assessment.get("categories") or answers.get("data_types") or "")
+    special = words_in(categories, SENSITIVE)
+    other_eu = _yes_no(assessment.get("other_eu"), nl)
+    late = (as_utc(case.ap_notified_at) if case.ap_notified_at else now) > as_utc(case.ap_deadline_at)
+    informed = case.subjects_decision
+    channel_fill = t("opdracht Kanaal:", "command Kanaal:") if informed == "ja" else ""
+    why_not_fill = t(
+        "opdracht Reden: bij Betrokkenen informeren: nee", "command Reden: with Betrokkenen informeren: nee"
+    )
+    setting = t("instelling", "setting")
+    command = t("opdracht", "command")
+    sections = (
+        Section(1, t("Inleiding", "Introduction"), (
+            Item(t("Soort melding", "Kind of notification"),
+                 t("enkelvoudig datalek", "single breach") + (f" ({case.ap_notification_kind})"
+                                                               if case.ap_notification_kind else "")),
+            Item(t("Wettelijk kader", "Legal basis"), "AVG" if nl else "GDPR (AVG)"),
+            Item(t("Ook gemeld bij een andere toezichthouder", "Also reported to another regulator"),
+                 str(assessment.get("other_regulator") or ""), f"{command} Andere toezichthouder:"),
+        )),
+        Section(2, t("Internationaal", "International"), (
+            Item(t("Betrokkenen in andere landen", "People affected in other countries"), other_eu,
+                 f"{command} Andere EU-landen:"),
+        )),
+        Section(3, t("Verwerkingsverantwoordelijke", "Controller"), (
+            Item(t("Organisatie", "Organisation"), org.name, f"{setting} MAILBOT_ORG_NAME"),
+            Item(t("Adres", "Address"), org.address, f"{setting} MAILBOT_ORG_ADDRESS"),
+            Item(t("KvK-nummer", "Chamber of Commerce number"), org.kvk, f"{setting} MAILBOT_ORG_KVK"),
+            Item(t("Sector", "Sector"), org.sector, f"{setting} MAILBOT_ORG_SECTOR"),
+            Item(t("Registratienummer FG", "DPO registration number"), org.fg_registration,
+                 f"{setting} MAILBOT_FG_REGISTRATION"),
+            Item(t("Melder: naam", "Notifier: name"), org.contact_name, f"{setting} MAILBOT_AP_CONTACT_NAME"),
+            Item(t("Melder: functie", "Notifier: job title"), org.contact_title, f"{setting} MAILBOT_AP_CONTACT_TITLE"),
+            Item(t("Melder: e-mail", "Notifier: e-mail"), org.contact_email, f"{setting} MAILBOT_AP_CONTACT_EMAIL"),
+            Item(t("Melder: telefoon", "Notifier: phone"), org.contact_phone, f"{setting} MAILBOT_AP_CONTACT_PHONE"),
+            Item(t("Betrokken verwerkers", "Processors involved"), str(assessment.get("processor") or "")),
+        )),
+        Section(4, t("Tijdlijn", "Timeline"), (
+            Item(t("Begin van het datalek", "Start of the breach"), str(answers.get("occurred_at") or ""),
+                 t("antwoord Wanneer:", "answer Wanneer:")),
+            Item(t("Duurt het nog voort", "Still going on"), str(assessment.get("ongoing") or ""),
+                 f"{command} Nog gaande:"),
+            Item(t("Ontdekt op", "Discovered on"), _local(case.aware_at, settings)),
+            Item(t("Hoe ontdekt", "How discovered"),
+                 t(f"gemeld door een medewerker aan het meldpunt (kenmerk {case.kenmerk})",
+                   f"reported by an employee to the breach desk (reference {case.kenmerk})")),
+            Item(t("Reden van melding na 72 uur", "Reason for notifying after 72 hours"),
+                 case.ap_delay_reason if late else t("n.v.t. (binnen 72 uur)", "n/a (within 72 hours)"),
+                 f"{command} Reden vertraging:" if late else ""),
+        )),
+        Section(5, t("Het datalek", "The breach"), (
+            Item(t("Aard", "Nature"), _nature(assessment, nl),
+                 f"{command} Vertrouwelijkheid: / Integriteit: / Beschikbaarheid:"),
+            Item(t("Soort", "Type"), str(assessment.get("nature") or ""), f"{command} Aard:"),
+            Item(t("Omschrijving", "Description"), str(assessment.get("summary") or case.description or ""),
+                 f"{command} Samenvatting:"),
+        )),
+        Section(6, t("Persoonsgegevens", "Personal data"), (
+            Item(t("Soorten persoonsgegevens", "Categories"), categories, f"{command} Categorieën:"),
+            Item(t("Bijzondere persoonsgegevens", "Special categories"), ", ".join(special) if special else
+                 (t("geen", "none") if categories else ""), f"{command} Categorieën:"),
+            Item(t("Aantal records", "Number of records"), count_text(assessment.get("records")),
+                 f"{command} Aantal records:"),
+        )),
+        Section(7, t("Betrokkenen", "People affected"), (
+            Item(t("Groep", "Group"), str(answers.get("affected_group") or ""), t("antwoord Groep:", "answer Groep:")),
+            Item(t("Aantal", "Number"), count_text(answers.get("affected_count")),
+                 t("antwoord Aantal betrokkenen:", "answer Aantal betrokkenen:")),
+        )),
+        Section(8, t("Voorafgaande maatregelen", "Prior measures"), (
+            Item(t("Gegevens onbegrijpelijk gemaakt (versleuteld)", "Data unintelligible (encrypted)"),
+                 _yes_no(assessment.get("encrypted"), nl), f"{command} Versleuteld:"),
+        )),
+        Section(9, t("Gevolgen", "Consequences"), (
+            Item(t("Gevolgen voor de betrokkenen", "Consequences for the people"),
+                 str(assessment.get("consequences") or ""), f"{command} Gevolgen:"),
+            Item(t("Ernst van de gevolgen (voorstel uit de ENISA-score)", "Severity (suggested from the ENISA score)"),
+                 f"{AP_SEVERITY[severity.band]} (SE {severity.score:g}, {severity.band})" if severity.band and
+                 severity.score is not None else "",
+                 f"{command} Categorieën: / Identificeerbaarheid: / Vertrouwelijkheid:"),
+        )),
+        Section(10, t("Vervolgacties", "Follow-up"), (
+            Item(t("Betrokkenen geïnformeerd", "People affected informed"), _yes_no(informed, nl),
+                 f"{command} Betrokkenen informeren:"),
+            Item(t("Kanaal", "Channel"), case.subjects_channel, channel_fill),
+            Item(t("Waarom niet", "Why not"), case.subjects_decision_reason if informed == "nee" else "",
+                 why_not_fill if informed == "nee" else ""),
+            Item(t("Genomen maatregelen", "Measures taken"), str(assessment.get("measures") or ""),
+                 f"{command} Maatregelen:"),
+        )),
+    )  # fmt: skip
+    title = t(
+        f"Concept melding datalek aan de AP, {case.kenmerk}", f"Draft breach notification to the AP, {case.kenmerk}"
+    )
+    return Draft(case.kenmerk, title, sections, _local(now, settings))
+
+
+def text(draft: Draft, language: str) -> str:
+    nl = language == "nl"
+    lines = [draft.title, "=" * len(draft.title), ""]
+    if draft.missing:
+        lines += [("NOG IN TE VULLEN" if nl else "STILL TO FILL IN") + f" ({len(draft.missing)}):"]
+        lines += [f"  - {m}" for m in draft.missing] + [""]
+    else:
+        lines += [("Alle velden van het formulier zijn gevuld." if nl else "Every field of the form is filled."), ""]
+    for s in draft.sections:
+        lines += [f"{s.number}. {s.title}"]
+        for i in s.items:
+            value = i.value.strip() or (
+                "(nog in te vullen)" if nl and i.missing else "(to fill in)" if i.missing else "-"
+            )
+            first, *rest = value.splitlines() or [""]
+            lines += [f"   {i.label}: {first}", *(f"      {r}" for r in rest)]
+        lines.append("")
+    lines.append(
+        (f"Opgesteld {draft.made} door mailbot. Neem de antwoorden over in het meldformulier van de AP; "
+         "leg daarna vast: Melden AP: ja, AP-meldnummer: …, Gemeld op: …") if nl else
+        (f"Prepared {draft.made} by mailbot. Copy the answers into the AP's form; then record: "
+         "Melden AP: ja, AP-meldnummer: …, Gemeld op: …")
+    )  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def html(draft: Draft, language: str, renderer: Renderer) -> Iterator[str]:
+    return renderer.page("ap_draft", draft=draft, language=language)
+
+
+def pdf(draft: Draft, language: str) -> bytes:
+    """An A4 PDF of the plain-text draft (fpdf2). DejaVu Sans where installed (every accent and
+    dash); else the PDF core font, with characters outside Latin-1 replaced."""
+    from fpdf import FPDF
+
+    doc = FPDF(format="A4")
+    doc.set_auto_page_break(True, margin=15)
+    doc.set_title(draft.title)
+    doc.set_creator("mailbot")
+    doc.add_page()
+    font = next((d for d in FONT_DIRS if (d / "DejaVuSans.ttf").is_file()), None)
+    if font is not None:
+        doc.add_font("DejaVu", "", str(font / "DejaVuSans.ttf"))
+        doc.add_font("DejaVu", "B", str(font / "DejaVuSans-Bold.ttf"))
+        family = "DejaVu"
+
+        def clean(s: str) -> str:
+            return s
+    else:
+        family = "Helvetica"
+
+        def clean(s: str) -> str:
+            return s.replace("–", "-").replace("…", "...").encode("latin-1", "replace").decode("latin-1")
+
+    width = doc.w - doc.l_margin - doc.r_margin
+    doc.set_font(family, "B", 13)
+    doc.multi_cell(width, 7, clean(draft.title), new_x="LMARGIN", new_y="NEXT")
+    doc.ln(2)
+    body = text(draft, language).split("\n", 3)[3]  # without the title lines
+    for line in body.splitlines():
+        bold = bool(line) and (line[0].isdigit() or line.isupper() or line.startswith(("NOG", "STILL")))
+        doc.set_font(family, "B" if bold else "", 10)
+        doc.multi_cell(width, 5, clean(line) or " ", new_x="LMARGIN", new_y="NEXT")
+    return bytes(doc.output())

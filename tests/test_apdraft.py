@@ -1,0 +1,142 @@
+"""The AP notification prepared from a case: complete for a worked case, a list of gaps for a new one."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from mailbot import apdraft, db
+from mailbot.cases import case_by_kenmerk
+from mailbot.cli import main
+from mailbot.demo import OFFICER
+from mailbot.models import Case, Event
+from tests.mailserver import Bot, body_text, parse, submit
+from tests.offline import make_case, offline_services
+from tests.test_conversation import AMS, officer_reply, open_case
+
+T1 = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+NOW = T1 + timedelta(days=3)
+ORGANISATION = {
+    "MAILBOT_ORG_NAME": "Woonstichting Voorbeeld",
+    "MAILBOT_ORG_ADDRESS": "Dorpsstraat 1, 1234 AB Ergens",
+    "MAILBOT_ORG_KVK": "12345678",
+    "MAILBOT_ORG_SECTOR": "Woningcorporatie",
+    "MAILBOT_FG_REGISTRATION": "FG001234",
+    "MAILBOT_AP_CONTACT_NAME": "Petra de Vries",
+    "MAILBOT_AP_CONTACT_TITLE": "Privacy officer",
+    "MAILBOT_AP_CONTACT_EMAIL": "privacy@example.org",
+    "MAILBOT_AP_CONTACT_PHONE": "010-1234567",
+}
+SECTIONS_NL = [
+    "Inleiding", "Internationaal", "Verwerkingsverantwoordelijke", "Tijdlijn", "Het datalek", "Persoonsgegevens",
+    "Betrokkenen", "Voorafgaande maatregelen", "Gevolgen", "Vervolgacties",
+]  # fmt: skip
+
+
+def _worked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **extra: str) -> tuple[Path, Case, apdraft.Draft]:
+    env, svc = offline_services(tmp_path, monkeypatch, **{**ORGANISATION, **extra})
+    case = make_case(svc, T1, worked=True)
+    with db.session(svc.engine) as s:
+        fresh = s.get(Case, case.id)
+        assert fresh is not None
+        assessment = json.loads(fresh.assessment)
+        assessment.update(other_regulator="nee", ongoing="nee, gestopt op 2 maart")
+        fresh.assessment = json.dumps(assessment)
+        s.add(fresh)
+        s.commit()
+    return env, fresh, apdraft.build(fresh, svc.settings, NOW)
+
+
+def test_a_worked_case_fills_every_field_in_the_forms_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, _, draft = _worked(tmp_path, monkeypatch)
+    assert [s.title for s in draft.sections] == SECTIONS_NL
+    assert draft.missing == []
+    values = {i.label: i.value for s in draft.sections for i in s.items}
+    assert values["KvK-nummer"] == "12345678" and values["Registratienummer FG"] == "FG001234"
+    assert values["Aard"] == "gelezen door onbevoegden"
+    assert values["Soorten persoonsgegevens"] == "naam, adres, BSN" and values["Aantal records"] == "120"
+    assert values["Aantal"] == "120" and values["Groep"] == "huurders"
+    assert values["Reden van melding na 72 uur"] == "n.v.t. (binnen 72 uur)"  # notified after 30 hours
+    assert values["Ernst van de gevolgen (voorstel uit de ENISA-score)"] == "zeer groot (SE 3.25, hoog)"
+    assert values["Betrokkenen geïnformeerd"] == "ja" and values["Kanaal"] == "brief"
+    text = apdraft.text(draft, "nl")
+    assert "Alle velden van het formulier zijn gevuld." in text and "nog in te vullen" not in text.lower()
+    positions = [text.index(f"{n}. {title}\n") for n, title in enumerate(SECTIONS_NL, start=1)]
+    assert positions == sorted(positions)
+
+
+def test_a_new_case_lists_what_is_missing_on_top(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, svc = offline_services(tmp_path, monkeypatch)  # no organisation settings either
+    case = make_case(svc, T1)
+    draft = apdraft.build(case, svc.settings, T1 + timedelta(days=5))
+    missing = draft.missing
+    assert "3. Verwerkingsverantwoordelijke: KvK-nummer (instelling MAILBOT_ORG_KVK)" in missing
+    assert "7. Betrokkenen: Aantal (antwoord Aantal betrokkenen:)" in missing
+    assert "6. Persoonsgegevens: Soorten persoonsgegevens (opdracht Categorieën:)" in missing
+    assert "4. Tijdlijn: Reden van melding na 72 uur (opdracht Reden vertraging:)" in missing  # 5 days: late
+    assert "10. Vervolgacties: Betrokkenen geïnformeerd (opdracht Betrokkenen informeren:)" in missing
+    text = apdraft.text(draft, "nl")
+    assert text.index("NOG IN TE VULLEN") < text.index("1. Inleiding")
+    assert f"NOG IN TE VULLEN ({len(missing)}):" in text
+    # The description the reporter gave is there already.
+    assert "Een lijst met namen en adressen van huurders" in text
+
+
+def test_english_draft(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, _, draft = _worked(tmp_path, monkeypatch, MAILBOT_LANGUAGE="en")
+    assert [s.title for s in draft.sections][:3] == ["Introduction", "International", "Controller"]
+    assert "Every field of the form is filled." in apdraft.text(draft, "en")
+
+
+def test_html_and_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    env, case, _ = _worked(tmp_path, monkeypatch, MAILBOT_ORG_NAME="Wonen & <Zorg>")
+    html_file, pdf_file = tmp_path / "draft.html", tmp_path / "draft.pdf"
+    assert main(["--config", str(env), "ap-draft", case.kenmerk, "--format", "html", "-o", str(html_file)]) == 0
+    page = html_file.read_text()
+    assert "Wonen &amp; &lt;Zorg&gt;" in page and "<Zorg>" not in page
+
+    class Headings(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[str] = []
+
+        def handle_data(self, data: str) -> None:
+            if self.lasttag == "h2" and data.strip():
+                self.found.append(data.strip())
+
+    parser = Headings()
+    parser.feed(page)
+    assert parser.found == [f"{n}. {t}" for n, t in enumerate(SECTIONS_NL, start=1)]
+    assert main(["--config", str(env), "ap-draft", case.kenmerk, "--format", "pdf", "-o", str(pdf_file)]) == 0
+    data = pdf_file.read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") and len(data) > 2000
+    assert "0 field(s) still to fill in" in capsys.readouterr().err
+    assert main(["--config", str(env), "ap-draft", "DL-2026-9999"]) == 1
+
+
+def test_officer_asks_for_the_draft_by_mail_and_the_notification_archives_it(bot: Bot) -> None:
+    kenmerk, _, notice, _ = open_case(bot)
+    submit(bot.lab, officer_reply(notice, "AP-concept"))
+    bot.run_pass()
+    result = parse(bot.lab.wait_for(OFFICER, 2)[-1])
+    text = body_text(result)
+    assert "✔ uitgevoerd  AP-concept: het concept staat hieronder; nog in te vullen:" in text
+    assert f"Concept melding datalek aan de AP, {kenmerk}" in text and "NOG IN TE VULLEN" in text
+    assert "1. Inleiding" in text and "10. Vervolgacties" in text
+
+    notified = (datetime.now(AMS) - timedelta(hours=1)).strftime("%d-%m-%Y %H:%M")
+    submit(bot.lab, officer_reply(notice, f"Melden AP: ja\nAP-meldnummer: M-2026-77\nGemeld op: {notified}"))
+    bot.run_pass()
+    with db.session(bot.svc.engine) as s:
+        case = case_by_kenmerk(s, kenmerk)
+        assert case is not None and case.ap_reference == "M-2026-77"
+        archived = s.exec(select(Event).where(Event.case_id == case.id, Event.kind == "ap_draft_archived")).all()
+    assert len(archived) == 1
+    detail = json.loads(archived[0].detail)
+    stored = bot.svc.store.read(detail["path"]).decode()
+    assert f"Concept melding datalek aan de AP, {kenmerk}" in stored
