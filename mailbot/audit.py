@@ -131,10 +131,7 @@ def verify(engine: Engine) -> Verdict:
     with engine.connect() as conn:
         unchained = conn.execute(select(t.c.id, t.c.kind).where(t.c.seq.is_(None)).limit(1)).first()
         stored_head = conn.execute(select(_HEAD)).first()
-        removed_cases = {
-            json.loads(r.detail or "{}").get("case_id")
-            for r in conn.execute(select(t.c.detail).where(t.c.kind == REMOVED_KIND))
-        }
+        removed_cases = {r.case_id for r in conn.execute(select(t.c.case_id).where(t.c.kind == REMOVED_KIND))}
     if unchained is not None:
         return Verdict(0, GENESIS, f"event #{unchained.id} ({unchained.kind}) was added outside the chain", None)
     expected, prev, count = 1, GENESIS, 0

@@ -84,6 +84,16 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("kenmerk", metavar="KENMERK", help="e.g. DL-2026-0042")
     draft.add_argument("--format", choices=("text", "html", "pdf"), default="text", help="default text")
     draft.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    purge = sub.add_parser(
+        "purge",
+        help="remove personal data past its retention (also runs daily from mailbot run)",
+        description="Of cases closed more than MAILBOT_PURGE_AFTER_DAYS ago (default 365) the raw messages, "
+        "attachments and sent mails are removed, each replaced by a record that it existed (size, "
+        "SHA-256, dates); mail that never belonged to a case goes after as many days. Register "
+        "entries closed more than MAILBOT_RETENTION_YEARS ago (at least 5) are emptied, keeping "
+        "kenmerk and dates. Open cases are never touched. Every purge is an audit entry.",
+    )
+    purge.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
     audit = sub.add_parser(
         "audit",
         help="check that the audit trail of every case is complete and unaltered",
@@ -348,6 +358,19 @@ def cmd_ap_draft(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from mailbot.app import build
+    from mailbot.clock import system_clock
+    from mailbot.purge import purge
+
+    settings = _settings(args)
+    result = purge(build(settings), system_clock(), dry_run=args.dry_run)
+    for line in result.lines:
+        print(("would remove " if args.dry_run else "removed ") + line)
+    print(result.summary(args.dry_run))
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from mailbot import audit
     from mailbot.app import build
@@ -379,6 +402,7 @@ COMMANDS = {
     "messages": cmd_messages,
     "export": cmd_export,
     "ap-draft": cmd_ap_draft,
+    "purge": cmd_purge,
     "audit": cmd_audit,
     "demo": cmd_demo,
 }

@@ -57,6 +57,8 @@ class InboundMessage(SQLModel, table=True):
     processed_at: datetime | None = None
     # On a case: who sent it (reporter, officer, participant) or "unverified" for someone not on it.
     sender_role: str | None = None
+    # When the raw file was removed under the retention rules (the row stays: size, hash, dates).
+    purged_at: datetime | None = None
 
 
 class Case(SQLModel, table=True):
@@ -109,6 +111,8 @@ class Case(SQLModel, table=True):
     board_decision_at: datetime | None = None
     # The decision model's assessment fields (JSON object; see severity.py).
     assessment: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    # Past MAILBOT_RETENTION_YEARS the entry's content is removed; kenmerk and dates stay.
+    removed_at: datetime | None = None
 
 
 class StoredAttachment(SQLModel, table=True):
@@ -123,6 +127,7 @@ class StoredAttachment(SQLModel, table=True):
     sha256: str
     stored_path: str | None = None
     note: str | None = None
+    purged_at: datetime | None = None
 
 
 class Event(SQLModel, table=True):
@@ -182,6 +187,7 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = None
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     caused_by_message_id: int | None = Field(default=None, foreign_key="inbound_message.id")
+    purged_at: datetime | None = None  # the body removed under the retention rules
 
 
 class SentNotice(SQLModel, table=True):

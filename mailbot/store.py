@@ -79,3 +79,14 @@ class BlobStore:
         if self.root.resolve() not in path.parents:
             raise ValueError(f"stored path outside the data dir: {relative!r}")
         return path.read_bytes()
+
+    def remove(self, relative: str) -> bool:
+        """Delete a stored file (retention); False when it was already gone."""
+        path = (self.root / relative).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError(f"stored path outside the data dir: {relative!r}")
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True

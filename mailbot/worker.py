@@ -27,6 +27,7 @@ from mailbot.clock import Clock
 from mailbot.errors import MailbotError, PermanentError, TransientError
 from mailbot.intake import fetch_new
 from mailbot.mailbox import ImapMailbox
+from mailbot.purge import purge
 from mailbot.smtp import SmtpTransport
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 OUTBOX_EVERY_SECONDS = 10
 CLOCK_EVERY_SECONDS = 60
 MAX_BACKOFF_SECONDS = 300
+PURGE_AT = "03:30"  # daily, the machine's local time
 
 
 class WorkerLockedError(MailbotError):
@@ -194,6 +196,9 @@ class Worker:
         settings = self.svc.settings
         self.scheduler.every(OUTBOX_EVERY_SECONDS).seconds.do(self._job("outbox", self.send_outbox))
         self.scheduler.every(CLOCK_EVERY_SECONDS).seconds.do(self._job("deadlines", self.check_clock))
+        # Retention: personal data past MAILBOT_PURGE_AFTER_DAYS, register entries past the
+        # retention years; nothing of an open case.
+        self.scheduler.every().day.at(PURGE_AT).do(self._job("purge", lambda: purge(self.svc, self.clock())))
         # Polling, and with IDLE a safety net should the server not announce a message.
         self.scheduler.every(settings.poll_seconds).seconds.do(self._job("mail", self.fetch_and_handle))
 
