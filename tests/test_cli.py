@@ -16,7 +16,7 @@ from tests.mailserver import Bot, make_bot, report, submit
 
 def test_help_explains_the_commands() -> None:
     out = subprocess.run([sys.executable, "-m", "mailbot", "--help"], capture_output=True, text=True, check=True)
-    for command in ("init", "check", "run", "list", "show", "messages", "demo"):
+    for command in ("init", "check", "run", "list", "show", "messages", "export", "ap-draft", "purge", "audit", "demo"):
         assert command in out.stdout
     assert "config.example.env" in out.stdout
 
