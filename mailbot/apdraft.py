@@ -22,7 +22,6 @@ from mailbot.register import count_text
 from mailbot.render import Renderer
 from mailbot.severity import SENSITIVE, assess, words_in
 
-FORMATS = ("text", "html", "pdf")
 # The AP's severity scale for the consequences, suggested from the ENISA band.
 AP_SEVERITY = {"laag": "beperkt", "gemiddeld": "aanzienlijk", "hoog": "zeer groot", "zeer hoog": "zeer groot"}
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -172,10 +171,3 @@ class Summary:
         self.on_time += when == "on_time"
         self.late += when == "late"
         self.late_open += when == "late_open"
-
-
-def summarise(cases: Iterable[Case], now: datetime) -> Summary:
-    summary = Summary()
-    for case in cases:
-        summary.add(case, now)
-    return summary
