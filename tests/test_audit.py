@@ -108,7 +108,9 @@ def _writer(url: str, n: int) -> None:
 
 def test_writers_in_several_processes_make_one_chain(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
-    db.create_schema(db.make_engine(url))
+    engine = db.make_engine(url)
+    db.create_schema(engine)
+    engine.dispose()  # no SQLite connection may cross a fork (its file locks would be shared)
     ctx = multiprocessing.get_context("fork")
     procs = [ctx.Process(target=_writer, args=(url, 25)) for _ in range(3)]
     for p in procs:

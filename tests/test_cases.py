@@ -22,7 +22,9 @@ def _allocate(url: str, n: int, out: multiprocessing.Queue) -> None:  # type: ig
 
 def test_sequences_unique_across_processes(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
-    db.create_schema(db.make_engine(url))
+    engine = db.make_engine(url)
+    db.create_schema(engine)
+    engine.dispose()  # no SQLite connection may cross a fork (its file locks would be shared)
     ctx = multiprocessing.get_context("fork")
     out: multiprocessing.Queue = ctx.Queue()  # type: ignore[type-arg]
     procs = [ctx.Process(target=_allocate, args=(url, 100, out)) for _ in range(4)]
