@@ -239,20 +239,35 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _case(s: Any, kenmerk: str) -> Any:
+    """The case with this kenmerk; a clear error (exit 1) when there is none."""
+    from mailbot.cases import case_by_kenmerk
+    from mailbot.errors import MailbotError
+
+    case = case_by_kenmerk(s, kenmerk)
+    if case is None:
+        raise MailbotError(f"no case with kenmerk {kenmerk}; see mailbot list")
+    return case
+
+
+def _binary_to_terminal(args: argparse.Namespace, binary_format: str) -> bool:
+    """A binary format without -o on a terminal: refused with a hint rather than printed."""
+    if args.format == binary_format and args.output is None and sys.stdout.isatty():
+        print(f"mailbot: {binary_format} output is not for the terminal: give -o FILE", file=sys.stderr)
+        return True
+    return False
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from mailbot.app import build
-    from mailbot.cases import case_by_kenmerk
     from mailbot.views import case_detail, case_text
 
     settings = _settings(args)
     svc = build(settings)
     with Session(svc.engine) as s:
-        case = case_by_kenmerk(s, args.kenmerk)
-        if case is None:
-            print(f"no case with kenmerk {args.kenmerk}; see mailbot list", file=sys.stderr)
-            return 1
+        case = _case(s, args.kenmerk)
         detail = case_detail(s, case, settings.timezone, svc.store.read)
     if args.json:
         _print_json(detail)
@@ -302,8 +317,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = _settings(args)
     svc = build(settings)
     selection = Selection(_date(args.since, "--from"), _date(args.until, "--to"), args.status)
-    if args.output is None and args.format == "xlsx" and sys.stdout.isatty():
-        print("mailbot: an xlsx file is not for the terminal: give -o FILE", file=sys.stderr)
+    if _binary_to_terminal(args, "xlsx"):
         return 2
     org = settings.organisation.name
     title = ("Datalekregister" if settings.language == "nl" else "Breach register") + (f" {org}" if org else "")
@@ -328,19 +342,14 @@ def cmd_ap_draft(args: argparse.Namespace) -> int:
 
     from mailbot import apdraft
     from mailbot.app import build
-    from mailbot.cases import case_by_kenmerk
     from mailbot.clock import system_clock
 
     settings = _settings(args)
     svc = build(settings)
-    with Session(svc.engine) as s:
-        case = case_by_kenmerk(s, args.kenmerk)
-    if case is None:
-        print(f"mailbot: no case with kenmerk {args.kenmerk}; see mailbot list", file=sys.stderr)
-        return 1
-    if args.format == "pdf" and args.output is None and sys.stdout.isatty():
-        print("mailbot: a PDF is not for the terminal: give -o FILE", file=sys.stderr)
+    if _binary_to_terminal(args, "pdf"):
         return 2
+    with Session(svc.engine) as s:
+        case = _case(s, args.kenmerk)
     draft = apdraft.build(case, settings, system_clock())
     if args.format == "text":
         data = apdraft.text(draft, settings.language).encode()

@@ -149,11 +149,12 @@ def write_html(
 ) -> int:
     """One self-contained page (no external styles, scripts or fonts), printable, with the
     counts on top. Every value is escaped by the template engine."""
-    counter = {"n": 0}
+    written = 0
 
     def rows() -> Iterator[list[str]]:
+        nonlocal written
         for e in entries():
-            counter["n"] += 1
+            written += 1
             yield [_text(e[c.key], c.kind, language) for c in COLUMNS]
 
     for piece in renderer.page(
@@ -167,7 +168,7 @@ def write_html(
         summary=summary,
     ):
         out.write(piece.encode())
-    return counter["n"]
+    return written
 
 
 def export(
