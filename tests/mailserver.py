@@ -29,7 +29,7 @@ from mailbot.demo import BOT, EMPLOYEE, LAB_USERS, OFFICER, lab_config
 from mailbot.labserver import LabMailServer
 from mailbot.worker import Worker
 
-REPORTERS = [f"medewerker{i:03d}@example.org" for i in range(1, 121)]
+REPORTERS = [f"medewerker{i:03d}@example.org" for i in range(1, 201)]
 SECOND_OFFICER = "privacy@example.org"
 
 
