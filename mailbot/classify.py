@@ -29,6 +29,7 @@ class Context:
     thread_case: str | None = None
     kenmerk_case: str | None = None
     duplicate_of: int | None = None
+    flooding: bool = False  # the sender looks like a mail loop (loops.py decides)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ def is_delivery_report(m: ParsedMessage, c: Context) -> bool:
     )
 
 
+def is_mail_loop(m: ParsedMessage, c: Context) -> bool:
+    return c.flooding
+
+
 def answers_case_thread(m: ParsedMessage, c: Context) -> bool:
     return c.thread_case is not None
 
@@ -120,6 +125,7 @@ RULES: tuple[tuple[str, Rule, Disposition], ...] = (
     ("empty-return-path", has_empty_return_path, Disposition.IGNORED),
     ("bounce-sender", is_bounce_sender, Disposition.IGNORED),
     ("delivery-report", is_delivery_report, Disposition.IGNORED),
+    ("mail-loop", is_mail_loop, Disposition.IGNORED),
     ("thread-reply", answers_case_thread, Disposition.REPLY),
     ("kenmerk-in-subject", names_known_kenmerk, Disposition.REPLY),
     ("report-keyword", has_report_keyword, Disposition.CASE),

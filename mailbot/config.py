@@ -88,6 +88,7 @@ class Settings:
     required_answers: tuple[str, ...] = ()
     trusted_authserv_id: str = ""
     warn_hours: tuple[int, ...] = (48, 24, 6, 0)
+    loop_limit: int = 20
     supplement_after_days: int = 7
     digest_time: str = "08:00"
     organisation: Organisation = field(default_factory=Organisation)
@@ -290,6 +291,7 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
         use_idle=r.boolean("MAILBOT_IDLE", True),
         max_attachment_bytes=r.integer("MAILBOT_MAX_ATTACHMENT_MB", 25, 0, 1024) * 1024 * 1024,
         max_replies_per_hour=r.integer("MAILBOT_MAX_REPLIES_PER_HOUR", 10, 0, 10000),
+        loop_limit=r.integer("MAILBOT_LOOP_LIMIT", 20, 3, 10000),
         template_dir=template_dir,
         log_level=r.choice("MAILBOT_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
         reminder_after_hours=r.integer("MAILBOT_REMINDER_AFTER_HOURS", 24, 1, 24 * 30),

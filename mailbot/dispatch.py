@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from mailbot import cases, conversation, db, outbox
+from mailbot import cases, conversation, db, loops, outbox
 from mailbot.app import Services
 from mailbot.classify import Context, Disposition, classify
 from mailbot.config import MailboxSettings
@@ -163,6 +163,7 @@ def handle(
     if thread_case is None and parsed.from_address in mb.officers:
         digest_case = conversation.case_from_digest_reply(s, parsed, svc.settings.kenmerk_prefix)
         thread_case = digest_case
+    loop_reason = loops.flooding(svc, s, m)
     kenmerk_case = None
     for k in find_kenmerken(parsed.subject, svc.settings.kenmerk_prefix):
         kenmerk_case = cases.case_by_kenmerk(s, k)
@@ -174,6 +175,7 @@ def handle(
         thread_case=thread_case.kenmerk if thread_case else None,
         kenmerk_case=kenmerk_case.kenmerk if kenmerk_case else None,
         duplicate_of=duplicate_of,
+        flooding=loop_reason is not None,
     )
     c = classify(parsed, context)
     m.status, m.disposition, m.rule, m.processed_at = "processed", c.disposition.value, c.rule, now
@@ -186,8 +188,14 @@ def handle(
         assert target is not None
         rule = "digest-reply" if digest_case is not None and target is digest_case else c.rule
         conversation.handle_reply(svc, s, m, parsed, target, rule, now)
+    elif c.rule == "mail-loop":
+        assert loop_reason is not None
+        m.reason = loop_reason
+        loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
     else:
         m.reason = RULE_REASONS.get(c.rule, c.rule).format(dup=duplicate_of)
+        if c.rule in loops.BOUNCE_RULES:
+            loops.check_bounces(svc, s, m, now)
     s.add(m)
     log.info("dispatch: message #%d from %s: %s (%s)", m.id, parsed.from_address or "?", c.disposition.value, m.reason)
     return c.disposition.value

@@ -44,7 +44,7 @@ class InboundMessage(SQLModel, table=True):
     sha256: str
     size: int
     raw_path: str
-    arrived_at: datetime
+    arrived_at: datetime = Field(index=True)
     fetched_at: datetime
     status: str = Field(default="received", index=True)
     disposition: str | None = None
@@ -52,7 +52,7 @@ class InboundMessage(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text))
     attempts: int = 0
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
-    from_address: str | None = None
+    from_address: str | None = Field(default=None, index=True)
     subject: str | None = Field(default=None, sa_column=Column(Text))
     processed_at: datetime | None = None
     # On a case: who sent it (reporter, officer, participant) or "unverified" for someone not on it.

@@ -94,6 +94,12 @@ def test_kenmerk_in_subject_is_a_reply() -> None:
     assert (c.disposition, c.rule, c.kenmerk) == (Disposition.REPLY, "kenmerk-in-subject", "DL-2026-0007")
 
 
+def test_mail_loop_beats_reply_and_report_but_not_automatic_rules() -> None:
+    looping = dataclasses.replace(CTX, flooding=True, thread_case="DL-2026-0001")
+    assert classify(parsed("gmail_report.eml"), looping).rule == "mail-loop"
+    assert classify(parsed("auto_reply_ooo.eml"), looping).rule == "auto-submitted"
+
+
 def test_duplicate_is_ignored_first() -> None:
     c = classify(parsed("gmail_report.eml"), dataclasses.replace(CTX, duplicate_of=4))
     assert (c.disposition, c.rule) == (Disposition.IGNORED, "duplicate")

@@ -118,7 +118,7 @@ def test_killed_worker_loses_nothing_and_doubles_nothing(bot: Bot) -> None:
         duplicates += len(acks) - 1
     notices = [parse(m)["Subject"] for m in bot.lab.wait_for(OFFICER, 200, timeout=30)]
     assert len(set(notices)) == 200
-    print(f"killed 10 times, {interrupted} with work unfinished; repeated acknowledgements (same Message-ID): {duplicates}")
+    print(f"killed 10 times, {interrupted} with work unfinished; repeated acknowledgements: {duplicates}")
 
 
 def test_same_message_delivered_twice_opens_one_case(bot: Bot) -> None:

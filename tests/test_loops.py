@@ -1,0 +1,112 @@
+"""Mail loops against a real Dovecot and Postfix: an auto-responder that answers everything, a
+sender flooding the mailbox, a bounce storm. The bot sends a bounded number of mails and tells
+the officers once."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from sqlmodel import select
+
+from mailbot import db
+from mailbot.demo import BOT, OFFICER
+from mailbot.labserver import LabMailServer
+from mailbot.models import Case, InboundMessage
+from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, make_bot, parse, report
+
+
+def _append(bot: Bot, raw: bytes) -> None:
+    with bot.lab.imap(BOT) as c:
+        c.append("INBOX", raw)
+
+
+def _loop_notices(bot: Bot, officer: str) -> list[str]:
+    subjects = [str(parse(m)["Subject"]) for m in bot.lab.messages(officer)]
+    return [s for s in subjects if s.startswith("Mogelijke maillus")]
+
+
+def test_auto_responder_that_answers_everything(bot: Bot) -> None:
+    """The worst kind: every mail the bot sends it is answered with a fresh report (no thread
+    headers, the report keyword in the subject). The bot sends it at most
+    MAILBOT_MAX_REPLIES_PER_HOUR (10) mails; the 11th report goes unanswered, which ends the
+    loop, and the officers' notice of it says why, once."""
+    responder = REPORTERS[0]
+    answered = 0
+    _append(bot, report(sender=responder))
+    for _ in range(25):
+        bot.run_pass()
+        time.sleep(0.3)
+        received = bot.lab.messages(responder)
+        for _ in received[answered:]:
+            _append(bot, report(sender=responder, subject="beveiligingsincident (automatisch antwoord)"))
+        if len(received) == answered:
+            break
+        answered = len(received)
+    assert bot.run_pass().stored == 0
+    time.sleep(0.5)
+    to_responder = bot.lab.messages(responder)
+    assert len(to_responder) == 10, "the bound is MAILBOT_MAX_REPLIES_PER_HOUR"
+    with db.session(bot.svc.engine) as s:
+        messages = list(s.exec(select(InboundMessage).order_by(InboundMessage.id)))  # type: ignore[arg-type]
+        cases = list(s.exec(select(Case)))
+    assert len(messages) == 11 and len(cases) == 11
+    for officer in (OFFICER, SECOND_OFFICER):
+        notices = [body_text(parse(m)) for m in bot.lab.wait_for(officer, 11)]
+        assert len(notices) == 11
+        assert sum("MAILBOT_MAX_REPLIES_PER_HOUR" in n for n in notices) == 1
+
+
+def test_flooding_sender_is_stored_not_answered_and_told_once(clean_lab: LabMailServer) -> None:
+    """With the reply limit set high, MAILBOT_LOOP_LIMIT (20 messages within an hour) still stops it."""
+    bot = make_bot(clean_lab, MAILBOT_MAX_REPLIES_PER_HOUR="50")
+    try:
+        _flood(bot)
+    finally:
+        bot.worker.close()
+        bot.svc.engine.dispose()
+
+
+def _flood(bot: Bot) -> None:
+    flooder = REPORTERS[1]
+    for i in range(30):
+        _append(bot, report(sender=flooder, subject=f"beveiligingsincident {i}"))
+    result = bot.run_pass()
+    assert result.stored == 30
+    with db.session(bot.svc.engine) as s:
+        rules = [m.rule for m in s.exec(select(InboundMessage).order_by(InboundMessage.id))]  # type: ignore[arg-type]
+    assert rules[:19] == ["report-keyword"] * 19, "the first 19 of an hour are handled as usual"
+    assert rules[19:] == ["mail-loop"] * 11
+    time.sleep(0.5)
+    assert len(bot.lab.wait_for(flooder, 19, timeout=10)) == 19
+    assert len(_loop_notices(bot, OFFICER)) == 1
+    notice = next(parse(m) for m in bot.lab.messages(OFFICER) if parse(m)["Subject"].startswith("Mogelijke maillus"))
+    assert "MAILBOT_LOOP_LIMIT" in body_text(notice)
+
+
+def _bounce(n: int) -> bytes:
+    msg = EmailMessage()
+    msg["Return-Path"] = "<>"
+    msg["From"] = "Mail Delivery System <MAILER-DAEMON@mx.example.net>"
+    msg["To"] = BOT
+    msg["Subject"] = f"Undelivered Mail Returned to Sender ({n})"
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = make_msgid(domain="mx.example.net")
+    msg.set_content("This is the mail system at host mx.example.net. beveiligingsincident")
+    return msg.as_bytes()
+
+
+def test_bounce_storm_is_never_answered_and_told_once(bot: Bot) -> None:
+    for i in range(40):
+        _append(bot, _bounce(i))
+    result = bot.run_pass()
+    assert result.dispositions == {"ignored": 40}
+    assert result.sent == 2, "one notice to each of the two officers, nothing else"
+    time.sleep(0.5)
+    (notice,) = _loop_notices(bot, OFFICER)
+    assert "(bounces)" in notice
+    for i in range(40, 60):
+        _append(bot, _bounce(i))
+    assert bot.run_pass().sent == 0
