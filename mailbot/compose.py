@@ -24,6 +24,24 @@ def new_message_id(sender: str) -> str:
     return f"<{secrets.token_urlsafe(24)}@{domain}>"
 
 
+def mail_address(address: str) -> str:
+    """An address as it goes on the wire: an international domain in its ASCII (IDNA) form.
+    A non-ASCII local part stays as it is; only a server offering SMTPUTF8 takes it."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
+
+
+def _ascii_ids(ids: tuple[str, ...]) -> tuple[str, ...]:
+    """Message-IDs fit to refer to: an identifier with non-ASCII in it cannot be written in an
+    ASCII header, and is left out of the thread rather than breaking the mail."""
+    return tuple(i for i in ids if i.isascii())
+
+
 def _text(value: str, name: str) -> str:
     """A header value: as is when it is ASCII, else encoded words."""
     if value.isascii():
@@ -47,9 +65,11 @@ def compose(
     kenmerk: str | None = None,
 ) -> bytes:
     subject = subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 1] + "…"
+    references = _ascii_ids(references)
+    in_reply_to = in_reply_to if in_reply_to and in_reply_to.isascii() else None
     headers = [
         ("From", formataddr((sender_name, sender), charset="utf-8")),
-        ("To", recipient),
+        ("To", mail_address(recipient)),
         ("Subject", _text(subject, "Subject")),
         ("Date", format_datetime(date)),
         ("Message-ID", message_id),
@@ -70,7 +90,8 @@ def compose(
         ("Content-Type", 'text/plain; charset="utf-8"'),
         ("Content-Transfer-Encoding", "quoted-printable"),
     ]
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("ascii")
+    # ASCII but for a recipient's non-ASCII local part (RFC 6532, sent with SMTPUTF8).
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("utf-8")
     text = body.replace("\r\n", "\n").encode("utf-8")
     encoded = quopri.encodestring(text).replace(b"\n", b"\r\n")
     return head + b"\r\n" + encoded

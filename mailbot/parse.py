@@ -346,7 +346,7 @@ def parse_message(raw: bytes, large_part: int = LARGE_PART) -> ParsedMessage:
     import mailparser  # imported here: it is only needed once a message is processed
 
     if not raw.strip():
-        raise ParseError("empty message (zero bytes)")
+        raise ParseError("empty message (nothing but white space)" if raw else "empty message (zero bytes)")
     # mail-parser reads the header block only: its header decoding is what it does best; on the
     # whole message it would also decode every attachment. The standard library's tree costs
     # about four times a message's size, so large base64 bodies are decoded straight from the

@@ -7,6 +7,7 @@ import ssl
 from pathlib import Path
 from types import TracebackType
 
+from mailbot.compose import mail_address
 from mailbot.config import ServerSettings
 from mailbot.errors import PermanentError, TransientError
 from mailbot.tls import client_context
@@ -70,8 +71,14 @@ class SmtpTransport:
         if self.conn is None:
             self.connect()
         assert self.conn is not None
+        recipient = mail_address(recipient)
+        options = [] if recipient.isascii() else ["SMTPUTF8"]
         try:
-            refused = self.conn.sendmail(sender, [recipient], raw)
+            refused = self.conn.sendmail(sender, [recipient], raw, mail_options=options)
+        except smtplib.SMTPNotSupportedError as exc:
+            raise PermanentError(
+                f"{recipient} refused: the SMTP server does not take non-ASCII addresses (SMTPUTF8): {exc}"
+            ) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
             raise _by_code(code, f"{recipient} refused: {code} {text.decode(errors='replace')}") from exc

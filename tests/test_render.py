@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot.compose import compose, new_message_id
+from mailbot.compose import compose, mail_address, new_message_id
 from mailbot.models import Case
 from mailbot.questionnaire import QUESTIONS
 from mailbot.render import Renderer
@@ -129,3 +129,26 @@ def test_non_ascii_subject_and_name_are_encoded_words() -> None:
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     assert msg["Subject"] == subject.strip()
     assert msg["From"].addresses[0].display_name == "Meldpunt Zoë"
+
+
+def test_international_recipient_and_non_ascii_message_ids() -> None:
+    """A reporter at an international address still gets mail: the domain in IDNA form, a
+    non-ASCII local part as UTF-8 (sent with SMTPUTF8); a Message-ID with non-ASCII in it is
+    left out of the thread instead of making the mail impossible to write."""
+    raw = compose(
+        sender="meldpunt@example.org",
+        sender_name="Meldpunt",
+        recipient="zoë@bücher.example",
+        subject="x",
+        body="x",
+        message_id="<m@example.org>",
+        date=NOW,
+        language="nl",
+        auto_submitted="auto-replied",
+        in_reply_to="<zoë@bücher.example>",
+        references=("<a@example.org>", "<zoë@bücher.example>"),
+    )
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8")
+    assert "To: zoë@xn--bcher-kva.example\r\n" in head
+    assert "In-Reply-To" not in head and "References: <a@example.org>\r\n" in head
+    assert mail_address("jan@example.org") == "jan@example.org"
