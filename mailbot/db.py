@@ -12,13 +12,17 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from mailbot import audit, models  # models: the tables; audit: the hook that chains every event
 
+# How long a write waits for another process's lock on a SQLite database before it gives up;
+# the worker then says so and tries again after a back-off.
+BUSY_TIMEOUT_SECONDS = 10
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -26,7 +30,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
             cur.close()
 
         return engine

@@ -336,6 +336,23 @@ service stats {{
         self.stop_dovecot()
         self.start_dovecot()
 
+    def crash_dovecot(self) -> None:
+        """Every Dovecot process of this instance killed at once (a crash, a machine gone), then
+        started again: open connections break mid-command instead of being closed politely."""
+        pidfile = self.root / "dovecot" / "run" / "master.pid"
+        pid = int(pidfile.read_text().strip())
+        subprocess.run(["pkill", "-KILL", "-s", str(os.getsid(pid))], check=False)
+        deadline = time.monotonic() + 10
+        with contextlib.suppress(ProcessLookupError):
+            while time.monotonic() < deadline:
+                os.kill(pid, 0)
+                time.sleep(0.02)
+        pidfile.unlink(missing_ok=True)
+        for port in (self.ports.imap, self.ports.imaps, self.ports.lmtp):
+            _wait_port_closed(port, 5)
+        self.running_dovecot = False
+        self.start_dovecot()
+
     def doveadm(self, *args: str) -> str:
         return _run(["runuser", "-u", "dovecot", "--", "doveadm", "-c", str(self.dovecot_conf), *args])
 
@@ -423,6 +440,8 @@ postlog   unix-dgram n - n - 1 postlogd
 """)
 
     def start_postfix(self) -> None:
+        if self.running_postfix:
+            return
         self._write_postfix()
         _start_daemon(["postfix", "-c", str(self.postfix_dir), "start"], self.root / "start.log")
         _wait_port(self.ports.smtp, 20, self.postfix_dir / "postfix.log")

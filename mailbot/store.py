@@ -38,6 +38,9 @@ class BlobStore:
                     f.flush()
                     os.fsync(f.fileno())
                 os.replace(tmp, path)
+            except OSError as exc:  # name the file the data was for, not the temporary one
+                tmp.unlink(missing_ok=True)
+                raise OSError(exc.errno, exc.strerror, str(path)) from exc
             except BaseException:
                 tmp.unlink(missing_ok=True)
                 raise
@@ -66,6 +69,9 @@ class BlobStore:
             path = self._path(kind, hexdigest, suffix)
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise OSError(exc.errno, exc.strerror, str(folder)) from exc
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise

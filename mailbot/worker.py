@@ -8,6 +8,7 @@ scheduled. A file lock in the data dir keeps a second worker off the same data.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -20,6 +21,7 @@ from types import FrameType
 from typing import IO
 
 import schedule
+from sqlalchemy.exc import OperationalError
 
 from mailbot import alerts, digest, dispatch, outbox, reminders
 from mailbot.app import Services
@@ -226,14 +228,35 @@ class Worker:
             except Exception as exc:
                 failures += 1
                 delay = min(MAX_BACKOFF_SECONDS, 2 ** min(failures, 9))
-                if isinstance(exc, MailbotError):
-                    log.warning("worker: %s; trying again in %ds", exc, delay)
+                known = self.describe(exc)
+                if known:
+                    log.warning("worker: %s; trying again in %ds", known, delay)
                 else:
                     log.exception("worker: unexpected error; trying again in %ds", delay)
                 mailbox.close()
                 self._sleep(delay)
         self.close()
         log.info("worker: stopped")
+
+    def describe(self, exc: Exception) -> str | None:
+        """What went wrong, in words that name what to fix; None for the unexpected (then the
+        traceback is logged). Nothing is lost either way: what was not committed is redone."""
+        data_dir = self.svc.settings.data_dir
+        if isinstance(exc, MailbotError):
+            return str(exc)
+        if isinstance(exc, OperationalError):
+            reason = str(exc.orig) if exc.orig is not None else str(exc)
+            if "locked" in reason or "busy" in reason:
+                return f"the database is locked by another process ({reason})"
+            if "full" in reason:
+                return f"the database cannot grow: {reason}; free space under MAILBOT_DATA_DIR ({data_dir})"
+            return f"the database is not available: {reason} (MAILBOT_DATABASE_URL)"
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return (
+                f"disk full: cannot write {exc.filename or 'under the data dir'}; "
+                f"free space under MAILBOT_DATA_DIR ({data_dir})"
+            )
+        return None
 
     def _wait(self, mailbox: ImapMailbox) -> bool:
         """Wait for new mail (IDLE) or the next scheduled job; True when mail has arrived."""

@@ -1,0 +1,172 @@
+"""Servers going away under a running worker (`mailbot run`, a separate process): Dovecot
+restarted while it fetches, Postfix down for a while, the database locked by another
+process, the disk full. Each time the worker says what is wrong, backs off, and recovers by
+itself with nothing lost and nothing doubled."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from mailbot import db
+from mailbot.demo import BOT, EMPLOYEE
+from mailbot.labserver import LabMailServer
+from mailbot.models import Case, InboundMessage, Outbox
+from tests.mailserver import REPORTERS, Bot, make_bot, parse, report
+
+
+def _count(bot: Bot, model: type[InboundMessage] | type[Case]) -> int:
+    with db.session(bot.svc.engine) as s:
+        return int(s.exec(select(func.count()).select_from(model)).one())
+
+
+def _until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def running(bot: Bot) -> Iterator[subprocess.Popen[bytes]]:
+    worker = bot.spawn("run")
+    try:
+        yield worker
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0, (bot.data_dir / "worker.log").read_text()[-3000:]
+
+
+def _log(bot: Bot) -> str:
+    return (bot.data_dir / "worker.log").read_text()
+
+
+def test_imap_restart_while_fetching(bot: Bot) -> None:
+    """300 waiting reports (100 KB each); Dovecot crashes and comes back as soon as the first
+    are stored, breaking the worker's connection in the middle of its fetching."""
+    padding = "Bijlage volgt in de tekst. " * 4000
+    with bot.lab.imap(BOT) as c:
+        for i in range(300):
+            sender = REPORTERS[i % 150]
+            c.append("INBOX", report(sender=sender, subject=f"beveiligingsincident {i}", body=padding))
+    with running(bot):
+        _until(lambda: _count(bot, InboundMessage) > 0, 30, "the first stored message")
+        stored_at_restart = _count(bot, InboundMessage)
+        bot.lab.crash_dovecot()
+        _until(lambda: _count(bot, Case) == 300, 90, "all 300 cases")
+    assert stored_at_restart < 300, "the restart should come while the worker was still fetching"
+    log = "\n".join(line for line in _log(bot).splitlines() if "outbox: sent" not in line)
+    assert "trying again" in log, log[-3000:]
+    with db.session(bot.svc.engine) as s:
+        kenmerken = list(s.exec(select(Case.kenmerk)))
+        statuses = set(s.exec(select(InboundMessage.status)))
+    assert len(set(kenmerken)) == 300 and statuses == {"processed"}
+    assert _count(bot, InboundMessage) == 300
+
+
+def test_smtp_down_for_a_while(bot: Bot) -> None:
+    """Postfix stops; a report comes in (straight into the mailbox); the case is opened, the
+    worker logs that it cannot send, and when Postfix is back the acknowledgement goes out once."""
+    bot.lab.stop_postfix()
+    try:
+        with running(bot):
+            with bot.lab.imap(BOT) as c:
+                c.append("INBOX", report())
+            _until(lambda: _count(bot, Case) == 1, 20, "the case")
+            _until(lambda: "cannot connect" in _log(bot), 20, "the worker to say it cannot send")
+            time.sleep(2)
+            bot.lab.start_postfix()
+            acks = bot.lab.wait_for(EMPLOYEE, 1, timeout=60)
+            assert len(acks) == 1, _log(bot)[-2000:]
+    finally:
+        bot.lab.start_postfix()
+    with db.session(bot.svc.engine) as s:
+        assert set(s.exec(select(Outbox.status))) == {"sent"}, "nothing left to send, so nothing sent twice"
+    assert len(bot.lab.messages(EMPLOYEE)) == 1
+    assert "Ontvangstbevestiging" in str(parse(acks[0])["Subject"])
+
+
+LOCKER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("ROLLBACK")
+"""
+
+
+def test_database_locked_by_another_process(bot: Bot) -> None:
+    """Another process holds the write lock for longer than the busy timeout (10 s): the worker
+    says the database is locked, backs off, and handles the report once the lock is gone."""
+    database = bot.settings.data_dir / "mailbot.sqlite3"
+    bot.cli("init")
+    with running(bot):
+        time.sleep(1.5)
+        locker = subprocess.Popen(
+            [sys.executable, "-c", LOCKER, str(database), "14"], stdout=subprocess.PIPE, text=True
+        )
+        assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+        with bot.lab.imap(BOT) as c:
+            c.append("INBOX", report())
+        _until(lambda: "database is locked" in _log(bot), 30, "the worker to say the database is locked")
+        assert bot.lab.messages(EMPLOYEE) == []
+        assert locker.wait(timeout=30) == 0
+        acks = bot.lab.wait_for(EMPLOYEE, 1, timeout=40)
+        assert len(acks) == 1, _log(bot)[-2000:]
+    assert _count(bot, Case) == 1
+
+
+@pytest.fixture
+def small_disk() -> Iterator[Path]:
+    """A 16 MB file system of its own for the data dir, so that it can really fill up."""
+    mount = Path(os.environ.get("TMPDIR", "/tmp")) / f"mailbot-small-disk-{os.getpid()}"
+    mount.mkdir(exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", str(mount)], check=False)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root with CAP_SYS_ADMIN)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+        with contextlib.suppress(OSError):
+            mount.rmdir()
+
+
+def test_disk_full_when_storing_a_message(clean_lab: LabMailServer, small_disk: Path) -> None:
+    """The data dir fills up: the report with a 2 MB attachment cannot be stored. The worker
+    says the disk is full and names MAILBOT_DATA_DIR; nothing is marked as read on the server,
+    and once there is room again the report is stored and acknowledged."""
+    bot = make_bot(clean_lab, MAILBOT_DATA_DIR=str(small_disk / "data"))
+    try:
+        bot.cli("init")
+        filler = small_disk / "filler"
+        with running(bot):
+            time.sleep(1.5)
+            with filler.open("wb") as f, contextlib.suppress(OSError):
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+            big = report(body="Scan van de dossiers:\n" + "A" * (2 * 1024 * 1024))
+            with clean_lab.imap(BOT) as c:
+                c.append("INBOX", big)
+            _until(lambda: "disk full" in _log(bot) or "cannot grow" in _log(bot), 30, "the worker to say so")
+            assert "MAILBOT_DATA_DIR" in _log(bot)
+            assert clean_lab.messages(EMPLOYEE) == []
+            filler.unlink()
+            acks = clean_lab.wait_for(EMPLOYEE, 1, timeout=60)
+            assert len(acks) == 1, _log(bot)[-2000:]
+        assert _count(bot, Case) == 1 and _count(bot, InboundMessage) == 1
+    finally:
+        bot.worker.close()
+        bot.svc.engine.dispose()
