@@ -3,7 +3,10 @@
 - An **officer** (``MAILBOT_OFFICERS``) replying to a mail the bot sent *to that officer*
   about the case (and, where ``MAILBOT_TRUSTED_AUTHSERV_ID`` is set, with DKIM or DMARC passed)
   commands the case; the officer gets one reply with every outcome. The reporter's
-  acknowledgement is not enough: the reporter knows its Message-ID.
+  acknowledgement is not enough: the reporter knows its Message-ID. A command mail is run
+  once: the same Message-ID again is ignored as a duplicate, and a mail written more than
+  :data:`COMMAND_MAX_AGE` before it arrived (or dated in the future, or not dated) is refused,
+  so an old command mail sent again under a new Message-ID changes nothing.
 - The **reporter**, or someone already on the case, answers the questionnaire: answers fill or
   correct the case's fields, what fits no question is kept as free text, the officers are told.
 - Anyone else is **unverified**: the mail is kept on the case, changes nothing, and the officers
@@ -13,7 +16,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -22,6 +25,7 @@ from mailbot.answers import extract_answers
 from mailbot.app import Services
 from mailbot.authentication import authentication_passes
 from mailbot.classify import strip_subject_prefixes
+from mailbot.clock import as_utc
 from mailbot.kenmerk import find_kenmerken
 from mailbot.models import Case, InboundMessage, Outbox
 from mailbot.notify import notify_officers
@@ -31,6 +35,28 @@ from mailbot.quotes import split_reply
 log = logging.getLogger(__name__)
 
 ON_CASE = ("reporter", "participant", "officer")
+COMMAND_MAX_AGE = timedelta(days=7)
+CLOCK_SKEW = timedelta(hours=1)
+
+
+def stale_command(parsed: ParsedMessage, arrived_at: datetime) -> tuple[str, str] | None:
+    """Why a command mail is too old (or oddly dated) to be run, in Dutch and English; None when
+    it is fresh."""
+    days = COMMAND_MAX_AGE.days
+    if parsed.date is None:
+        return "de e-mail heeft geen leesbare datum", "the mail has no readable Date"
+    arrived_at = as_utc(arrived_at)
+    if parsed.date < arrived_at - COMMAND_MAX_AGE:
+        return (
+            f"geschreven op {parsed.date:%Y-%m-%d}, meer dan {days} dagen voor aankomst",
+            f"written {parsed.date:%Y-%m-%d}, more than {days} days before it arrived",
+        )
+    if parsed.date > arrived_at + CLOCK_SKEW:
+        return (
+            f"gedateerd {parsed.date:%Y-%m-%d %H:%M} UTC, in de toekomst",
+            f"dated {parsed.date:%Y-%m-%d %H:%M} UTC, in the future",
+        )
+    return None
 
 
 def participants(s: Session, case: Case) -> set[str]:
@@ -162,6 +188,12 @@ def _from_officer(
             lang,
             "commando's werken alleen in een antwoord op een e-mail die de bot aan u stuurde",
             "commands only work in a reply to a mail the bot sent to you",
+        )
+    elif stale := stale_command(parsed, m.arrived_at):
+        why_not = say(
+            lang,
+            f"een oude of vreemd gedateerde opdrachtmail ({stale})",
+            f"an old or oddly dated command mail ({stale})",
         )
     elif svc.settings.trusted_authserv_id and not authentication_passes(
         parsed.header_values("authentication-results"), svc.settings.trusted_authserv_id

@@ -298,3 +298,87 @@ def test_reminder_for_missing_answers_sent_once_per_interval_and_capped(bot: Bot
     bot.clock.advance(hours=25)
     assert bot.run_pass().reminders == 0  # MAILBOT_MAX_REMINDERS = 2
     assert show(bot, kenmerk)["reminders_sent"] == 2
+
+
+def _redated(raw: bytes, when: datetime, message_id: str | None = None) -> bytes:
+    msg = parse(raw)
+    msg.replace_header("Date", format_datetime(when))
+    msg.replace_header("Message-ID", message_id or make_msgid(domain="example.org"))
+    return msg.as_bytes()
+
+
+def test_replayed_command_mail_changes_nothing(bot: Bot) -> None:
+    """An officer's command mail sent again: with its own Message-ID it is a duplicate; under a new
+    Message-ID but written weeks ago it is refused as an old command mail, and the officers told."""
+    kenmerk, _, notice, _ = open_case(bot)
+    command = officer_reply(notice, "Status: herstellen")
+    submit(bot.lab, command)
+    bot.run_pass()
+    assert show(bot, kenmerk)["status"] == "herstellen"
+    submit(bot.lab, officer_reply(notice, "Status: kwalificeren"))
+    bot.run_pass()
+    assert show(bot, kenmerk)["status"] == "kwalificeren"
+
+    resent = b"Received: from relay.example.net by mx.example.org; " + format_datetime(datetime.now(UTC)).encode()
+    submit(bot.lab, resent + b"\r\n" + command)  # the same mail again, other bytes, same Message-ID
+    submit(bot.lab, _redated(command, datetime.now(UTC) - timedelta(days=30)))
+    result = bot.run_pass()
+    assert result.dispositions == {"ignored": 1, "reply": 1}
+    case = show(bot, kenmerk)
+    assert case["status"] == "kwalificeren"
+    refused = [e for e in case["events"] if e["kind"] == "message_refused"]
+    assert len(refused) == 1 and "oude of vreemd gedateerde opdrachtmail" in refused[0]["detail"]["reason"]
+
+
+def test_commands_in_a_forwarded_message_are_not_run(bot: Bot) -> None:
+    """An officer forwards someone else's mail to the case, inline or attached: the commands in
+    the forwarded text are not the officer's and do nothing."""
+    kenmerk, _, notice, _ = open_case(bot)
+    inline = (
+        "Ter info, zie hieronder.\n\n---------- Forwarded message ---------\nVan: iemand@example.net\n"
+        "Onderwerp: status\n\nStatus: gearchiveerd\nReden: geen datalek\n"
+    )
+    submit(bot.lab, officer_reply(notice, inline))
+    attached = parse(officer_reply(notice, "Zie bijlage."))
+    attached.add_attachment(parse(mail("iemand@example.net", "status", "Status: gearchiveerd")))
+    submit(bot.lab, attached.as_bytes())
+    bot.run_pass()
+    case = show(bot, kenmerk)
+    assert case["status"] == "ontvangen"
+    assert [e["kind"] for e in case["events"]].count("commands_run") == 0
+
+
+def test_authentication_results_from_an_untrusted_hop_do_not_count(clean_lab: LabMailServer) -> None:
+    """With MAILBOT_TRUSTED_AUTHSERV_ID set, a pass written by some other server is no proof."""
+    bot = make_bot(clean_lab, MAILBOT_TRUSTED_AUTHSERV_ID="mx.example.org")
+    try:
+        kenmerk, _, notice, _ = open_case(bot)
+        forged = "relay.evil.example; dkim=pass header.d=example.org; dmarc=pass"
+        submit(bot.lab, officer_reply(notice, "Status: herstellen", Authentication_Results=forged))
+        bot.run_pass()
+        assert show(bot, kenmerk)["status"] == "ontvangen"
+    finally:
+        bot.worker.close()
+
+
+def test_stale_command_dates() -> None:
+    from mailbot.conversation import stale_command
+    from mailbot.parse import parse_message
+
+    arrived = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+    def dated(value: str) -> tuple[str, str] | None:
+        return stale_command(
+            parse_message(
+                mail(OFFICER, "x", "y")
+                .replace(b"Date: ", b"X-Old-Date: ", 1)
+                .replace(b"\n\n", f"\nDate: {value}\n\n".encode(), 1)
+            ),
+            arrived,
+        )
+
+    assert dated("Sun, 22 Nov 2026 12:59:00 +0000") is None
+    assert dated("Sun, 15 Nov 2026 12:01:00 +0000") is None
+    assert "7 days" in (dated("Sun, 15 Nov 2026 11:59:00 +0000") or ("", ""))[1]
+    assert "future" in (dated("Sun, 22 Nov 2026 13:01:00 +0000") or ("", ""))[1]
+    assert "no readable Date" in (dated("gisteren") or ("", ""))[1]
