@@ -47,7 +47,11 @@ def _parser() -> argparse.ArgumentParser:
         "Uses IMAP IDLE where the server offers it, else polls every "
         "MAILBOT_POLL_SECONDS. SIGTERM or Ctrl-C finish the current step and exit 0.",
     )
-    run.add_argument("--once", action="store_true", help="one full pass (fetch, handle, send what is due), then exit")
+    run.add_argument(
+        "--once",
+        action="store_true",
+        help="one full pass (fetch, handle, send what is due), then exit; exit 1 when a mailbox could not be read",
+    )
     ls = sub.add_parser("list", help="the cases, nearest AP deadline first")
     ls.add_argument("--json", action="store_true", help="print a JSON array")
     show = sub.add_parser("show", help="one case with its messages, attachments and events")
@@ -156,9 +160,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     ok = True
     print(f"configuration read from {settings.source}: OK")
-    source = Path(settings.source)
-    if source.is_file() and source.stat().st_mode & 0o077:
-        print(f"WARN  {source} can be read by other users and holds passwords: chmod 600 {source}")
+    readable = _readable_by_others(settings)
+    if readable:
+        print(f"WARN  {readable}")
     for mb in settings.mailboxes:
         imap = ImapMailbox(mb, settings.ca_file, timeout=20)
         try:
@@ -188,12 +192,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _readable_by_others(settings: Settings) -> str | None:
+    source = Path(settings.source)
+    if source.is_file() and source.stat().st_mode & 0o077:
+        return f"{source} can be read by other users and holds passwords: chmod 600 {source}"
+    return None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from mailbot.app import build
     from mailbot.clock import system_clock
     from mailbot.worker import Worker, WorkerLock
 
     settings = _settings(args)
+    readable = _readable_by_others(settings)
+    if readable:
+        logging.getLogger("mailbot").warning("%s", readable)
     svc = build(settings)
     lock = WorkerLock(settings.data_dir)
     lock.acquire()
@@ -206,7 +220,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 print(f"  new case {kenmerk}")
             for error in result.errors:
                 print(f"  error: {error}", file=sys.stderr)
-            return 0
+            return 1 if result.errors else 0
         worker.run_forever()
         return 0
     finally:

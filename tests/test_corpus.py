@@ -54,6 +54,17 @@ def test_parse_and_classify_never_raise(path: Path) -> None:
         assert not any(ord(ch) < 32 for ch in a.filename)
 
 
+def test_html_is_read_as_text_never_run() -> None:
+    """HTML-only mail becomes plain text: scripts, handlers, styles, forms and remote images are
+    dropped, not kept as markup that something might later display."""
+    message = parse_message(raw_of(CORPUS / "html_script_and_handlers.eml"))
+    assert "datalek" in message.text and message.html_only
+    for trace in ("<", "document.cookie", "alert(", "onerror", "javascript:"):
+        assert trace not in message.text, trace
+    tracking = parse_message(raw_of(CORPUS / "html_remote_images_and_form.eml")).text
+    assert "tracker.example" not in tracking and "<form" not in tracking and "background:url" not in tracking
+
+
 def test_every_message_is_stored_and_handled_and_the_worker_moves_on(clean_lab: LabMailServer) -> None:
     """Appended as they are, except the zero-byte message, which Dovecot refuses to store: it is
     sent over SMTP, where it arrives as Postfix's trace headers and nothing else. (Most come from

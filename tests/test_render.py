@@ -54,6 +54,20 @@ def test_acknowledgement(language: str, word: str) -> None:
     assert "cliëntdossiers" not in r.body  # the report is not echoed back
 
 
+def test_text_from_a_mail_is_never_a_template() -> None:
+    """Template syntax in a report (subject, description, name) comes out as written, not run."""
+    c = case()
+    c.reporter_name = "{{ 7 * 7 }}"
+    c.description = "{% for x in range(3) %}{{ x }}{% endfor %} {{ config }} {{ ''.__class__.__mro__ }}"
+    c.subject = "{{ 6 * 111 }}"
+    r = Renderer(AMS).render(
+        "nl", "officer_new_case", case=c, attachments=[], acknowledged=True, not_acknowledged_reason=""
+    )
+    assert "{{ 6 * 111 }}" in r.subject and "666" not in r.subject
+    assert "{{ 7 * 7 }}" in r.body and "49" not in r.body
+    assert "{% for x in range(3) %}" in r.body and "012" not in r.body and "__mro__ }}" in r.body
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_officer_notice_has_the_facts(language: str) -> None:
     r = Renderer(AMS).render(
