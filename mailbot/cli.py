@@ -163,6 +163,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     readable = _readable_by_others(settings)
     if readable:
         print(f"WARN  {readable}")
+    for warning in _cleartext(settings):
+        print(f"WARN  {warning}")
     for mb in settings.mailboxes:
         imap = ImapMailbox(mb, settings.ca_file, timeout=20)
         try:
@@ -190,6 +192,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     finally:
         smtp.close()
     return 0 if ok else 1
+
+
+def _cleartext(settings: Settings) -> list[str]:
+    """Servers reached without TLS over the network: the password and the mail travel readable."""
+    servers = [("IMAP", mb.imap) for mb in settings.mailboxes] + [("SMTP", settings.smtp)]
+    return [
+        f"MAILBOT_{kind}_SECURITY=none for {server.host}: the password and the mail cross the network "
+        "unencrypted; use ssl or starttls unless the server is on this machine"
+        for kind, server in servers
+        if server.security == "none" and server.host not in ("127.0.0.1", "::1", "localhost")
+    ]
 
 
 def _readable_by_others(settings: Settings) -> str | None:

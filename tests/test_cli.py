@@ -113,3 +113,16 @@ def test_run_answers_within_seconds_and_stops_on_sigterm(bot: Bot) -> None:
         code = worker.wait(timeout=15)
     assert code == 0
     assert BOT in (bot.data_dir / "worker.log").read_text()
+
+
+def test_cleartext_to_another_machine_is_warned_about() -> None:
+    from mailbot.cli import _cleartext
+    from mailbot.config import parse_settings
+    from tests.test_config import BASE
+
+    assert _cleartext(parse_settings(BASE)) == []
+    remote = parse_settings({**BASE, "MAILBOT_SMTP_SECURITY": "none"})
+    (warning,) = _cleartext(remote)
+    assert warning.startswith("MAILBOT_SMTP_SECURITY=none for ") and "unencrypted" in warning
+    local = parse_settings({**BASE, "MAILBOT_SMTP_SECURITY": "none", "MAILBOT_SMTP_HOST": "127.0.0.1"})
+    assert _cleartext(local) == []
