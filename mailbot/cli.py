@@ -213,6 +213,7 @@ def _readable_by_others(settings: Settings) -> str | None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from mailbot import lease
     from mailbot.app import build
     from mailbot.clock import system_clock
     from mailbot.worker import Worker, WorkerLock
@@ -226,6 +227,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     lock.acquire()
     worker = Worker(svc, system_clock)
     try:
+        keeper = lease.Keeper(svc.engine, lease.Holder.here(settings.data_dir), system_clock, worker.lose_lease)
+        keeper.start()
+    except BaseException:
+        lock.release()
+        raise
+    try:
         if args.once:
             result = worker.run_pass()
             print(f"pass complete: {result.summary()}")
@@ -235,9 +242,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                 print(f"  error: {error}", file=sys.stderr)
             return 1 if result.errors else 0
         worker.run_forever()
-        return 0
+        return 1 if worker.lease_lost else 0
     finally:
         worker.close()
+        keeper.stop()
         lock.release()
 
 

@@ -24,6 +24,16 @@ class MailboxState(SQLModel, table=True):
     last_check_at: datetime | None = None
 
 
+class WorkerLease(SQLModel, table=True):
+    """Which worker does the work on this database, renewed while it runs (lease.py)."""
+
+    __tablename__ = "worker_lease"
+    name: str = Field(primary_key=True)
+    holder: str
+    acquired_at: datetime
+    renewed_at: datetime
+
+
 class KenmerkCounter(SQLModel, table=True):
     __tablename__ = "kenmerk_counter"
     year: int = Field(primary_key=True)

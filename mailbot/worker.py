@@ -3,7 +3,8 @@
 Read top to bottom, :meth:`Worker.run_pass` is the whole path of a message. New mail is
 noticed with IMAP IDLE where the server offers it, else by polling. Periodic work runs from
 a ``schedule`` scheduler, each job wrapped so that a failure is logged and the job stays
-scheduled. A file lock in the data dir keeps a second worker off the same data.
+scheduled. A file lock in the data dir keeps a second worker off the same data, and a lease
+in the database (lease.py) off the same database.
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ class Worker:
         self.clock = clock
         self.mailboxes = {mb.name: ImapMailbox(mb, svc.settings.ca_file) for mb in svc.settings.mailboxes}
         self.stopping = False
+        self.lease_lost: str | None = None
         self.scheduler = schedule.Scheduler()
 
     def transport(self) -> SmtpTransport:
@@ -162,6 +164,11 @@ class Worker:
         if not self.stopping:
             log.info("worker: stopping after the current step (signal %s)", signum)
         self.stopping = True
+
+    def lose_lease(self, why: str) -> None:
+        """Another worker has taken over the database (lease.py): stop, do not work beside it."""
+        self.lease_lost = why
+        self.stop()
 
     def _job(self, name: str, fn: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
