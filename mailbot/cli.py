@@ -126,6 +126,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings(args.config)
     if not args.verbose:
         logging.getLogger().setLevel(settings.log_level.upper())
+    if settings.log_format != "text":
+        from mailbot.logs import use_format
+
+        use_format(settings.log_format)
     return settings
 
 
@@ -453,12 +457,14 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    from mailbot.logs import TEXT_FORMAT
+
     args = _parser().parse_args(argv)
     os.umask(0o077)  # whatever mailbot creates (database, stored mail, logs) is for its owner only
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         stream=sys.stderr,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        format=TEXT_FORMAT,
     )
     for noisy in ("imapclient", "sqlalchemy", "schedule"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -89,6 +89,7 @@ class Settings:
     trusted_authserv_id: str = ""
     warn_hours: tuple[int, ...] = (48, 24, 6, 0)
     loop_limit: int = 20
+    log_format: str = "text"
     supplement_after_days: int = 7
     digest_time: str = "08:00"
     organisation: Organisation = field(default_factory=Organisation)
@@ -294,6 +295,7 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
         loop_limit=r.integer("MAILBOT_LOOP_LIMIT", 20, 3, 10000),
         template_dir=template_dir,
         log_level=r.choice("MAILBOT_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
+        log_format=r.choice("MAILBOT_LOG_FORMAT", "text", ("text", "json")),
         reminder_after_hours=r.integer("MAILBOT_REMINDER_AFTER_HOURS", 24, 1, 24 * 30),
         max_reminders=r.integer("MAILBOT_MAX_REMINDERS", 2, 0, 10),
         required_answers=_required_answers(r),

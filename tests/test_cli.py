@@ -126,3 +126,13 @@ def test_cleartext_to_another_machine_is_warned_about() -> None:
     assert warning.startswith("MAILBOT_SMTP_SECURITY=none for ") and "unencrypted" in warning
     local = parse_settings({**BASE, "MAILBOT_SMTP_SECURITY": "none", "MAILBOT_SMTP_HOST": "127.0.0.1"})
     assert _cleartext(local) == []
+
+
+def test_json_log_lines(bot: Bot) -> None:
+    submit(bot.lab, report())
+    bot.env_file.write_text(bot.env_file.read_text() + "MAILBOT_LOG_FORMAT=json\n")
+    done = bot.cli("run", "--once")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stderr.splitlines()]
+    assert lines and all(set(e) >= {"time", "level", "logger", "message"} for e in lines)
+    assert any(e["logger"] == "mailbot.dispatch" and "new case DL-" in e["message"] for e in lines)
