@@ -36,6 +36,10 @@ class ServerSettings:
     security: str
     user: str
     password: str = field(repr=False)
+    keys: str  # the prefix of this server's keys, for messages: MAILBOT_IMAP_, MAILBOT_MAILBOX_PO_SMTP_
+
+    def key(self, name: str) -> str:
+        return self.keys + name
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class MailboxSettings:
     address: str
     officers: tuple[str, ...]
     keywords: tuple[str, ...]
+    smtp: ServerSettings
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,6 @@ class Organisation:
 @dataclass(frozen=True)
 class Settings:
     mailboxes: tuple[MailboxSettings, ...]
-    smtp: ServerSettings
     ca_file: Path | None
     database_url: str
     data_dir: Path
@@ -132,22 +136,41 @@ def load_settings(cli_path: str | None = None, environ: Mapping[str, str] | None
 
 
 class _Reader:
-    def __init__(self, values: Mapping[str, str]) -> None:
+    """Reads settings by their global key (``MAILBOT_IMAP_HOST``). Scoped to one of several
+    mailboxes, a key is first looked for as ``MAILBOT_MAILBOX_<NAME>_IMAP_HOST`` and then, for
+    what mailboxes may share, as the global key; messages name the key that was read."""
+
+    def __init__(self, values: Mapping[str, str], scope: str = "") -> None:
         self.values = values
+        self.scope = scope
 
-    def get(self, key: str, default: str = "") -> str:
-        return self.values.get(key, default).strip()
+    def scoped(self, name: str) -> _Reader:
+        return _Reader(self.values, scope=name.upper())
 
-    def required(self, key: str, what: str) -> str:
-        value = self.get(key)
+    def own_key(self, key: str) -> str:
+        return key.replace("MAILBOT_", f"MAILBOT_MAILBOX_{self.scope}_", 1) if self.scope else key
+
+    def source(self, key: str, shared: bool = True) -> str:
+        """The key a value is read from: the mailbox's own, else (when shared) the global one."""
+        own = self.own_key(key)
+        if own == key or own in self.values or not shared or key not in self.values:
+            return own
+        return key
+
+    def get(self, key: str, default: str = "", shared: bool = True) -> str:
+        return self.values.get(self.source(key, shared), default).strip()
+
+    def required(self, key: str, what: str, shared: bool = True) -> str:
+        value = self.get(key, shared=shared)
         if not value:
-            raise ConfigError(f"{key} is not set: give {what} (see config.example.env)")
+            also = f" (or {key} for all mailboxes)" if shared and self.scope else ""
+            raise ConfigError(f"{self.own_key(key)} is not set{also}: give {what} (see config.example.env)")
         return value
 
     def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
         value = self.get(key, default).lower() or default
         if value not in choices:
-            raise ConfigError(f"{key}={value!r} is not valid: use one of {', '.join(choices)}")
+            raise ConfigError(f"{self.source(key)}={value!r} is not valid: use one of {', '.join(choices)}")
         return value
 
     def integer(self, key: str, default: int, low: int, high: int) -> int:
@@ -157,9 +180,9 @@ class _Reader:
         try:
             value = int(raw)
         except ValueError:
-            raise ConfigError(f"{key}={raw!r} is not a whole number") from None
+            raise ConfigError(f"{self.source(key)}={raw!r} is not a whole number") from None
         if not low <= value <= high:
-            raise ConfigError(f"{key}={value} is out of range: use {low}–{high}")
+            raise ConfigError(f"{self.source(key)}={value} is out of range: use {low}–{high}")
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
@@ -170,11 +193,11 @@ class _Reader:
             return True
         if raw in ("0", "no", "false", "off", "nee"):
             return False
-        raise ConfigError(f"{key}={raw!r} is not valid: use yes or no")
+        raise ConfigError(f"{self.source(key)}={raw!r} is not valid: use yes or no")
 
     def address(self, key: str, value: str) -> str:
         if not _ADDRESS.match(value):
-            raise ConfigError(f"{key}: {value!r} is not an e-mail address")
+            raise ConfigError(f"{self.source(key)}: {value!r} is not an e-mail address")
         return value.lower()
 
     def server(self, kind: str, default_security: str, need_user: bool) -> ServerSettings:
@@ -182,15 +205,25 @@ class _Reader:
         host = self.required(prefix + "HOST", f"the {kind.upper()} server's host name")
         security = self.choice(prefix + "SECURITY", default_security, SECURITY_CHOICES)
         port = self.integer(prefix + "PORT", DEFAULT_PORTS[kind][security], 1, 65535)
-        user = (
-            self.required(prefix + "USER", f"the {kind.upper()} login name") if need_user else self.get(prefix + "USER")
+        # A mailbox reads its folder as itself: its IMAP login is never borrowed from the global
+        # keys. An SMTP login may be shared (one account allowed to send as every address).
+        own_login = not self.scope or kind == "imap"
+        if need_user:
+            user = self.required(prefix + "USER", f"the {kind.upper()} login name", shared=not own_login)
+        else:
+            user = self.get(prefix + "USER", shared=not own_login)
+        password = self.get(prefix + "PASSWORD", shared=not own_login)
+        user_key, password_key = (
+            self.source(prefix + "USER", not own_login),
+            self.source(prefix + "PASSWORD", not own_login),
         )
-        password = self.get(prefix + "PASSWORD")
         if need_user and not password:
-            raise ConfigError(f"{prefix}PASSWORD is not set: give the password for {prefix}USER")
+            raise ConfigError(f"{password_key} is not set: give the password for {user_key}")
         if user and not password:
-            raise ConfigError(f"{prefix}PASSWORD is not set but {prefix}USER is: give both or neither")
-        return ServerSettings(host=host, port=port, security=security, user=user, password=password)
+            raise ConfigError(f"{password_key} is not set but {user_key} is: give both or neither")
+        return ServerSettings(
+            host=host, port=port, security=security, user=user, password=password, keys=self.own_key(prefix)
+        )
 
 
 DEFAULT_REQUIRED = "description,data_types,affected_count,affected_group,cause,occurred_at"
@@ -228,9 +261,11 @@ def _digest_time(r: _Reader) -> str:
     return f"{int(m[1]):02d}:{m[2]}"
 
 
-def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
-    r = _Reader(values)
-    address = r.address("MAILBOT_ADDRESS", r.required("MAILBOT_ADDRESS", "the shared address the bot sends from"))
+def _mailbox(r: _Reader, name: str) -> MailboxSettings:
+    """One mailbox: from the global keys (a single mailbox, named "default"), or scoped."""
+    own = bool(r.scope)
+    what = "the shared address " + ("this mailbox receives and sends from" if own else "the bot sends from")
+    address = r.address("MAILBOT_ADDRESS", r.required("MAILBOT_ADDRESS", what, shared=not own))
     officers_raw = r.required("MAILBOT_OFFICERS", "the privacy officer's address(es), comma-separated")
     officers = tuple(r.address("MAILBOT_OFFICERS", o.strip()) for o in officers_raw.split(",") if o.strip())
     keywords = tuple(
@@ -239,17 +274,48 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
         if k.strip()
     )
     if not keywords:
-        raise ConfigError("MAILBOT_SUBJECT_KEYWORDS is empty: give at least one subject keyword")
-    mailbox = MailboxSettings(
-        name="default",
+        raise ConfigError(f"{r.source('MAILBOT_SUBJECT_KEYWORDS')} is empty: give at least one subject keyword")
+    return MailboxSettings(
+        name=name,
         imap=r.server("imap", "ssl", need_user=True),
         folder=r.get("MAILBOT_IMAP_FOLDER", "INBOX") or "INBOX",
         processed_folder=r.get("MAILBOT_PROCESSED_FOLDER"),
         address=address,
         officers=officers,
         keywords=keywords,
+        smtp=r.server("smtp", "starttls", need_user=False),
     )
-    smtp = r.server("smtp", "starttls", need_user=False)
+
+
+def _mailboxes(r: _Reader) -> tuple[MailboxSettings, ...]:
+    """MAILBOT_MAILBOXES=name1,name2 with per-mailbox keys; without it one mailbox, "default"."""
+    raw = r.get("MAILBOT_MAILBOXES")
+    if not raw:
+        return (_mailbox(r, "default"),)
+    names = [n.strip().lower() for n in raw.split(",") if n.strip()]
+    for n in names:
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,29}", n):
+            raise ConfigError(
+                f"MAILBOT_MAILBOXES: {n!r} is not a usable name: letters, digits and _ (it becomes part of "
+                "keys like MAILBOT_MAILBOX_<NAME>_IMAP_HOST), e.g. MAILBOT_MAILBOXES=meldpunt,po"
+            )
+    if len(set(names)) != len(names):
+        raise ConfigError(f"MAILBOT_MAILBOXES={raw!r} names a mailbox twice")
+    boxes = tuple(_mailbox(r.scoped(n), n) for n in names)
+    seen: dict[str, str] = {}
+    for mb in boxes:
+        if mb.address in seen:
+            raise ConfigError(
+                f"MAILBOT_MAILBOX_{mb.name.upper()}_ADDRESS: {mb.address} is also the address of mailbox "
+                f"{seen[mb.address]!r}; each mailbox needs its own address"
+            )
+        seen[mb.address] = mb.name
+    return boxes
+
+
+def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
+    r = _Reader(values)
+    mailboxes = _mailboxes(r)
 
     ca_raw = r.get("MAILBOT_CA_FILE")
     ca_file = Path(ca_raw).expanduser() if ca_raw else None
@@ -279,8 +345,7 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
 
     default_name = "Meldpunt datalekken" if language == "nl" else "Data breach desk"
     return Settings(
-        mailboxes=(mailbox,),
-        smtp=smtp,
+        mailboxes=mailboxes,
         ca_file=ca_file,
         database_url=database_url,
         data_dir=data_dir,

@@ -86,7 +86,7 @@ class ImapMailbox:
                 client.starttls(ctx)
         except ssl.SSLCertVerificationError as exc:
             raise PermanentError(
-                f"{where}: certificate not trusted ({exc.verify_message}); check MAILBOT_IMAP_HOST and MAILBOT_CA_FILE"
+                f"{where}: certificate not trusted ({exc.verify_message}); check {s.key('HOST')} and MAILBOT_CA_FILE"
             ) from exc
         except NETWORK_ERRORS as exc:
             raise TransientError(f"{where}: cannot connect: {exc}") from exc
@@ -94,8 +94,7 @@ class ImapMailbox:
             client.login(s.user, s.password)
         except LoginError as exc:
             raise PermanentError(
-                f"{where}: login refused for MAILBOT_IMAP_USER={s.user!r}; "
-                "check MAILBOT_IMAP_USER and MAILBOT_IMAP_PASSWORD"
+                f"{where}: login refused for {s.key('USER')}={s.user!r}; check {s.key('USER')} and {s.key('PASSWORD')}"
             ) from exc
         except NETWORK_ERRORS as exc:
             raise TransientError(f"{where}: login failed: {exc}") from exc
@@ -128,7 +127,7 @@ class ImapMailbox:
         info = self._call(f"select {folder}", lambda c: c.select_folder(folder, readonly=not self.writable))
         uidvalidity = info.get(b"UIDVALIDITY")
         if uidvalidity is None:
-            raise PermanentError(f"IMAP folder {folder} has no UIDVALIDITY; check MAILBOT_IMAP_FOLDER")
+            raise PermanentError(f"IMAP folder {folder} has no UIDVALIDITY; check {self.settings.imap.key('FOLDER')}")
         return FolderStatus(int(uidvalidity), int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None)
 
     def uids_after(self, last_uid: int) -> list[int]:

@@ -24,6 +24,21 @@ class MailboxState(SQLModel, table=True):
     last_check_at: datetime | None = None
 
 
+class ConnectionHealth(SQLModel, table=True):
+    """How the last connections to one mailbox's IMAP or SMTP server went (health.py): what
+    ``mailbot status`` reports, and whether the officers have been told it keeps failing."""
+
+    __tablename__ = "connection_health"
+    mailbox: str = Field(primary_key=True)
+    channel: str = Field(primary_key=True)  # imap or smtp
+    last_ok_at: datetime | None = None
+    failing_since: datetime | None = None
+    failures: int = 0
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    told_at: datetime | None = None
+
+
 class WorkerLease(SQLModel, table=True):
     """Which worker does the work on this database, renewed while it runs (lease.py)."""
 

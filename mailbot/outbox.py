@@ -108,37 +108,66 @@ def next_due(engine: Engine) -> datetime | None:
 OnFailure = Callable[[Session, Outbox, str, datetime], None]
 
 
-def _due(engine: Engine, now: datetime) -> list[Outbox]:
+def _due(engine: Engine, now: datetime, mailbox: str | None = None) -> list[Outbox]:
     with db.session(engine) as s:
         query = select(Outbox).where(Outbox.status == "queued", Outbox.next_attempt_at <= now)
+        if mailbox is not None:
+            query = query.where(Outbox.mailbox == mailbox)
         return list(s.exec(query.order_by(col(Outbox.id)).limit(BATCH)))
+
+
+def _mailboxes_due(engine: Engine, now: datetime) -> list[str]:
+    with db.session(engine) as s:
+        query = select(Outbox.mailbox).where(Outbox.status == "queued", Outbox.next_attempt_at <= now)
+        return sorted(set(s.exec(query.distinct())))
 
 
 def send_due(
     engine: Engine,
-    transport_factory: Callable[[], SmtpTransport],
+    transport_factory: Callable[[str], SmtpTransport],
     now: datetime,
     on_permanent_failure: OnFailure,
+    on_connect: Callable[[str, Exception | None], None] | None = None,
 ) -> tuple[int, int]:
-    """Send every queued mail that is due, batch after batch over one connection.
-    Returns (sent, deferred or refused)."""
-    due = _due(engine, now)
+    """Send every queued mail that is due, per mailbox over that mailbox's own connection, so
+    one mailbox's SMTP trouble holds up none of the others' mail. ``on_connect`` hears of each
+    connection made or failed. Returns (sent, deferred or refused)."""
+    sent = problems = 0
+    for mailbox in _mailboxes_due(engine, now):
+        s, p = _send_mailbox(engine, mailbox, transport_factory(mailbox), now, on_permanent_failure, on_connect)
+        sent, problems = sent + s, problems + p
+    return sent, problems
+
+
+def _send_mailbox(
+    engine: Engine,
+    mailbox: str,
+    transport: SmtpTransport,
+    now: datetime,
+    on_permanent_failure: OnFailure,
+    on_connect: Callable[[str, Exception | None], None] | None,
+) -> tuple[int, int]:
+    due = _due(engine, now, mailbox)
     if not due:
         return 0, 0
-    transport = transport_factory()
     try:
         transport.connect()
     except (TransientError, PermanentError) as exc:
-        log.warning("outbox: %s; %d mail(s) wait for the next try", exc, len(due))
+        log.warning("outbox: %s: %s; %d mail(s) wait for the next try", mailbox, exc, len(due))
         with db.session(engine) as s:
             s.execute(
                 update(Outbox)
-                .where(col(Outbox.status) == "queued", col(Outbox.next_attempt_at) <= now)
+                .where(col(Outbox.status) == "queued", col(Outbox.next_attempt_at) <= now,
+                       col(Outbox.mailbox) == mailbox)
                 .values(attempts=Outbox.attempts + 1, last_error=str(exc),
                         next_attempt_at=now + backoff(max(o.attempts for o in due) + 1))
             )  # fmt: skip
             s.commit()
+        if on_connect is not None:
+            on_connect(mailbox, exc)
         return 0, len(due)
+    if on_connect is not None:
+        on_connect(mailbox, None)
     sent = problems = 0
     try:
         while due:
@@ -146,7 +175,7 @@ def send_due(
             sent, problems = sent + batch_sent, problems + batch_problems
             if connection_lost:
                 break
-            due = _due(engine, now)
+            due = _due(engine, now, mailbox)
     finally:
         transport.close()
     return sent, problems

@@ -35,6 +35,21 @@ def header_safe(value: object) -> str:
     return re.sub(r"[\x00-\x1f\x7f]+", " ", str(value)).strip()
 
 
+# The most of a reporter's text a notice to the officers carries; the whole is in the case
+# (``mailbot show``) and in the stored original.
+EXCERPT_CHARS = 20_000
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS, more: str = "[...]") -> str:
+    """A long text cut at ``limit`` characters, with ``more`` (which may use {n}, the number
+    of characters left out) where it was cut."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return cut.rstrip() + "\n" + more.format(n=len(text) - len(cut))
+
+
 class Renderer:
     def __init__(self, tz: ZoneInfo, override_dir: Path | None = None) -> None:
         loaders = [FileSystemLoader(str(override_dir))] if override_dir else []
@@ -49,6 +64,7 @@ class Renderer:
         )
         self.env.filters["local"] = lambda v, fmt="%d-%m-%Y %H:%M": local_time(v, tz, fmt)
         self.env.filters["oneline"] = header_safe
+        self.env.filters["excerpt"] = excerpt
         # Pages for people (the register, the AP draft): every value escaped, nothing from a
         # mail is ever taken as HTML.
         self.html = Environment(

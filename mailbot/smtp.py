@@ -46,15 +46,14 @@ class SmtpTransport:
                 conn.login(s.user, s.password)
         except ssl.SSLCertVerificationError as exc:
             raise PermanentError(
-                f"{where}: certificate not trusted ({exc.verify_message}); check MAILBOT_SMTP_HOST and MAILBOT_CA_FILE"
+                f"{where}: certificate not trusted ({exc.verify_message}); check {s.key('HOST')} and MAILBOT_CA_FILE"
             ) from exc
         except smtplib.SMTPAuthenticationError as exc:
             raise PermanentError(
-                f"{where}: login refused for MAILBOT_SMTP_USER={s.user!r}; "
-                "check MAILBOT_SMTP_USER and MAILBOT_SMTP_PASSWORD"
+                f"{where}: login refused for {s.key('USER')}={s.user!r}; check {s.key('USER')} and {s.key('PASSWORD')}"
             ) from exc
         except smtplib.SMTPNotSupportedError as exc:
-            raise PermanentError(f"{where}: {exc}; check MAILBOT_SMTP_SECURITY") from exc
+            raise PermanentError(f"{where}: {exc}; check {s.key('SECURITY')}") from exc
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise TransientError(f"{where}: cannot connect: {exc}") from exc
         self.conn = conn

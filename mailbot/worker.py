@@ -14,6 +14,7 @@ import fcntl
 import logging
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,12 +25,12 @@ from typing import IO
 import schedule
 from sqlalchemy.exc import OperationalError
 
-from mailbot import alerts, digest, dispatch, outbox, reminders
+from mailbot import alerts, digest, dispatch, health, outbox, reminders
 from mailbot.app import Services
 from mailbot.clock import Clock
 from mailbot.errors import MailbotError, PermanentError, TransientError
 from mailbot.intake import fetch_new
-from mailbot.mailbox import ImapMailbox
+from mailbot.mailbox import IDLE_RENEW_SECONDS, ImapMailbox
 from mailbot.purge import purge
 from mailbot.smtp import SmtpTransport
 
@@ -104,6 +105,43 @@ class WorkerLock:
             self.handle = None
 
 
+class Watcher(threading.Thread):
+    """Keeps one mailbox in IMAP IDLE on a connection of its own and wakes the worker when the
+    server announces mail, so every mailbox is answered within a second, not only the first.
+    It reads nothing: fetching is the worker's, which also reports connection trouble."""
+
+    def __init__(self, mailbox: ImapMailbox, wake: threading.Event, stopping: Callable[[], bool]) -> None:
+        super().__init__(name=f"watch-{mailbox.settings.name}", daemon=True)
+        self.mailbox = mailbox
+        self.mailbox.writable = False
+        self.wake = wake
+        self.stopping = stopping
+
+    def run(self) -> None:
+        failures = 0
+        uidnext: int | None = None
+        while not self.stopping():
+            try:
+                if not self.mailbox.supports_idle():
+                    log.info("worker: %s offers no IDLE: polling", self.mailbox.settings.name)
+                    return
+                status = self.mailbox.select()
+                if uidnext is not None and status.uidnext != uidnext:
+                    self.wake.set()  # arrived while we were not idling
+                uidnext = status.uidnext
+                if self.mailbox.wait(IDLE_RENEW_SECONDS, self.stopping):
+                    self.wake.set()
+                failures = 0
+            except Exception as exc:
+                failures += 1
+                self.mailbox.close()
+                log.debug("worker: watching %s: %s", self.mailbox.settings.name, exc)
+                end = time.monotonic() + min(MAX_BACKOFF_SECONDS, 2 ** min(failures, 9))
+                while not self.stopping() and time.monotonic() < end:
+                    time.sleep(0.5)
+        self.mailbox.close()
+
+
 class Worker:
     def __init__(self, svc: Services, clock: Clock) -> None:
         self.svc = svc
@@ -112,9 +150,15 @@ class Worker:
         self.stopping = False
         self.lease_lost: str | None = None
         self.scheduler = schedule.Scheduler()
+        # Per mailbox: failures in a row, and when (monotonic) to try it again. One mailbox's
+        # trouble holds up none of the others.
+        self.failures: dict[str, int] = dict.fromkeys(self.mailboxes, 0)
+        self.retry_at: dict[str, float] = dict.fromkeys(self.mailboxes, 0.0)
+        self.wake = threading.Event()
+        self.watchers: list[Watcher] = []
 
-    def transport(self) -> SmtpTransport:
-        return SmtpTransport(self.svc.settings.smtp, self.svc.settings.ca_file)
+    def transport(self, mailbox: str) -> SmtpTransport:
+        return SmtpTransport(self.svc.settings.mailbox_named(mailbox).smtp, self.svc.settings.ca_file)
 
     # -- one pass --------------------------------------------------------------------------------
     def run_pass(self) -> PassResult:
@@ -126,14 +170,40 @@ class Worker:
         self.send_outbox(result)
         return result
 
-    def fetch(self, result: PassResult) -> None:
+    def fetch(self, result: PassResult, waiting_too: bool = True) -> None:
+        """New mail from every mailbox that is due. A mailbox that fails is noted (health.py),
+        closed and tried again after a back-off of its own; the others go on."""
         for name, mailbox in self.mailboxes.items():
+            if not waiting_too and time.monotonic() < self.retry_at[name]:
+                continue
             try:
                 intake = fetch_new(self.svc.engine, mailbox, self.svc.store, mailbox.settings, self.clock())
-                result.stored += intake.stored
             except (TransientError, PermanentError) as exc:
-                result.errors.append(f"{name}: {exc}")
-                log.error("intake: %s: %s", name, exc)
+                self._mailbox_failed(name, exc, result)
+                continue
+            except (OSError, OperationalError):
+                raise  # the disk or the database: every mailbox's trouble, handled by run_forever
+            except Exception as exc:
+                log.exception("intake: %s: unexpected error", name)
+                self._mailbox_failed(name, exc, result)
+                continue
+            result.stored += intake.stored
+            self.failures[name], self.retry_at[name] = 0, 0.0
+            health.record(self.svc, name, "imap", None, self.clock())
+
+    def _mailbox_failed(self, name: str, exc: Exception, result: PassResult) -> None:
+        self.mailboxes[name].close()
+        self.failures[name] += 1
+        delay = min(MAX_BACKOFF_SECONDS, 2 ** min(self.failures[name], 9))
+        self.retry_at[name] = time.monotonic() + delay
+        text = self.describe(exc) or f"{type(exc).__name__}: {exc}"
+        result.errors.append(f"{name}: {text}")
+        log.error("intake: %s: %s; trying again in %ds", name, text, delay)
+        health.record(self.svc, name, "imap", exc, self.clock())
+
+    def retry_due(self) -> bool:
+        now = time.monotonic()
+        return any(self.failures[n] and now >= self.retry_at[n] for n in self.mailboxes)
 
     def handle_mail(self, result: PassResult) -> None:
         handled = dispatch.process_pending(self.svc, self.clock())
@@ -150,12 +220,18 @@ class Worker:
 
     def send_outbox(self, result: PassResult | None = None) -> None:
         sent, problems = outbox.send_due(
-            self.svc.engine, self.transport, self.clock(), dispatch.report_send_failure(self.svc)
+            self.svc.engine,
+            self.transport,
+            self.clock(),
+            dispatch.report_send_failure(self.svc),
+            on_connect=lambda mailbox, error: health.record(self.svc, mailbox, "smtp", error, self.clock()),
         )
         if result is not None:
             result.sent, result.send_problems = result.sent + sent, result.send_problems + problems
 
     def close(self) -> None:
+        for watcher in self.watchers:
+            watcher.join(timeout=5)
         for mailbox in self.mailboxes.values():
             mailbox.close()
 
@@ -182,19 +258,18 @@ class Worker:
     def fetch_and_handle(self) -> None:
         """New mail in, handled, answered: what a server's IDLE notice (or the poll) sets off.
         A pass that found mail is followed by another at once: mail that arrived during it
-        may have been announced before the next IDLE began."""
+        may have been announced before the next IDLE began. A mailbox that fails waits for
+        its own retry (:meth:`fetch`); the rest of the pass goes on."""
         while not self.stopping:
             result = self.run_mail_pass()
             if result.stored or result.sent or result.errors:
                 log.info("worker: pass: %s", result.summary())
-            if result.errors:
-                raise TransientError("; ".join(result.errors))
             if not result.stored:
                 return
 
     def run_mail_pass(self) -> PassResult:
         result = PassResult()
-        self.fetch(result)
+        self.fetch(result, waiting_too=False)
         self.handle_mail(result)
         self.send_outbox(result)
         return result
@@ -216,13 +291,19 @@ class Worker:
         signal.signal(signal.SIGINT, self.stop)
         settings = self.svc.settings
         self.schedule_jobs()
-        (mailbox,) = list(self.mailboxes.values())[:1]
         failures = 0
         log.info(
             "worker: running on %s (%s); stop with Ctrl-C or SIGTERM",
-            mailbox.settings.address,
+            ", ".join(mb.settings.address for mb in self.mailboxes.values()),
             "IMAP IDLE where offered" if settings.use_idle else f"polling every {settings.poll_seconds}s",
         )
+        if settings.use_idle:
+            self.watchers = [
+                Watcher(ImapMailbox(mb.settings, settings.ca_file), self.wake, lambda: self.stopping)
+                for mb in self.mailboxes.values()
+            ]
+            for watcher in self.watchers:
+                watcher.start()
         self.check_clock()
         while not self.stopping:
             try:
@@ -230,8 +311,8 @@ class Worker:
                 failures = 0
                 while not self.stopping:
                     self.scheduler.run_pending()
-                    if self._wait(mailbox):
-                        break  # new mail: fetch it now
+                    if self._wait():
+                        break  # new mail, or a mailbox to try again: fetch now
             except Exception as exc:
                 failures += 1
                 delay = min(MAX_BACKOFF_SECONDS, 2 ** min(failures, 9))
@@ -240,7 +321,6 @@ class Worker:
                     log.warning("worker: %s; trying again in %ds", known, delay)
                 else:
                     log.exception("worker: unexpected error; trying again in %ds", delay)
-                mailbox.close()
                 self._sleep(delay)
         self.close()
         log.info("worker: stopped")
@@ -265,14 +345,21 @@ class Worker:
             )
         return None
 
-    def _wait(self, mailbox: ImapMailbox) -> bool:
-        """Wait for new mail (IDLE) or the next scheduled job; True when mail has arrived."""
+    def _wait(self) -> bool:
+        """Wait for new mail (a watcher's IDLE notice), a mailbox's retry or the next scheduled
+        job; True when there is mail to fetch or a mailbox to try again."""
         pending = self.scheduler.idle_seconds
         timeout = max(0.5, min(60.0, pending if pending is not None else 60.0))
-        if self.svc.settings.use_idle and mailbox.supports_idle():
-            return mailbox.wait(timeout, lambda: self.stopping)
-        self._sleep(timeout)
-        return False
+        retries = [self.retry_at[n] for n in self.mailboxes if self.failures[n]]
+        if retries:
+            timeout = max(0.0, min(timeout, min(retries) - time.monotonic()))
+        if any(w.is_alive() for w in self.watchers):
+            woken = self.wake.wait(timeout)
+            self.wake.clear()
+        else:
+            self._sleep(timeout)
+            woken = False
+        return woken or self.retry_due()
 
     def _sleep(self, seconds: float) -> None:
         end = time.monotonic() + seconds

@@ -31,6 +31,8 @@ from mailbot.worker import Worker
 
 REPORTERS = [f"medewerker{i:03d}@example.org" for i in range(1, 201)]
 SECOND_OFFICER = "privacy@example.org"
+PO = "po@example.org"  # a second shared mailbox (P&O), with an officer of its own
+PO_OFFICER = "hr-privacy@example.org"
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +41,7 @@ def lab() -> Iterator[LabMailServer]:
         pytest.fail("the end-to-end tests start Postfix and need root: run ./dev test (it uses sudo)")
     users = dict(LAB_USERS)
     users[SECOND_OFFICER] = "privacy-geheim"
+    users[PO], users[PO_OFFICER] = "po-geheim", "hr-geheim"
     users.update({r: "geheim" for r in REPORTERS})
     server = LabMailServer(users=users).start()
     yield server
@@ -103,6 +106,23 @@ def make_bot(lab: LabMailServer, **overrides: str) -> Bot:
     svc = build(settings)
     clock = Clock()
     return Bot(lab, data_dir, config, settings, svc, clock, Worker(svc, clock), env_file)
+
+
+def two_mailboxes(lab: LabMailServer, po_password: str = "po-geheim") -> dict[str, str]:  # noqa: S107
+    """Overrides for a bot reading two mailboxes: "meldpunt" (the usual BOT) and "po" (PO),
+    each logging in as itself for IMAP and SMTP; PO's cases go to PO_OFFICER."""
+    return {
+        "MAILBOT_MAILBOXES": "meldpunt,po",
+        "MAILBOT_MAILBOX_MELDPUNT_ADDRESS": BOT,
+        "MAILBOT_MAILBOX_MELDPUNT_IMAP_USER": BOT,
+        "MAILBOT_MAILBOX_MELDPUNT_IMAP_PASSWORD": LAB_USERS[BOT],
+        "MAILBOT_MAILBOX_PO_ADDRESS": PO,
+        "MAILBOT_MAILBOX_PO_IMAP_USER": PO,
+        "MAILBOT_MAILBOX_PO_IMAP_PASSWORD": po_password,
+        "MAILBOT_MAILBOX_PO_SMTP_USER": PO,
+        "MAILBOT_MAILBOX_PO_SMTP_PASSWORD": "po-geheim",
+        "MAILBOT_MAILBOX_PO_OFFICERS": PO_OFFICER,
+    }
 
 
 @pytest.fixture

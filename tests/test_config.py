@@ -21,7 +21,7 @@ BASE = {
 def test_defaults() -> None:
     s = parse_settings(BASE)
     assert s.mailbox.imap.port == 993 and s.mailbox.imap.security == "ssl"
-    assert s.smtp.port == 587 and s.smtp.security == "starttls" and s.smtp.user == ""
+    assert s.mailbox.smtp.port == 587 and s.mailbox.smtp.security == "starttls" and s.mailbox.smtp.user == ""
     assert s.mailbox.folder == "INBOX" and s.mailbox.processed_folder == ""
     assert s.mailbox.address == "meldpunt@example.org"
     assert s.officers == ("fg@example.org", "privacy@example.org")
@@ -33,7 +33,7 @@ def test_defaults() -> None:
 
 def test_ports_follow_security() -> None:
     s = parse_settings({**BASE, "MAILBOT_IMAP_SECURITY": "starttls", "MAILBOT_SMTP_SECURITY": "ssl"})
-    assert (s.mailbox.imap.port, s.smtp.port) == (143, 465)
+    assert (s.mailbox.imap.port, s.mailbox.smtp.port) == (143, 465)
 
 
 @pytest.mark.parametrize(
@@ -96,3 +96,76 @@ def test_example_config_documents_every_key() -> None:
     keys -= {"MAILBOT_CONFIG"}
     documented = Path("config.example.env").read_text()
     assert sorted(k for k in keys if k not in documented) == []
+
+
+TWO = {
+    **BASE,
+    "MAILBOT_MAILBOXES": "meldpunt, PO",
+    "MAILBOT_MAILBOX_MELDPUNT_ADDRESS": "informatiebeveiliging@example.org",
+    "MAILBOT_MAILBOX_MELDPUNT_IMAP_USER": "informatiebeveiliging@example.org",
+    "MAILBOT_MAILBOX_MELDPUNT_IMAP_PASSWORD": "pw-1",
+    "MAILBOT_MAILBOX_PO_ADDRESS": "po@example.org",
+    "MAILBOT_MAILBOX_PO_IMAP_USER": "po@example.org",
+    "MAILBOT_MAILBOX_PO_IMAP_PASSWORD": "pw-2",
+    "MAILBOT_MAILBOX_PO_IMAP_HOST": "imap.po.example.org",
+    "MAILBOT_MAILBOX_PO_OFFICERS": "hr-privacy@example.org",
+    "MAILBOT_MAILBOX_PO_SUBJECT_KEYWORDS": "datalek",
+    "MAILBOT_MAILBOX_PO_SMTP_USER": "po@example.org",
+    "MAILBOT_MAILBOX_PO_SMTP_PASSWORD": "pw-3",
+}
+
+
+def test_several_mailboxes_with_their_own_keys_and_shared_ones() -> None:
+    s = parse_settings(TWO)
+    meldpunt, po = s.mailboxes
+    assert (meldpunt.name, po.name) == ("meldpunt", "po")
+    assert (meldpunt.address, po.address) == ("informatiebeveiliging@example.org", "po@example.org")
+    assert (meldpunt.imap.user, meldpunt.imap.password, po.imap.user) == (
+        "informatiebeveiliging@example.org",
+        "pw-1",
+        "po@example.org",
+    )
+    # Not given for the mailbox: the global key.
+    assert meldpunt.imap.host == "imap.example.org" and po.imap.host == "imap.po.example.org"
+    assert meldpunt.officers == ("fg@example.org", "privacy@example.org")
+    assert po.officers == ("hr-privacy@example.org",)
+    assert meldpunt.keywords == ("beveiligingsincident", "datalek") and po.keywords == ("datalek",)
+    assert meldpunt.smtp.host == po.smtp.host == "smtp.example.org"
+    assert (meldpunt.smtp.user, po.smtp.user, po.smtp.password) == ("", "po@example.org", "pw-3")
+    assert s.mailbox_named("po") is po and s.mailbox is meldpunt
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"MAILBOT_MAILBOX_PO_ADDRESS": ""},
+            "MAILBOT_MAILBOX_PO_ADDRESS is not set: give the shared address this mailbox receives and sends from",
+        ),
+        # The global MAILBOT_IMAP_USER belongs to no mailbox: never borrowed.
+        ({"MAILBOT_MAILBOX_PO_IMAP_USER": ""}, "MAILBOT_MAILBOX_PO_IMAP_USER is not set: give the IMAP login name"),
+        (
+            {"MAILBOT_MAILBOX_PO_IMAP_PASSWORD": ""},
+            "MAILBOT_MAILBOX_PO_IMAP_PASSWORD is not set: give the password for MAILBOT_MAILBOX_PO_IMAP_USER",
+        ),
+        ({"MAILBOT_MAILBOX_PO_IMAP_PORT": "99999"}, "MAILBOT_MAILBOX_PO_IMAP_PORT=99999 is out of range"),
+        ({"MAILBOT_IMAP_PORT": "x"}, "MAILBOT_IMAP_PORT='x' is not a whole number"),
+        ({"MAILBOT_MAILBOX_PO_ADDRESS": "informatiebeveiliging@example.org"}, "each mailbox needs its own address"),
+        ({"MAILBOT_MAILBOXES": "meldpunt,p&o"}, "MAILBOT_MAILBOXES: 'p&o' is not a usable name"),
+        ({"MAILBOT_MAILBOXES": "po,PO"}, "names a mailbox twice"),
+        (
+            {"MAILBOT_MAILBOX_PO_IMAP_HOST": "", "MAILBOT_IMAP_HOST": ""},
+            "MAILBOT_MAILBOX_MELDPUNT_IMAP_HOST is not set (or MAILBOT_IMAP_HOST for all mailboxes)",
+        ),
+    ],
+)
+def test_mailbox_errors_name_the_key_that_was_read(change: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_settings({**TWO, **change})
+    assert message in str(err.value)
+    assert "pw-" not in str(err.value)
+
+
+def test_one_mailbox_without_mailbot_mailboxes_is_named_default() -> None:
+    (mb,) = parse_settings(BASE).mailboxes
+    assert mb.name == "default" and mb.address == "meldpunt@example.org"

@@ -78,6 +78,20 @@ def test_officer_notice_has_the_facts(language: str) -> None:
         assert fact in r.body
 
 
+@pytest.mark.parametrize(("language", "note"), [("nl", "nog 30000 tekens"), ("en", "30000 more characters")])
+def test_officer_notice_carries_an_excerpt_of_a_long_report(language: str, note: str) -> None:
+    """A 50,000-character report: the notice to each officer carries the first 20,000 and says
+    where the rest is, instead of a copy of everything per officer."""
+    c = case()
+    c.description = "begin " + "x" * (50_000 - 12) + " einde"
+    r = Renderer(AMS).render(
+        language, "officer_new_case", case=c, attachments=[], acknowledged=True, not_acknowledged_reason=""
+    )
+    assert "begin " in r.body and " einde" not in r.body
+    assert f"{note}; " in r.body and "mailbot show DL-2026-0042]" in r.body
+    assert len(r.body) < 22_000
+
+
 def test_override_folder_wins(tmp_path: Path) -> None:
     (tmp_path / "nl").mkdir()
     (tmp_path / "nl" / "reporter_acknowledgement.txt").write_text(

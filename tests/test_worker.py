@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import json
+import shutil
+import signal
 import time
+from collections.abc import Iterator
 from datetime import datetime
 
+import pytest
 from sqlmodel import select
 
 from mailbot import db
 from mailbot.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.labserver import LabMailServer
 from mailbot.models import Case, InboundMessage, Outbox
 from mailbot.questionnaire import QUESTIONS
 from tests.conftest import eml
-from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, message_id_of, parse, report, submit
+from tests.mailserver import (
+    PO,
+    PO_OFFICER,
+    REPORTERS,
+    SECOND_OFFICER,
+    Bot,
+    body_text,
+    make_bot,
+    message_id_of,
+    parse,
+    report,
+    submit,
+    two_mailboxes,
+)
 
 
 def cases(bot: Bot) -> list[Case]:
@@ -221,3 +239,109 @@ def test_a_failing_scheduled_job_is_logged_and_stays_scheduled(bot: Bot, caplog:
         bot.worker.scheduler.run_pending()
     assert len(calls) == 2 and len(bot.worker.scheduler.jobs) == 1
     assert "scheduled job broken failed" in caplog.text  # type: ignore[attr-defined]
+
+
+# -- several mailboxes ----------------------------------------------------------------------------
+@pytest.fixture
+def two(clean_lab: LabMailServer) -> Iterator[Bot]:
+    b = make_bot(clean_lab, **two_mailboxes(clean_lab), MAILBOT_POLL_SECONDS="300")
+    yield b
+    b.worker.close()
+    b.svc.engine.dispose()
+    shutil.rmtree(b.data_dir, ignore_errors=True)
+
+
+def _from(raw: bytes) -> str:
+    return str(parse(raw)["From"].addresses[0].addr_spec)
+
+
+def test_each_mailbox_answers_from_its_own_address(two: Bot) -> None:
+    """A report to meldpunt@ and one to po@: each case remembers its mailbox, each reporter is
+    answered from the address they wrote to, each mailbox's own officers are told."""
+    lab = two.lab
+    submit(lab, report(sender=EMPLOYEE, subject="beveiligingsincident laptop"))
+    lab.send(report(sender=REPORTERS[0], subject="datalek personeelsdossier"), REPORTERS[0], [PO])
+    assert len(lab.wait_for(PO, 1)) == 1
+    result = two.run_pass()
+    assert result.stored == 2 and result.dispositions == {"case": 2}, result.summary()
+
+    by_reporter = {c.reporter_address: c for c in cases(two)}
+    assert by_reporter[EMPLOYEE].mailbox == "meldpunt" and by_reporter[REPORTERS[0]].mailbox == "po"
+    (ack,) = lab.wait_for(EMPLOYEE, 1)
+    (po_ack,) = lab.wait_for(REPORTERS[0], 1)
+    assert _from(ack) == BOT and _from(po_ack) == PO
+    assert by_reporter[REPORTERS[0]].kenmerk in str(parse(po_ack)["Subject"])
+
+    (po_notice,) = lab.wait_for(PO_OFFICER, 1)
+    assert _from(po_notice) == PO and by_reporter[REPORTERS[0]].kenmerk in str(parse(po_notice)["Subject"])
+    officer_mail = lab.wait_for(OFFICER, 1)
+    assert [_from(m) for m in officer_mail] == [BOT], "meldpunt's officers hear only of meldpunt's cases"
+
+    # The reporter's answer to po@ lands on the po case; the reply to it goes out from po@ again.
+    answer = report(sender=REPORTERS[0], subject=f"Re: [{by_reporter[REPORTERS[0]].kenmerk}] Ontvangstbevestiging")
+    lab.send(answer, REPORTERS[0], [PO])
+    assert len(lab.wait_for(PO, 2)) == 2
+    assert two.run_pass().dispositions == {"reply": 1}
+    with db.session(two.svc.engine) as s:
+        outgoing = list(
+            s.exec(select(Outbox.mailbox, Outbox.sender).where(Outbox.case_id == by_reporter[REPORTERS[0]].id))
+        )
+    assert {mailbox for mailbox, _ in outgoing} == {"po"} and {sender for _, sender in outgoing} == {PO}
+
+
+def test_a_mailbox_that_cannot_log_in_does_not_stop_the_others(clean_lab: LabMailServer) -> None:
+    """po@'s password is wrong. `mailbot run` still answers meldpunt@'s reports within seconds,
+    and the officers of po@ are told once, by mail from meldpunt@."""
+    bot = make_bot(clean_lab, **two_mailboxes(clean_lab, po_password="verlopen"))
+    try:
+        worker = bot.spawn("run")
+        try:
+            time.sleep(2)
+            submit(clean_lab, report(sender=EMPLOYEE))
+            started = time.monotonic()
+            (ack,) = clean_lab.wait_for(EMPLOYEE, 1, timeout=15)
+            assert time.monotonic() - started < 10
+            assert _from(ack) == BOT
+            (notice,) = clean_lab.wait_for(PO_OFFICER, 1, timeout=40)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(timeout=30) == 0
+        log = (bot.data_dir / "worker.log").read_text()
+        assert "intake: po: IMAP" in log and "login refused for MAILBOT_MAILBOX_PO_IMAP_USER='po@example.org'" in log
+        msg = parse(notice)
+        assert _from(notice) == BOT and msg["Subject"] == "Storing: IMAP van po@example.org"
+        assert "MAILBOT_MAILBOX_PO_IMAP_..." in body_text(msg) and "mailbot status" in body_text(msg)
+        assert len(clean_lab.messages(PO_OFFICER)) == 1
+        assert "verlopen" not in log
+    finally:
+        bot.worker.close()
+        bot.svc.engine.dispose()
+        shutil.rmtree(bot.data_dir, ignore_errors=True)
+
+
+def test_every_mailbox_is_watched_with_idle(two: Bot) -> None:
+    """Not only the first mailbox: a report to the second is answered within seconds although
+    the poll is set to five minutes."""
+    worker = two.spawn("run")
+    try:
+        _wait_for_log(two, "worker: running on")
+        time.sleep(1)
+        latencies = []
+        for i in range(3):
+            before = len(two.lab.messages(REPORTERS[i]))
+            started = time.monotonic()
+            two.lab.send(report(sender=REPORTERS[i], subject=f"datalek {i}"), REPORTERS[i], [PO])
+            two.lab.wait_for(REPORTERS[i], before + 1, timeout=20)
+            latencies.append(time.monotonic() - started)
+        assert max(latencies) < 5, latencies
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+
+
+def _wait_for_log(bot: Bot, text: str, timeout: float = 20) -> None:
+    log = bot.data_dir / "worker.log"
+    deadline = time.monotonic() + timeout
+    while not (log.exists() and text in log.read_text()):
+        assert time.monotonic() < deadline, f"the worker did not log {text!r}"
+        time.sleep(0.1)
