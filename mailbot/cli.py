@@ -52,6 +52,15 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="one full pass (fetch, handle, send what is due), then exit; exit 1 when a mailbox could not be read",
     )
+    dbp = sub.add_parser(
+        "db",
+        help="the database schema: bring it to the newest version (init and run do this too)",
+        description="'mailbot db upgrade' applies the schema migrations this version brings (Alembic, for "
+        "SQLite and PostgreSQL alike) and prints from which revision to which. Every command does it "
+        "on start; run it by hand to upgrade at a moment of your choosing, after a backup.",
+    )
+    db_sub = dbp.add_subparsers(dest="action", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="apply the migrations up to the newest revision")
     status = sub.add_parser(
         "status",
         help="is the worker running, are the mailboxes read, is mail going out; exit 1 when something needs a person",
@@ -150,13 +159,14 @@ def _print_json(value: Any) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from mailbot import schema
     from mailbot.app import build
 
-    settings = _settings(args)
-    build(settings)
+    svc = build(settings)
     print(f"configuration read from {settings.source}: OK")
     print(f"data folder: {settings.data_dir}")
-    print(f"database:    {_safe_url(settings.database_url)} (tables created)")
+    print(f"database:    {_safe_url(settings.database_url)} (schema at revision {schema.current(svc.engine)})")
     print("next: mailbot check, then mailbot run")
     return 0
 
@@ -168,8 +178,10 @@ def _safe_url(url: str) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from mailbot.clock import system_clock
     from mailbot.errors import MailbotError
     from mailbot.mailbox import ImapMailbox
+    from mailbot.oauth2 import tokens_for
     from mailbot.smtp import SmtpTransport
 
     settings = _settings(args)
@@ -183,14 +195,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     several = len(settings.mailboxes) > 1
     for mb in settings.mailboxes:
         label = f" [{mb.name}]" if several else ""
-        imap = ImapMailbox(mb, settings.ca_file, timeout=20)
+        tokens = tokens_for(mb, settings.data_dir, settings.ca_file, system_clock)
+        imap = ImapMailbox(mb, settings.ca_file, timeout=20, tokens=tokens)
         try:
             imap.connect()
             status = imap.select()
             backlog = len(imap.uids_after(0))
             idle = "IDLE supported" if imap.supports_idle() else "no IDLE: polling every MAILBOT_POLL_SECONDS"
+            how = f", {tokens.label}" if tokens and mb.imap.auth == "oauth2" else ""
             print(
-                f"IMAP  ok    {mb.imap.user}@{mb.imap.host}:{mb.imap.port} ({mb.imap.security}), folder "
+                f"IMAP  ok    {mb.imap.user}@{mb.imap.host}:{mb.imap.port} ({mb.imap.security}{how}), folder "
                 f"{mb.folder}: {backlog} message(s), UIDVALIDITY {status.uidvalidity}, {idle}{label}"
             )
         except MailbotError as exc:
@@ -198,10 +212,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"IMAP  FAIL  {exc}{label}")
         finally:
             imap.close()
-        smtp = SmtpTransport(mb.smtp, settings.ca_file, timeout=20)
+        smtp = SmtpTransport(mb.smtp, settings.ca_file, timeout=20, tokens=tokens)
         try:
             smtp.connect()
             who = f"as {mb.smtp.user}" if mb.smtp.user else "without login"
+            if tokens and mb.smtp.auth == "oauth2":
+                who += f" with {tokens.label}"
             print(f"SMTP  ok    {mb.smtp.host}:{mb.smtp.port} ({mb.smtp.security}), {who}{label}")
         except MailbotError as exc:
             ok = False
@@ -265,6 +281,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         worker.close()
         keeper.stop()
         lock.release()
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from mailbot import schema
+    from mailbot.app import build
+
+    settings = _settings(args)
+    svc = build(settings, create=False)
+    before, after = schema.upgrade(svc.engine)
+    where = _safe_url(settings.database_url)
+    if before == after:
+        print(f"database {where}: at revision {after}, the newest; nothing to do")
+    else:
+        print(f"database {where}: upgraded from revision {before or '(none: new database)'} to {after}")
+    return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -477,6 +508,7 @@ COMMANDS = {
     "check": cmd_check,
     "run": cmd_run,
     "status": cmd_status,
+    "db": cmd_db,
     "list": cmd_list,
     "show": cmd_show,
     "messages": cmd_messages,
@@ -498,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format=TEXT_FORMAT,
     )
-    for noisy in ("imapclient", "sqlalchemy", "schedule"):
+    for noisy in ("imapclient", "sqlalchemy", "schedule", "alembic", "msal", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("mailparser").setLevel(logging.ERROR)  # it warns about every unusual part
     from mailbot.config import ConfigError

@@ -37,6 +37,36 @@ class ServerSettings:
     user: str
     password: str = field(repr=False)
     keys: str  # the prefix of this server's keys, for messages: MAILBOT_IMAP_, MAILBOT_MAILBOX_PO_SMTP_
+    auth: str = "password"  # or oauth2: SASL XOAUTH2 with a token from the mailbox's OAuth2 provider
+
+    def key(self, name: str) -> str:
+        return self.keys + name
+
+
+OAUTH2_PROVIDERS = ("microsoft", "google")
+DEFAULT_SCOPES = {"microsoft": "https://outlook.office365.com/.default", "google": "https://mail.google.com/"}
+
+
+@dataclass(frozen=True)
+class OAuth2Settings:
+    """Where a mailbox gets its OAuth2 access tokens (oauth2.py).
+
+    Microsoft 365: the client-credentials flow of an app registration (tenant, client id, and a
+    client secret or a certificate). Google: a refresh token (with client id and secret), or a
+    service account with domain-wide delegation acting as the mailbox."""
+
+    provider: str
+    keys: str  # the prefix of the keys it was read from: MAILBOT_OAUTH2_, MAILBOT_MAILBOX_PO_OAUTH2_
+    client_id: str = ""
+    client_secret: str = field(default="", repr=False)
+    tenant: str = ""
+    authority: str = ""
+    certificate: Path | None = None
+    certificate_thumbprint: str = ""
+    refresh_token: str = field(default="", repr=False)
+    service_account_file: Path | None = None
+    token_url: str = ""
+    scope: str = ""
 
     def key(self, name: str) -> str:
         return self.keys + name
@@ -54,6 +84,7 @@ class MailboxSettings:
     officers: tuple[str, ...]
     keywords: tuple[str, ...]
     smtp: ServerSettings
+    oauth2: OAuth2Settings | None = None
 
 
 @dataclass(frozen=True)
@@ -205,25 +236,81 @@ class _Reader:
         host = self.required(prefix + "HOST", f"the {kind.upper()} server's host name")
         security = self.choice(prefix + "SECURITY", default_security, SECURITY_CHOICES)
         port = self.integer(prefix + "PORT", DEFAULT_PORTS[kind][security], 1, 65535)
+        auth = self.choice(prefix + "AUTH", "password", ("password", "oauth2"))
+        need_user = need_user or auth == "oauth2"
         # A mailbox reads its folder as itself: its IMAP login is never borrowed from the global
         # keys. An SMTP login may be shared (one account allowed to send as every address).
         own_login = not self.scope or kind == "imap"
+        what = f"the {kind.upper()} login name" + (" (the mailbox's address, for OAuth2)" if auth == "oauth2" else "")
         if need_user:
-            user = self.required(prefix + "USER", f"the {kind.upper()} login name", shared=not own_login)
+            user = self.required(prefix + "USER", what, shared=not own_login)
         else:
             user = self.get(prefix + "USER", shared=not own_login)
-        password = self.get(prefix + "PASSWORD", shared=not own_login)
-        user_key, password_key = (
-            self.source(prefix + "USER", not own_login),
-            self.source(prefix + "PASSWORD", not own_login),
-        )
-        if need_user and not password:
+        password = self.get(prefix + "PASSWORD", shared=not own_login) if auth == "password" else ""
+        user_key = self.source(prefix + "USER", not own_login)
+        password_key = self.source(prefix + "PASSWORD", not own_login)
+        if auth == "password" and need_user and not password:
             raise ConfigError(f"{password_key} is not set: give the password for {user_key}")
-        if user and not password:
+        if auth == "password" and user and not password:
             raise ConfigError(f"{password_key} is not set but {user_key} is: give both or neither")
         return ServerSettings(
-            host=host, port=port, security=security, user=user, password=password, keys=self.own_key(prefix)
+            host=host, port=port, security=security, user=user, password=password, keys=self.own_key(prefix),
+            auth=auth,
+        )  # fmt: skip
+
+    def oauth2(self) -> OAuth2Settings:
+        """The OAuth2 provider of a mailbox that logs in with it; every mistake names its key."""
+        k = "MAILBOT_OAUTH2_"
+        provider = self.get(k + "PROVIDER").lower()
+        if provider not in OAUTH2_PROVIDERS:
+            raise ConfigError(
+                f"{self.own_key(k + 'PROVIDER')} is {repr(provider) if provider else 'not set'}: "
+                "an OAuth2 login needs microsoft (Microsoft 365) or google"
+            )
+
+        def path(key: str) -> Path | None:
+            raw = self.get(k + key)
+            if raw and not Path(raw).expanduser().is_file():
+                raise ConfigError(f"{self.source(k + key)}={raw!r}: no such file")
+            return Path(raw).expanduser() if raw else None
+
+        o = OAuth2Settings(
+            provider=provider,
+            keys=self.own_key(k),
+            client_id=self.get(k + "CLIENT_ID"),
+            client_secret=self.get(k + "CLIENT_SECRET"),
+            tenant=self.get(k + "TENANT"),
+            authority=self.get(k + "AUTHORITY"),
+            certificate=path("CERTIFICATE"),
+            certificate_thumbprint=self.get(k + "CERTIFICATE_THUMBPRINT"),
+            refresh_token=self.get(k + "REFRESH_TOKEN"),
+            service_account_file=path("SERVICE_ACCOUNT_FILE"),
+            token_url=self.get(k + "TOKEN_URL"),
+            scope=self.get(k + "SCOPE") or DEFAULT_SCOPES[provider],
         )
+        for key, url in (("TOKEN_URL", o.token_url), ("AUTHORITY", o.authority)):
+            if url and not url.startswith("https://"):
+                raise ConfigError(f"{self.source(k + key)}={url!r}: give an https:// URL")
+        if provider == "microsoft":
+            if not o.authority:
+                self.required(
+                    k + "TENANT", "your Microsoft 365 tenant (its ID, or a domain like example.onmicrosoft.com)"
+                )
+            self.required(k + "CLIENT_ID", "the app registration's application (client) ID")
+            if not o.client_secret and not o.certificate:
+                raise ConfigError(
+                    f"{self.own_key(k + 'CLIENT_SECRET')} is not set: give the app registration's client secret, "
+                    f"or a certificate ({self.own_key(k + 'CERTIFICATE')} and _CERTIFICATE_THUMBPRINT)"
+                )
+            if o.certificate and not o.certificate_thumbprint:
+                self.required(k + "CERTIFICATE_THUMBPRINT", "the certificate's thumbprint as shown in Entra ID")
+        elif not o.service_account_file:
+            self.required(
+                k + "REFRESH_TOKEN", f"a refresh token, or a key file in {self.own_key(k)}SERVICE_ACCOUNT_FILE"
+            )
+            self.required(k + "CLIENT_ID", "the OAuth client ID the refresh token was issued to")
+            self.required(k + "CLIENT_SECRET", "the OAuth client's secret")
+        return o
 
 
 DEFAULT_REQUIRED = "description,data_types,affected_count,affected_group,cause,occurred_at"
@@ -275,15 +362,18 @@ def _mailbox(r: _Reader, name: str) -> MailboxSettings:
     )
     if not keywords:
         raise ConfigError(f"{r.source('MAILBOT_SUBJECT_KEYWORDS')} is empty: give at least one subject keyword")
+    imap = r.server("imap", "ssl", need_user=True)
+    smtp = r.server("smtp", "starttls", need_user=False)
     return MailboxSettings(
         name=name,
-        imap=r.server("imap", "ssl", need_user=True),
+        imap=imap,
         folder=r.get("MAILBOT_IMAP_FOLDER", "INBOX") or "INBOX",
         processed_folder=r.get("MAILBOT_PROCESSED_FOLDER"),
         address=address,
         officers=officers,
         keywords=keywords,
-        smtp=r.server("smtp", "starttls", need_user=False),
+        smtp=smtp,
+        oauth2=r.oauth2() if "oauth2" in (imap.auth, smtp.auth) else None,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from mailbot import audit, models  # models: the tables; audit: the hook that chains every event
 
@@ -38,7 +38,11 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+    """Bring the database to the newest schema (schema.py: Alembic migrations), then make sure
+    the audit chain has its head row."""
+    from mailbot import schema
+
+    schema.upgrade(engine)
     with Session(engine) as s:
         if s.get(models.AuditHead, 1) is None:
             s.add(models.AuditHead(id=1, seq=0, hash=audit.GENESIS))

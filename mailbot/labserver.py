@@ -112,6 +112,9 @@ class LabMailServer:
     ports: Ports = field(default_factory=lambda: Ports(*free_ports(5)))
     running_dovecot: bool = False
     running_postfix: bool = False
+    # When set, Dovecot (and Postfix, whose SMTP AUTH is Dovecot's) also takes SASL XOAUTH2 and
+    # OAUTHBEARER, asking this token introspection endpoint (RFC 7662) whether a token is good.
+    oauth2_introspection_url: str = ""
 
     # -- paths -----------------------------------------------------------------------------
     @property
@@ -230,8 +233,9 @@ ssl_cert = <{tls}/server.pem
 ssl_key = <{tls}/server.key
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{" xoauth2 oauthbearer" if self.oauth2_introspection_url else ""}
 auth_failure_delay = 0
+auth_verbose = yes
 default_internal_user = dovecot
 default_internal_group = dovecot
 default_login_user = dovecot
@@ -242,8 +246,9 @@ postmaster_address = postmaster@{DOMAIN}
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {d}/users
+  mechanisms = plain login
 }}
-userdb {{
+{self._oauth2_passdb(d)}userdb {{
   driver = passwd-file
   args = username_format=%u {d}/users
   default_fields = uid=dovecot gid=dovecot home={self.root}/home/%u
@@ -285,6 +290,15 @@ service stats {{
 }}
 """)
         _run(["chown", "-R", "dovecot:dovecot", str(d), str(self.root / "home")])
+
+    def _oauth2_passdb(self, d: Path) -> str:
+        if not self.oauth2_introspection_url:
+            return ""
+        (d / "oauth2.conf").write_text(
+            f"introspection_mode = post\nintrospection_url = {self.oauth2_introspection_url}\n"
+            "username_attribute = email\nactive_attribute = active\nactive_value = true\n"
+        )
+        return f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {d}/oauth2.conf\n}}\n"
 
     def write_users(self) -> None:
         """(Re)write the passwd-file; Dovecot re-reads it when it changes."""

@@ -6,6 +6,7 @@ flags stay as they were; nothing is ever deleted.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import imaplib
 import logging
@@ -23,6 +24,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from mailbot.config import MailboxSettings
 from mailbot.errors import PermanentError, TransientError
+from mailbot.oauth2 import Tokens
 from mailbot.tls import client_context
 
 log = logging.getLogger(__name__)
@@ -66,10 +68,13 @@ def _announces_mail(responses: list[Any]) -> bool:
 
 
 class ImapMailbox:
-    def __init__(self, settings: MailboxSettings, ca_file: Path | None, timeout: float = 60) -> None:
+    def __init__(
+        self, settings: MailboxSettings, ca_file: Path | None, timeout: float = 60, tokens: Tokens | None = None
+    ) -> None:
         self.settings = settings
         self.ca_file = ca_file
         self.timeout = timeout
+        self.tokens = tokens  # for MAILBOT_IMAP_AUTH=oauth2
         self.client: IMAPClient | None = None
         self.writable = bool(settings.processed_folder)
         self.large_message = LARGE_MESSAGE
@@ -91,14 +96,39 @@ class ImapMailbox:
         except NETWORK_ERRORS as exc:
             raise TransientError(f"{where}: cannot connect: {exc}") from exc
         try:
-            client.login(s.user, s.password)
+            self._login(client)
         except LoginError as exc:
-            raise PermanentError(
-                f"{where}: login refused for {s.key('USER')}={s.user!r}; check {s.key('USER')} and {s.key('PASSWORD')}"
-            ) from exc
+            with contextlib.suppress(*NETWORK_ERRORS):
+                client.shutdown()
+            how = "XOAUTH2 login" if s.auth == "oauth2" else "login"
+            check = (
+                f"the token from {self.tokens.label if self.tokens else 'the provider'} was refused: check that "
+                f"the app may use IMAP for {s.user} (README: Microsoft 365 / Google)"
+                if s.auth == "oauth2"
+                else f"check {s.key('USER')} and {s.key('PASSWORD')}"
+            )
+            raise PermanentError(f"{where}: {how} refused for {s.key('USER')}={s.user!r}; {check}") from exc
         except NETWORK_ERRORS as exc:
             raise TransientError(f"{where}: login failed: {exc}") from exc
+        except (PermanentError, TransientError):
+            with contextlib.suppress(*NETWORK_ERRORS):
+                client.shutdown()
+            raise
         self.client = client
+
+    def _login(self, client: IMAPClient) -> None:
+        s = self.settings.imap
+        if s.auth != "oauth2":
+            client.login(s.user, s.password)
+            return
+        assert self.tokens is not None, "an OAuth2 mailbox needs its Tokens"
+        try:
+            client.oauth2_login(s.user, self.tokens.get())
+        except LoginError:
+            # Revoked or cut short on the provider's side: one fresh token, then give up.
+            log.info("IMAP %s: XOAUTH2 token refused; fetching a new one", s.user)
+            self.tokens.drop()
+            client.oauth2_login(s.user, self.tokens.get())
 
     def close(self) -> None:
         if self.client is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -105,7 +105,14 @@ class Case(SQLModel, table=True):
     aware_at: datetime
     ap_deadline_at: datetime
     created_at: datetime
-    inbound_message_id: int | None = Field(default=None, foreign_key="inbound_message.id")
+    # The report that opened the case. Messages also point at their case: on PostgreSQL the
+    # cycle is closed after both tables exist (use_alter; the baseline migration does it).
+    inbound_message_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("inbound_message.id", use_alter=True, name="fk_case_inbound_message"), nullable=True
+        ),
+    )
     # The questionnaire's answers (JSON object, keys from questionnaire.QUESTIONS) and what the
     # reporter wrote that could not be placed under a question (JSON list of {message, text}).
     answers: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))

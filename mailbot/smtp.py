@@ -10,6 +10,7 @@ from types import TracebackType
 from mailbot.compose import mail_address
 from mailbot.config import ServerSettings
 from mailbot.errors import PermanentError, TransientError
+from mailbot.oauth2 import Tokens, xoauth2
 from mailbot.tls import client_context
 
 
@@ -18,10 +19,13 @@ def _by_code(code: int, text: str) -> Exception:
 
 
 class SmtpTransport:
-    def __init__(self, settings: ServerSettings, ca_file: Path | None, timeout: float = 60) -> None:
+    def __init__(
+        self, settings: ServerSettings, ca_file: Path | None, timeout: float = 60, tokens: Tokens | None = None
+    ) -> None:
         self.settings = settings
         self.ca_file = ca_file
         self.timeout = timeout
+        self.tokens = tokens  # for MAILBOT_SMTP_AUTH=oauth2
         self.conn: smtplib.SMTP | None = None
 
     def __enter__(self) -> SmtpTransport:
@@ -42,7 +46,9 @@ class SmtpTransport:
                 conn = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
                 if s.security == "starttls":
                     conn.starttls(context=ctx)
-            if s.user:
+            if s.auth == "oauth2":
+                self._oauth2_login(conn)
+            elif s.user:
                 conn.login(s.user, s.password)
         except ssl.SSLCertVerificationError as exc:
             raise PermanentError(
@@ -57,6 +63,16 @@ class SmtpTransport:
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise TransientError(f"{where}: cannot connect: {exc}") from exc
         self.conn = conn
+
+    def _oauth2_login(self, conn: smtplib.SMTP) -> None:
+        assert self.tokens is not None, "an OAuth2 mailbox needs its Tokens"
+        tokens, user = self.tokens, self.settings.user
+        conn.ehlo_or_helo_if_needed()
+        try:
+            conn.auth("XOAUTH2", lambda challenge=None: xoauth2(user, tokens.get()) if challenge is None else "")
+        except smtplib.SMTPAuthenticationError:
+            tokens.drop()  # revoked or cut short: one fresh token, then give up
+            conn.auth("XOAUTH2", lambda challenge=None: xoauth2(user, tokens.get()) if challenge is None else "")
 
     def close(self) -> None:
         if self.conn is not None:

@@ -31,6 +31,7 @@ from mailbot.clock import Clock
 from mailbot.errors import MailbotError, PermanentError, TransientError
 from mailbot.intake import fetch_new
 from mailbot.mailbox import IDLE_RENEW_SECONDS, ImapMailbox
+from mailbot.oauth2 import tokens_for
 from mailbot.purge import purge
 from mailbot.smtp import SmtpTransport
 
@@ -146,7 +147,12 @@ class Worker:
     def __init__(self, svc: Services, clock: Clock) -> None:
         self.svc = svc
         self.clock = clock
-        self.mailboxes = {mb.name: ImapMailbox(mb, svc.settings.ca_file) for mb in svc.settings.mailboxes}
+        settings = svc.settings
+        # One token source per OAuth2 mailbox, shared by its IMAP, SMTP and watcher connections.
+        self.tokens = {mb.name: tokens_for(mb, settings.data_dir, settings.ca_file, clock) for mb in settings.mailboxes}
+        self.mailboxes = {
+            mb.name: ImapMailbox(mb, settings.ca_file, tokens=self.tokens[mb.name]) for mb in settings.mailboxes
+        }
         self.stopping = False
         self.lease_lost: str | None = None
         self.scheduler = schedule.Scheduler()
@@ -158,7 +164,8 @@ class Worker:
         self.watchers: list[Watcher] = []
 
     def transport(self, mailbox: str) -> SmtpTransport:
-        return SmtpTransport(self.svc.settings.mailbox_named(mailbox).smtp, self.svc.settings.ca_file)
+        mb = self.svc.settings.mailbox_named(mailbox)
+        return SmtpTransport(mb.smtp, self.svc.settings.ca_file, tokens=self.tokens.get(mb.name))
 
     # -- one pass --------------------------------------------------------------------------------
     def run_pass(self) -> PassResult:
@@ -299,7 +306,7 @@ class Worker:
         )
         if settings.use_idle:
             self.watchers = [
-                Watcher(ImapMailbox(mb.settings, settings.ca_file), self.wake, lambda: self.stopping)
+                Watcher(ImapMailbox(mb.settings, settings.ca_file, tokens=mb.tokens), self.wake, lambda: self.stopping)
                 for mb in self.mailboxes.values()
             ]
             for watcher in self.watchers:

@@ -28,6 +28,8 @@ from mailbot.config import Settings, parse_settings
 from mailbot.demo import BOT, EMPLOYEE, LAB_USERS, OFFICER, lab_config
 from mailbot.labserver import LabMailServer
 from mailbot.worker import Worker
+from tests.oauthserver import OAuthServer
+from tests.pgserver import PostgresServer
 
 REPORTERS = [f"medewerker{i:03d}@example.org" for i in range(1, 201)]
 SECOND_OFFICER = "privacy@example.org"
@@ -36,14 +38,42 @@ PO_OFFICER = "hr-privacy@example.org"
 
 
 @pytest.fixture(scope="session")
-def lab() -> Iterator[LabMailServer]:
+def postgres() -> Iterator[PostgresServer]:
+    """A private PostgreSQL server (Debian's), started once when a test first asks for it."""
+    if os.geteuid() != 0:
+        pytest.fail("the PostgreSQL tests start a server as the postgres user and need root: run ./dev test")
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Run a test on both databases: "" (SQLite in the bot's data dir) or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return ""
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.database()
+
+
+@pytest.fixture(scope="session")
+def oauth() -> Iterator[OAuthServer]:
+    """The tests' OAuth2 provider; the lab's Dovecot asks it about XOAUTH2 tokens."""
+    server = OAuthServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def lab(oauth: OAuthServer) -> Iterator[LabMailServer]:
     if os.geteuid() != 0:
         pytest.fail("the end-to-end tests start Postfix and need root: run ./dev test (it uses sudo)")
     users = dict(LAB_USERS)
     users[SECOND_OFFICER] = "privacy-geheim"
     users[PO], users[PO_OFFICER] = "po-geheim", "hr-geheim"
     users.update({r: "geheim" for r in REPORTERS})
-    server = LabMailServer(users=users).start()
+    server = LabMailServer(users=users, oauth2_introspection_url=oauth.introspection_url).start()
+    oauth.start(server.root / "tls" / "server.pem", server.root / "tls" / "server.key")
     yield server
     server.stop()
 
@@ -130,6 +160,16 @@ def clean_lab(lab: LabMailServer) -> LabMailServer:
     lab.wait_queue_empty()
     lab.clear()
     return lab
+
+
+@pytest.fixture
+def any_bot(clean_lab: LabMailServer, database_url: str) -> Iterator[Bot]:
+    """A bot on SQLite, then on PostgreSQL: for the tests that must hold on both."""
+    b = make_bot(clean_lab, **({"MAILBOT_DATABASE_URL": database_url} if database_url else {}))
+    yield b
+    b.worker.close()
+    b.svc.engine.dispose()
+    shutil.rmtree(b.data_dir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from mailbot.audit import current_head
 from mailbot.demo import OFFICER
 from mailbot.labserver import LabMailServer
@@ -33,6 +35,12 @@ def command(bot: Bot, reply_to: Any, text: str) -> Any:
 
 def warnings(bot: Bot) -> list[str]:
     return [m["Subject"] for m in officer_mail(bot) if "Deadline AP" in m["Subject"] or "TE LAAT" in m["Subject"]]
+
+
+@pytest.fixture
+def bot(any_bot: Bot) -> Bot:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_bot
 
 
 def test_one_warning_for_a_case_discovered_70_hours_ago(bot: Bot) -> None:

@@ -113,7 +113,8 @@ def test_later_answers_correct_earlier_ones_and_free_text_is_kept(bot: Bot) -> N
     assert [f["text"] for f in case["free_text"]] == ["Ik bel morgen nog even."]
 
 
-def test_officer_commands_move_the_case_and_the_reporter_is_told(bot: Bot) -> None:
+def test_officer_commands_move_the_case_and_the_reporter_is_told(any_bot: Bot) -> None:  # on SQLite and PostgreSQL
+    bot = any_bot
     kenmerk, ack, notice, _ = open_case(bot)
     aware = (datetime.now(AMS) - timedelta(hours=10)).replace(second=0, microsecond=0)
     submit(
@@ -280,7 +281,10 @@ def test_commands_need_dkim_where_configured(clean_lab: LabMailServer) -> None:
         bot.worker.close()
 
 
-def test_reminder_for_missing_answers_sent_once_per_interval_and_capped(bot: Bot) -> None:
+def test_reminder_for_missing_answers_sent_once_per_interval_and_capped(
+    any_bot: Bot,
+) -> None:  # on SQLite and PostgreSQL
+    bot = any_bot
     kenmerk, ack, _, _ = open_case(bot)
     submit(bot.lab, mail(EMPLOYEE, f"Re: {ack['Subject']}", "2. namen\n3. 12\n4. huurders", ack["Message-ID"]))
     bot.run_pass()
@@ -307,9 +311,10 @@ def _redated(raw: bytes, when: datetime, message_id: str | None = None) -> bytes
     return msg.as_bytes()
 
 
-def test_replayed_command_mail_changes_nothing(bot: Bot) -> None:
+def test_replayed_command_mail_changes_nothing(any_bot: Bot) -> None:  # on SQLite and PostgreSQL
     """An officer's command mail sent again: with its own Message-ID it is a duplicate; under a new
     Message-ID but written weeks ago it is refused as an old command mail, and the officers told."""
+    bot = any_bot
     kenmerk, _, notice, _ = open_case(bot)
     command = officer_reply(notice, "Status: herstellen")
     submit(bot.lab, command)

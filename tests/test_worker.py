@@ -39,8 +39,9 @@ def cases(bot: Bot) -> list[Case]:
         return list(s.exec(select(Case).order_by(Case.id)))  # type: ignore[arg-type]
 
 
-def test_report_is_acknowledged_and_officers_notified(bot: Bot) -> None:
+def test_report_is_acknowledged_and_officers_notified(any_bot: Bot) -> None:
     """The story of the product: a report goes in, the reporter and both officers get their mail."""
+    bot = any_bot
     raw = report(
         subject="Beveiligingsincident: lijst met cliënten gemaild",
         body="Ik heb een lijst met 25 cliënten naar de verkeerde afdeling gestuurd.",
@@ -82,7 +83,8 @@ def test_report_is_acknowledged_and_officers_notified(bot: Bot) -> None:
     assert (case.ap_deadline_at - case.received_at).total_seconds() == 72 * 3600
 
 
-def test_same_pass_twice_changes_nothing(bot: Bot) -> None:
+def test_same_pass_twice_changes_nothing(any_bot: Bot) -> None:
+    bot = any_bot
     submit(bot.lab, report())
     first = bot.run_pass()
     assert first.stored == 1 and first.sent == 3
@@ -97,7 +99,8 @@ def test_same_pass_twice_changes_nothing(bot: Bot) -> None:
     assert len(cases(bot)) == 1
 
 
-def test_reply_lands_on_its_case_with_or_without_kenmerk(bot: Bot) -> None:
+def test_reply_lands_on_its_case_with_or_without_kenmerk(any_bot: Bot) -> None:
+    bot = any_bot
     submit(bot.lab, report())
     kenmerk = bot.run_pass().kenmerken[0]
     ack = parse(bot.lab.wait_for(EMPLOYEE, 1)[0])
@@ -156,7 +159,8 @@ def test_real_bounce_from_postfix_is_not_answered(bot: Bot) -> None:
     assert bounce.rule in ("empty-return-path", "auto-submitted", "bounce-sender", "delivery-report")
 
 
-def test_unreadable_message_is_quarantined_and_the_next_one_handled(bot: Bot) -> None:
+def test_unreadable_message_is_quarantined_and_the_next_one_handled(any_bot: Bot) -> None:
+    bot = any_bot
     with bot.lab.imap(BOT) as c:
         c.append("INBOX", b"\r\n\r\n")
     submit(bot.lab, report())
@@ -213,7 +217,8 @@ def test_rate_limit_per_sender(bot: Bot) -> None:
     assert sum("geen ontvangstbevestiging" in n for n in notices) == 2
 
 
-def test_many_reporters_each_get_their_own_kenmerk(bot: Bot) -> None:
+def test_many_reporters_each_get_their_own_kenmerk(any_bot: Bot) -> None:
+    bot = any_bot
     for r in REPORTERS[:20]:
         submit(bot.lab, report(sender=r), sender=r, wait=False)
     bot.lab.wait_for(BOT, 20)
