@@ -81,7 +81,6 @@ class Tokens:
         self.lock = threading.Lock()
         self.token: str | None = None
         self.expires_at: datetime | None = None
-        self.fetched = 0  # how many tokens were fetched (the status and the tests read it)
         self._msal_app: Any = None
 
     @property
@@ -94,7 +93,6 @@ class Tokens:
             if self.token is None or self.expires_at is None or now >= self.expires_at - REFRESH_BEFORE:
                 token, lifetime = self._fetch()
                 self.token, self.expires_at = token, now + timedelta(seconds=lifetime)
-                self.fetched += 1
                 log.info(
                     "oauth2: %s: new access token from %s, valid %d min",
                     self.user,
