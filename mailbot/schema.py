@@ -17,6 +17,7 @@ models and a database at the newest revision; read it before committing it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import tempfile
@@ -44,7 +45,9 @@ def _config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+@functools.cache
 def head() -> str:
+    """The newest revision (read once: the migrations do not change while the process runs)."""
     rev = ScriptDirectory.from_config(_config()).get_current_head()
     assert rev is not None, "mailbot/migrations/versions holds no revision"
     return rev
@@ -56,9 +59,12 @@ def current(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Bring the database to the newest revision; returns (before, after)."""
+    """Bring the database to the newest revision; returns (before, after). A database already
+    there (every start but the first after an upgrade) costs one query."""
     with engine.begin() as conn:
         before = MigrationContext.configure(conn).get_current_revision()
+        if before == head():
+            return before, before
         if before is None and conn.dialect.name == "sqlite":
             if inspect(conn).has_table("inbound_message"):
                 log.warning("database: made before migrations existed; adding what it lacks and stamping it")
