@@ -155,6 +155,13 @@ def two_mailboxes(lab: LabMailServer, po_password: str = "po-geheim") -> dict[st
     }
 
 
+def close_bot(b: Bot) -> None:
+    """Close a bot made with make_bot: its connections, its database, its data dir."""
+    b.worker.close()
+    b.svc.engine.dispose()
+    shutil.rmtree(b.data_dir, ignore_errors=True)
+
+
 @pytest.fixture
 def clean_lab(lab: LabMailServer) -> LabMailServer:
     lab.wait_queue_empty()
@@ -167,18 +174,14 @@ def any_bot(clean_lab: LabMailServer, database_url: str) -> Iterator[Bot]:
     """A bot on SQLite, then on PostgreSQL: for the tests that must hold on both."""
     b = make_bot(clean_lab, **({"MAILBOT_DATABASE_URL": database_url} if database_url else {}))
     yield b
-    b.worker.close()
-    b.svc.engine.dispose()
-    shutil.rmtree(b.data_dir, ignore_errors=True)
+    close_bot(b)
 
 
 @pytest.fixture
 def bot(clean_lab: LabMailServer) -> Iterator[Bot]:
     b = make_bot(clean_lab)
     yield b
-    b.worker.close()
-    b.svc.engine.dispose()
-    shutil.rmtree(b.data_dir, ignore_errors=True)
+    close_bot(b)
 
 
 def report(

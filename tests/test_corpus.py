@@ -17,7 +17,7 @@ from mailbot.demo import BOT, EMPLOYEE
 from mailbot.labserver import LabMailServer
 from mailbot.models import InboundMessage, Outbox
 from mailbot.parse import ParseError, parse_message
-from tests.mailserver import Bot, make_bot, parse, report
+from tests.mailserver import Bot, close_bot, make_bot, parse, report
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 FILES = sorted(p for p in CORPUS.iterdir() if p.name.endswith((".eml", ".eml.gz")))
@@ -73,8 +73,7 @@ def test_every_message_is_stored_and_handled_and_the_worker_moves_on(clean_lab: 
     try:
         _handle_corpus(bot)
     finally:
-        bot.worker.close()
-        bot.svc.engine.dispose()
+        close_bot(bot)
 
 
 def _handle_corpus(bot: Bot) -> None:

@@ -22,7 +22,7 @@ from mailbot import db
 from mailbot.demo import BOT, EMPLOYEE
 from mailbot.labserver import LabMailServer
 from mailbot.models import Case, InboundMessage, Outbox
-from tests.mailserver import REPORTERS, Bot, make_bot, parse, report
+from tests.mailserver import REPORTERS, Bot, close_bot, make_bot, parse, report
 
 
 def _count(bot: Bot, model: type[InboundMessage] | type[Case]) -> int:
@@ -168,5 +168,4 @@ def test_disk_full_when_storing_a_message(clean_lab: LabMailServer, small_disk: 
             assert len(acks) == 1, _log(bot)[-2000:]
         assert _count(bot, Case) == 1 and _count(bot, InboundMessage) == 1
     finally:
-        bot.worker.close()
-        bot.svc.engine.dispose()
+        close_bot(bot)

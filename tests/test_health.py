@@ -4,7 +4,6 @@ to the officers once, through a route that does not depend on it, and its recove
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +15,7 @@ from mailbot.demo import BOT, OFFICER
 from mailbot.health import TELL_AFTER, should_tell
 from mailbot.labserver import LabMailServer
 from mailbot.models import ConnectionHealth, Event, Outbox
-from tests.mailserver import PO_OFFICER, Bot, body_text, make_bot, parse, report, submit, two_mailboxes
+from tests.mailserver import PO_OFFICER, Bot, body_text, close_bot, make_bot, parse, report, submit, two_mailboxes
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -30,12 +29,6 @@ def test_when_a_failure_is_worth_telling() -> None:
     assert should_tell(row, permanent=False, now=NOW + TELL_AFTER)  # network trouble: after 15 minutes
     row.told_at = NOW
     assert not should_tell(row, permanent=True, now=NOW + timedelta(days=1))  # once per episode
-
-
-def _close(bot: Bot) -> None:
-    bot.worker.close()
-    bot.svc.engine.dispose()
-    shutil.rmtree(bot.data_dir, ignore_errors=True)
 
 
 def _health(bot: Bot, mailbox: str, channel: str) -> ConnectionHealth:
@@ -77,7 +70,7 @@ def test_refused_login_told_once_through_the_other_mailbox_and_its_recovery(clea
             kinds = list(s.exec(select(Event.kind).where(Event.actor == "po")))
         assert kinds == ["mailbox_failing", "mailbox_recovered"]
     finally:
-        _close(bot)
+        close_bot(bot)
 
 
 def test_one_mailbox_whose_imap_fails_is_told_through_its_own_smtp(clean_lab: LabMailServer) -> None:
@@ -89,7 +82,7 @@ def test_one_mailbox_whose_imap_fails_is_told_through_its_own_smtp(clean_lab: La
         assert parse(notice)["Subject"] == "Storing: IMAP van meldpunt@example.org"
         assert "MAILBOT_IMAP_..." in body_text(parse(notice))
     finally:
-        _close(bot)
+        close_bot(bot)
 
 
 def test_failing_smtp_with_no_other_route_is_logged_and_kept_for_status(
@@ -110,4 +103,4 @@ def test_failing_smtp_with_no_other_route_is_logged_and_kept_for_status(
         assert "cannot tell the officers by mail" in caplog.text
         assert clean_lab.messages(OFFICER) == []
     finally:
-        _close(bot)
+        close_bot(bot)

@@ -15,7 +15,7 @@ import pytest
 from mailbot import lease
 from mailbot.demo import BOT, EMPLOYEE
 from mailbot.labserver import LabMailServer
-from tests.mailserver import make_bot, report
+from tests.mailserver import close_bot, make_bot, report
 from tests.offline import offline_services
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -70,6 +70,5 @@ def test_second_worker_on_the_same_database_is_refused(clean_lab: LabMailServer)
         assert len(clean_lab.messages(EMPLOYEE)) == 1
     finally:
         for b in (first, second):
-            b.worker.close()
-            b.svc.engine.dispose()
+            close_bot(b)
         shutil.rmtree(other_dir, ignore_errors=True)

@@ -15,7 +15,7 @@ from mailbot import db
 from mailbot.demo import BOT, OFFICER
 from mailbot.labserver import LabMailServer
 from mailbot.models import Case, InboundMessage, Outbox
-from tests.mailserver import REPORTERS, make_bot, report
+from tests.mailserver import REPORTERS, close_bot, make_bot, report
 
 REPORTS = 2000
 
@@ -68,5 +68,4 @@ def test_two_thousand_reports_at_once_with_flat_memory(clean_lab: LabMailServer)
         print(f"{REPORTS} reports in {elapsed:.0f} s; peak RSS first quarter {early:.0f} MB, second half {late:.0f} MB")
         assert late <= early + 25, f"memory grew with the backlog: {early:.0f} MB early, {late:.0f} MB late"
     finally:
-        bot.worker.close()
-        bot.svc.engine.dispose()
+        close_bot(bot)

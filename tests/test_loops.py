@@ -15,7 +15,7 @@ from mailbot import db
 from mailbot.demo import BOT, OFFICER
 from mailbot.labserver import LabMailServer
 from mailbot.models import Case, InboundMessage
-from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, make_bot, parse, report
+from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, close_bot, make_bot, parse, report
 
 
 def _append(bot: Bot, raw: bytes) -> None:
@@ -65,8 +65,7 @@ def test_flooding_sender_is_stored_not_answered_and_told_once(clean_lab: LabMail
     try:
         _flood(bot)
     finally:
-        bot.worker.close()
-        bot.svc.engine.dispose()
+        close_bot(bot)
 
 
 def _flood(bot: Bot) -> None:

@@ -5,7 +5,6 @@ token; tokens from msal (Microsoft's client-credentials flow) and from Google's 
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mailbot.demo import BOT, EMPLOYEE, OFFICER
 from mailbot.labserver import LabMailServer
-from tests.mailserver import PO, PO_OFFICER, Bot, body_text, make_bot, parse, report, submit, two_mailboxes
+from tests.mailserver import PO, PO_OFFICER, body_text, close_bot, make_bot, parse, report, submit, two_mailboxes
 from tests.oauthserver import Client, OAuthServer
 
 APP = "6f1c0e2a-app-meldpunt"
@@ -48,12 +47,6 @@ def provider(oauth: OAuthServer) -> Iterator[OAuthServer]:
     yield oauth
 
 
-def _close(bot: Bot) -> None:
-    bot.worker.close()
-    bot.svc.engine.dispose()
-    shutil.rmtree(bot.data_dir, ignore_errors=True)
-
-
 def test_microsoft_app_reads_and_answers_with_xoauth2(clean_lab: LabMailServer, provider: OAuthServer) -> None:
     bot = make_bot(clean_lab, **microsoft(provider))
     try:
@@ -70,7 +63,7 @@ def test_microsoft_app_reads_and_answers_with_xoauth2(clean_lab: LabMailServer, 
         assert out.returncode == 0, out.stdout + out.stderr
         assert "OAuth2 (microsoft)" in out.stdout
     finally:
-        _close(bot)
+        close_bot(bot)
 
 
 def test_token_is_renewed_before_it_expires(clean_lab: LabMailServer, provider: OAuthServer) -> None:
@@ -88,7 +81,7 @@ def test_token_is_renewed_before_it_expires(clean_lab: LabMailServer, provider: 
         assert bot.run_pass().errors == []
         assert provider.provider.granted("client_credentials") == 2
     finally:
-        _close(bot)
+        close_bot(bot)
 
 
 def test_a_token_the_server_no_longer_takes_is_replaced_once(clean_lab: LabMailServer, provider: OAuthServer) -> None:
@@ -103,7 +96,7 @@ def test_a_token_the_server_no_longer_takes_is_replaced_once(clean_lab: LabMailS
         assert provider.provider.granted("client_credentials") == 2
         assert len(clean_lab.wait_for(EMPLOYEE, 1)) == 1
     finally:
-        _close(bot)
+        close_bot(bot)
 
 
 def test_expired_client_secret_is_told_once_through_the_other_mailbox(
@@ -131,7 +124,7 @@ def test_expired_client_secret_is_told_once_through_the_other_mailbox(
         out = bot.cli("status")
         assert out.returncode == 1 and "po: IMAP failing" in out.stdout and "AADSTS7000222" in out.stdout
     finally:
-        _close(bot)
+        close_bot(bot)
 
 
 def google(oauth: OAuthServer, refresh_token: str) -> dict[str, str]:
@@ -177,7 +170,7 @@ def test_rotated_google_refresh_token_is_saved_and_used_after_a_restart(
         assert [outcome for _, outcome in p.requests] == ["ok", "ok"]
         assert "rt-" not in out.stderr.replace("refresh-", "")  # no token in the log
     finally:
-        _close(bot)
+        close_bot(bot)
 
 
 def test_revoked_google_refresh_token_names_the_key_to_renew(clean_lab: LabMailServer, provider: OAuthServer) -> None:
@@ -189,7 +182,7 @@ def test_revoked_google_refresh_token_names_the_key_to_renew(clean_lab: LabMailS
         assert "login refused by the provider (invalid_grant: Token has been expired or revoked.)" in error
         assert "MAILBOT_OAUTH2_REFRESH_TOKEN" in error and "rt-revoked" not in error
     finally:
-        _close(bot)
+        close_bot(bot)
 
 
 def test_google_service_account_acts_as_the_mailbox(
@@ -232,7 +225,7 @@ def test_google_service_account_acts_as_the_mailbox(
         assert len(clean_lab.wait_for(EMPLOYEE, 1)) == 1
         assert provider.provider.granted("urn:ietf:params:oauth:grant-type:jwt-bearer") == 1
     finally:
-        _close(bot)
+        close_bot(bot)
 
 
 def test_dovecot_refuses_a_token_for_another_mailbox(clean_lab: LabMailServer, provider: OAuthServer) -> None:
@@ -248,7 +241,7 @@ def test_dovecot_refuses_a_token_for_another_mailbox(clean_lab: LabMailServer, p
         assert len(refusals) == 2, log[-2000:]  # the first token and the fresh one
         assert all("Username 'fg@example.org' did not match 'meldpunt@example.org'" in r for r in refusals)
     finally:
-        _close(bot)
+        close_bot(bot)
 
 
 def test_oauth2_settings_are_checked_at_start() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from mailbot.demo import BOT, LAB_USERS
 from mailbot.labserver import LabMailServer
-from tests.mailserver import make_bot, report, submit
+from tests.mailserver import close_bot, make_bot, report, submit
 
 
 def test_passwords_never_logged_even_at_debug_level(clean_lab: LabMailServer) -> None:
@@ -20,8 +20,7 @@ def test_passwords_never_logged_even_at_debug_level(clean_lab: LabMailServer) ->
         assert "new case DL-" in output and "IMAP  ok" in output
         assert secret not in output
     finally:
-        bot.worker.close()
-        bot.svc.engine.dispose()
+        close_bot(bot)
 
     wrong = "Zeer-Geheim-Wachtwoord-42"
     bad = make_bot(clean_lab, MAILBOT_LOG_LEVEL="debug", MAILBOT_IMAP_PASSWORD=wrong, MAILBOT_SMTP_PASSWORD=wrong)
@@ -32,8 +31,7 @@ def test_passwords_never_logged_even_at_debug_level(clean_lab: LabMailServer) ->
             assert wrong not in out.stdout + out.stderr
             assert "MAILBOT_IMAP_PASSWORD" in out.stdout + out.stderr
     finally:
-        bad.worker.close()
-        bad.svc.engine.dispose()
+        close_bot(bad)
 
 
 def test_a_readable_env_file_is_warned_about(clean_lab: LabMailServer) -> None:
@@ -46,5 +44,4 @@ def test_a_readable_env_file_is_warned_about(clean_lab: LabMailServer) -> None:
             out = bot.cli(*args)
             assert f"chmod 600 {bot.env_file}" in out.stdout + out.stderr
     finally:
-        bot.worker.close()
-        bot.svc.engine.dispose()
+        close_bot(bot)

@@ -4,7 +4,6 @@ that needs a person, 0 when all is well."""
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from mailbot.demo import EMPLOYEE
 from mailbot.labserver import LabMailServer
 from mailbot.models import ConnectionHealth, InboundMessage, Outbox, WorkerLease
 from mailbot.status import STUCK_AFTER, gather
-from tests.mailserver import PO, REPORTERS, make_bot, report, submit, two_mailboxes
+from tests.mailserver import PO, REPORTERS, close_bot, make_bot, report, submit, two_mailboxes
 from tests.offline import make_case, offline_services
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -130,6 +129,4 @@ def test_running_worker_all_well_then_a_failing_mailbox(clean_lab: LabMailServer
         assert "verlopen" not in out.stdout
     finally:
         for b in (bot, broken):
-            b.worker.close()
-            b.svc.engine.dispose()
-            shutil.rmtree(b.data_dir, ignore_errors=True)
+            close_bot(b)

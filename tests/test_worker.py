@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from tests.mailserver import (
     SECOND_OFFICER,
     Bot,
     body_text,
+    close_bot,
     make_bot,
     message_id_of,
     parse,
@@ -251,9 +251,7 @@ def test_a_failing_scheduled_job_is_logged_and_stays_scheduled(bot: Bot, caplog:
 def two(clean_lab: LabMailServer) -> Iterator[Bot]:
     b = make_bot(clean_lab, **two_mailboxes(clean_lab), MAILBOT_POLL_SECONDS="300")
     yield b
-    b.worker.close()
-    b.svc.engine.dispose()
-    shutil.rmtree(b.data_dir, ignore_errors=True)
+    close_bot(b)
 
 
 def _from(raw: bytes) -> str:
@@ -319,9 +317,7 @@ def test_a_mailbox_that_cannot_log_in_does_not_stop_the_others(clean_lab: LabMai
         assert len(clean_lab.messages(PO_OFFICER)) == 1
         assert "verlopen" not in log
     finally:
-        bot.worker.close()
-        bot.svc.engine.dispose()
-        shutil.rmtree(bot.data_dir, ignore_errors=True)
+        close_bot(bot)
 
 
 def test_every_mailbox_is_watched_with_idle(two: Bot) -> None:
