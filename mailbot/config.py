@@ -42,6 +42,19 @@ class ServerSettings:
     def key(self, name: str) -> str:
         return self.keys + name
 
+    def login_refused(self, where: str, grant: str) -> str:
+        """The server refused our login: what to check. ``grant`` is what an OAuth2 app must be
+        allowed for this mailbox ("use IMAP for a@b", "send as a@b")."""
+        if self.auth == "oauth2":
+            return (
+                f"{where}: XOAUTH2 login refused for {self.key('USER')}={self.user!r}; the server did not take "
+                f"the provider's token: check that the app may {grant} (README: Microsoft 365 / Google)"
+            )
+        return (
+            f"{where}: login refused for {self.key('USER')}={self.user!r}; "
+            f"check {self.key('USER')} and {self.key('PASSWORD')}"
+        )
+
 
 OAUTH2_PROVIDERS = ("microsoft", "google")
 DEFAULT_SCOPES = {"microsoft": "https://outlook.office365.com/.default", "google": "https://mail.google.com/"}

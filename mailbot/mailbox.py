@@ -100,14 +100,7 @@ class ImapMailbox:
         except LoginError as exc:
             with contextlib.suppress(*NETWORK_ERRORS):
                 client.shutdown()
-            how = "XOAUTH2 login" if s.auth == "oauth2" else "login"
-            check = (
-                f"the token from {self.tokens.label if self.tokens else 'the provider'} was refused: check that "
-                f"the app may use IMAP for {s.user} (README: Microsoft 365 / Google)"
-                if s.auth == "oauth2"
-                else f"check {s.key('USER')} and {s.key('PASSWORD')}"
-            )
-            raise PermanentError(f"{where}: {how} refused for {s.key('USER')}={s.user!r}; {check}") from exc
+            raise PermanentError(s.login_refused(where, f"use IMAP for {s.user}")) from exc
         except NETWORK_ERRORS as exc:
             raise TransientError(f"{where}: login failed: {exc}") from exc
         except (PermanentError, TransientError):
@@ -122,13 +115,7 @@ class ImapMailbox:
             client.login(s.user, s.password)
             return
         assert self.tokens is not None, "an OAuth2 mailbox needs its Tokens"
-        try:
-            client.oauth2_login(s.user, self.tokens.get())
-        except LoginError:
-            # Revoked or cut short on the provider's side: one fresh token, then give up.
-            log.info("IMAP %s: XOAUTH2 token refused; fetching a new one", s.user)
-            self.tokens.drop()
-            client.oauth2_login(s.user, self.tokens.get())
+        self.tokens.login(lambda token: client.oauth2_login(s.user, token), LoginError)
 
     def close(self) -> None:
         if self.client is not None:

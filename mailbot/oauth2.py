@@ -106,6 +106,16 @@ class Tokens:
         with self.lock:
             self.token = self.expires_at = None
 
+    def login(self, attempt: Callable[[str], object], refused: type[Exception]) -> None:
+        """Log in with the current token. One the server refuses (revoked, or cut short on the
+        provider's side) is dropped and a fresh one tried once; then the refusal stands."""
+        try:
+            attempt(self.get())
+        except refused:
+            log.info("oauth2: %s: the server refused the token; fetching a new one", self.user)
+            self.drop()
+            attempt(self.get())
+
     # -- providers -----------------------------------------------------------------------------
     def _fetch(self) -> tuple[str, int]:
         s = self.settings

@@ -9,7 +9,7 @@ from types import TracebackType
 
 from mailbot.compose import mail_address
 from mailbot.config import ServerSettings
-from mailbot.errors import PermanentError, TransientError
+from mailbot.errors import MailbotError, PermanentError, TransientError
 from mailbot.oauth2 import Tokens, xoauth2
 from mailbot.tls import client_context
 
@@ -39,9 +39,10 @@ class SmtpTransport:
         s = self.settings
         where = f"SMTP {s.host}:{s.port} ({s.security})"
         ctx = client_context(self.ca_file)
+        conn: smtplib.SMTP | None = None
         try:
             if s.security == "ssl":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=ctx)
+                conn = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=ctx)
             else:
                 conn = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
                 if s.security == "starttls":
@@ -55,24 +56,27 @@ class SmtpTransport:
                 f"{where}: certificate not trusted ({exc.verify_message}); check {s.key('HOST')} and MAILBOT_CA_FILE"
             ) from exc
         except smtplib.SMTPAuthenticationError as exc:
-            raise PermanentError(
-                f"{where}: login refused for {s.key('USER')}={s.user!r}; check {s.key('USER')} and {s.key('PASSWORD')}"
-            ) from exc
+            raise PermanentError(s.login_refused(where, f"send as {s.user}")) from exc
         except smtplib.SMTPNotSupportedError as exc:
             raise PermanentError(f"{where}: {exc}; check {s.key('SECURITY')}") from exc
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise TransientError(f"{where}: cannot connect: {exc}") from exc
+        except MailbotError:  # no token from the provider: do not leave the connection open
+            if conn is not None:
+                conn.close()
+            raise
         self.conn = conn
 
     def _oauth2_login(self, conn: smtplib.SMTP) -> None:
         assert self.tokens is not None, "an OAuth2 mailbox needs its Tokens"
-        tokens, user = self.tokens, self.settings.user
+        user = self.settings.user
         conn.ehlo_or_helo_if_needed()
-        try:
-            conn.auth("XOAUTH2", lambda challenge=None: xoauth2(user, tokens.get()) if challenge is None else "")
-        except smtplib.SMTPAuthenticationError:
-            tokens.drop()  # revoked or cut short: one fresh token, then give up
-            conn.auth("XOAUTH2", lambda challenge=None: xoauth2(user, tokens.get()) if challenge is None else "")
+
+        def attempt(token: str) -> object:
+            # XOAUTH2's answer to an error challenge is an empty line; the server then says no.
+            return conn.auth("XOAUTH2", lambda challenge=None: xoauth2(user, token) if challenge is None else "")
+
+        self.tokens.login(attempt, smtplib.SMTPAuthenticationError)
 
     def close(self) -> None:
         if self.conn is not None:

@@ -309,3 +309,22 @@ def test_a_day_of_tokens() -> None:
         tokens.get()
         now[0] += timedelta(minutes=1)
     assert len(calls) == 27  # every 55 minutes: at 0, 55, ..., 1430
+
+
+def test_smtp_refusing_the_token_says_what_the_app_needs(clean_lab: LabMailServer, provider: OAuthServer) -> None:
+    """IMAP logs in, SMTP (as another user the token is not for) is refused: the error names the
+    SMTP login and the grant, not a password."""
+    from mailbot import db
+    from mailbot.models import ConnectionHealth
+
+    bot = make_bot(clean_lab, **microsoft(provider), MAILBOT_SMTP_USER=OFFICER)
+    try:
+        submit(clean_lab, report())
+        assert bot.run_pass().send_problems == 3
+        with db.session(bot.svc.engine) as s:
+            row = s.get(ConnectionHealth, ("default", "smtp"))
+        assert row is not None and row.last_error is not None
+        assert "XOAUTH2 login refused for MAILBOT_SMTP_USER='fg@example.org'" in row.last_error
+        assert "may send as fg@example.org" in row.last_error and "PASSWORD" not in row.last_error
+    finally:
+        close_bot(bot)
