@@ -9,16 +9,17 @@ from sqlalchemy.engine import Engine
 from mailbot.config import Settings
 from mailbot.db import create_schema, make_engine
 from mailbot.render import Renderer
-from mailbot.store import BlobStore
+from mailbot.store import Blobs, BlobStore, DatabaseBlobStore
 
 
 @dataclass(frozen=True)
 class Services:
-    """What the stages share: settings, database, file store, templates."""
+    """What the stages share: settings, database, the store of raw messages and attachments,
+    templates."""
 
     settings: Settings
     engine: Engine
-    store: BlobStore
+    store: Blobs
     renderer: Renderer
 
 
@@ -27,9 +28,16 @@ def build(settings: Settings, create: bool = True) -> Services:
     engine = make_engine(settings.database_url)
     if create:
         create_schema(engine)
+    # PostgreSQL: everything in the database, so any worker on any machine can take over
+    # (store.py); SQLite: files beside it in the data dir.
+    store: Blobs = (
+        DatabaseBlobStore(engine, settings.data_dir)
+        if engine.dialect.name == "postgresql"
+        else BlobStore(settings.data_dir)
+    )
     return Services(
         settings=settings,
         engine=engine,
-        store=BlobStore(settings.data_dir),
+        store=store,
         renderer=Renderer(settings.timezone, settings.template_dir),
     )

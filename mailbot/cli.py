@@ -45,7 +45,10 @@ def _parser() -> argparse.ArgumentParser:
         help="fetch, handle and answer mail until stopped",
         description="Fetch new mail, open cases, send acknowledgements and notices. "
         "Uses IMAP IDLE where the server offers it, else polls every "
-        "MAILBOT_POLL_SECONDS. SIGTERM or Ctrl-C finish the current step and exit 0.",
+        "MAILBOT_POLL_SECONDS. SIGTERM or Ctrl-C finish the current step and exit 0. One worker works "
+        "on a database at a time: on SQLite a second is refused; on PostgreSQL a second (on another "
+        "machine, or with its own MAILBOT_DATA_DIR) waits as standby and takes over when the first stops, "
+        "within a minute when it dies. A worker that lost its turn to another exits 1.",
     )
     run.add_argument(
         "--once",
@@ -178,11 +181,15 @@ def _safe_url(url: str) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mailbot.app import build
     from mailbot.clock import system_clock
     from mailbot.errors import MailbotError
     from mailbot.mailbox import ImapMailbox
     from mailbot.oauth2 import tokens_for
     from mailbot.smtp import SmtpTransport
+    from mailbot.store import Blobs, BlobStore
 
     settings = _settings(args)
     ok = True
@@ -192,10 +199,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"WARN  {readable}")
     for warning in _cleartext(settings):
         print(f"WARN  {warning}")
+    store: Blobs
+    try:
+        store = build(settings).store  # a rotated OAuth2 refresh token is kept there
+        print(f"DB    ok    {_safe_url(settings.database_url)}")
+    except (SQLAlchemyError, OSError) as exc:
+        ok = False
+        print(f"DB    FAIL  {_safe_url(settings.database_url)}: {exc}; check MAILBOT_DATABASE_URL")
+        store = BlobStore(settings.data_dir)
     several = len(settings.mailboxes) > 1
     for mb in settings.mailboxes:
         label = f" [{mb.name}]" if several else ""
-        tokens = tokens_for(mb, settings.data_dir, settings.ca_file, system_clock)
+        tokens = tokens_for(mb, store, settings.ca_file, system_clock)
         imap = ImapMailbox(mb, settings.ca_file, timeout=20, tokens=tokens)
         try:
             imap.connect()
@@ -260,10 +275,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     lock = WorkerLock(settings.data_dir)
     lock.acquire()
     worker = Worker(svc, system_clock)
+    keeper = lease.Keeper(svc.engine, lease.Holder.here(settings.data_dir), system_clock, worker.lose_lease)
+    worker.fence = keeper.held
     try:
-        keeper = lease.Keeper(svc.engine, lease.Holder.here(settings.data_dir), system_clock, worker.lose_lease)
-        keeper.start()
+        if args.once or not lease.across_machines(svc.engine):
+            keeper.start()  # another worker at work: refused, with its name
+        else:
+            worker.stop_on_signals()
+            if not keeper.wait_for_turn(lambda: worker.stopping):
+                return 0  # stopped while standing by
     except BaseException:
+        worker.close()
         lock.release()
         raise
     try:

@@ -21,7 +21,7 @@ from mailbot.config import MailboxSettings
 from mailbot.mailbox import Fetched, ImapMailbox
 from mailbot.models import InboundMessage, MailboxState
 from mailbot.parse import message_identity
-from mailbot.store import BlobStore
+from mailbot.store import Blobs
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class IntakeResult:
 
 
 def fetch_new(
-    engine: Engine, mailbox: ImapMailbox, store: BlobStore, settings: MailboxSettings, now: datetime
+    engine: Engine, mailbox: ImapMailbox, store: Blobs, settings: MailboxSettings, now: datetime
 ) -> IntakeResult:
     result = IntakeResult()
     status = mailbox.select()
@@ -85,7 +85,7 @@ def fetch_new(
 
 def _store_batch(
     engine: Engine,
-    store: BlobStore,
+    store: Blobs,
     settings: MailboxSettings,
     uidvalidity: int,
     upto: int,

@@ -49,6 +49,16 @@ class WorkerLease(SQLModel, table=True):
     renewed_at: datetime
 
 
+class BlobChunk(SQLModel, table=True):
+    """Raw messages, attachments and documents kept in the database (store.py, on PostgreSQL):
+    one thing, by its path, in pieces numbered from 0."""
+
+    __tablename__ = "blob_chunk"
+    path: str = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 class KenmerkCounter(SQLModel, table=True):
     __tablename__ = "kenmerk_counter"
     year: int = Field(primary_key=True)

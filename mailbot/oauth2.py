@@ -9,8 +9,9 @@ fail on it; a token the server refuses all the same is dropped and fetched once 
   ``IMAP.AccessAsApp`` / ``SMTP.SendAsApp`` and access to the mailbox (README).
 - Google: a refresh token, or a service account with domain-wide delegation acting as the
   mailbox (a JWT signed with its key). A refresh token the provider replaces (rotation) is
-  saved at once under the data dir, owner-only, and used from then on, also after a restart:
-  a product that keeps using the first one finds it dead months later.
+  saved at once where the raw mail is kept (store.py: owner-only under the data dir, or in the
+  PostgreSQL database, so a standby worker on another machine has it too) and used from then
+  on, also after a restart: a product that keeps using the first one finds it dead months later.
 
 Failures are sorted as everywhere else: the provider refusing the client or the grant is a
 :class:`PermanentError` naming the setting to renew; a provider that cannot be reached, a
@@ -23,7 +24,6 @@ import base64
 import hashlib
 import json
 import logging
-import os
 import threading
 import time
 import urllib.error
@@ -32,11 +32,14 @@ import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailbot.config import MailboxSettings, OAuth2Settings
 from mailbot.errors import PermanentError, TransientError
 from mailbot.tls import client_context
+
+if TYPE_CHECKING:
+    from mailbot.store import Blobs
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +56,11 @@ def xoauth2(user: str, token: str) -> str:
     return f"user={user}\x01auth=Bearer {token}\x01\x01"
 
 
-def tokens_for(
-    mb: MailboxSettings, data_dir: Path, ca_file: Path | None, clock: Callable[[], datetime]
-) -> Tokens | None:
+def tokens_for(mb: MailboxSettings, state: Blobs, ca_file: Path | None, clock: Callable[[], datetime]) -> Tokens | None:
     """The token source of a mailbox that logs in with OAuth2 (IMAP or SMTP), else None."""
     if mb.oauth2 is None:
         return None
-    return Tokens(mb.oauth2, mb.imap.user, data_dir / "oauth2", ca_file, clock)
+    return Tokens(mb.oauth2, mb.imap.user, state, ca_file, clock)
 
 
 class Tokens:
@@ -69,13 +70,13 @@ class Tokens:
         self,
         settings: OAuth2Settings,
         user: str,
-        state_dir: Path,
+        state: Blobs,
         ca_file: Path | None,
         clock: Callable[[], datetime],
     ) -> None:
         self.settings = settings
         self.user = user
-        self.state_dir = state_dir
+        self.state = state
         self.ca_file = ca_file
         self.clock = clock
         self.lock = threading.Lock()
@@ -258,16 +259,15 @@ class Tokens:
         return TransientError(f"{self.label}: no token ({what})")
 
     # -- a rotated refresh token, kept --------------------------------------------------------------
-    def _state_file(self) -> Path:
+    def _state_name(self) -> str:
         name = hashlib.sha256(f"{self.settings.client_id}\0{self.user}".encode()).hexdigest()[:16]
-        return self.state_dir / f"refresh-{name}.json"
+        return f"oauth2/refresh-{name}.json"
 
     def _saved_refresh_token(self) -> str | None:
         """The latest refresh token the provider gave, unless the configured one was changed
         since (then a person put in a new one, and that one counts)."""
-        path = self._state_file()
         try:
-            saved = json.loads(path.read_text())
+            saved = json.loads(self.state.load(self._state_name()) or b"{}")
         except (OSError, ValueError):
             return None
         if saved.get("configured") != _fingerprint(self.settings.refresh_token):
@@ -276,24 +276,16 @@ class Tokens:
         return str(token) if token else None
 
     def _save_refresh_token(self, token: str) -> None:
-        """Written before the new token is used (fsync'd, then renamed into place): once the
-        provider has rotated it, the old one is dead and this file is the only copy."""
-        self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = self._state_file()
-        tmp = path.with_suffix(".tmp")
+        """Saved before the new token is used (all or nothing, on disk or committed): once the
+        provider has rotated it, the old one is dead and this is the only copy."""
         data = {
             "refresh_token": token,
             "configured": _fingerprint(self.settings.refresh_token),
             "user": self.user,
             "saved_at": self.clock().isoformat(),
         }
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        log.info("oauth2: %s: the provider rotated the refresh token; the new one is saved in %s", self.user, path)
+        self.state.replace(self._state_name(), json.dumps(data).encode())
+        log.info("oauth2: %s: the provider rotated the refresh token; the new one is saved", self.user)
 
 
 def _fingerprint(secret: str) -> str:

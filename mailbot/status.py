@@ -70,6 +70,7 @@ class Status:
     mailboxes: list[MailboxStatus]
     next_deadline: tuple[str, datetime] | None
     overdue: list[str]
+    standby: list[tuple[str, datetime]] = field(default_factory=list)  # waiting workers, last seen
     attention: list[str] = field(default_factory=list)
 
 
@@ -117,6 +118,12 @@ def gather(s: Session, settings: Settings, now: datetime) -> Status:
         .limit(1)
     ).first()
     overdue = list(s.exec(select(Case.kenmerk).where(*clock_running, col(Case.ap_deadline_at) < now)))
+    standby = s.exec(
+        select(WorkerLease.holder, WorkerLease.renewed_at).where(
+            col(WorkerLease.name).startswith(lease.STANDBY),
+            col(WorkerLease.renewed_at) >= now - timedelta(seconds=lease.LEASE_SECONDS),
+        )
+    )
     status = Status(
         now=now,
         worker=held.holder if held else None,
@@ -124,6 +131,7 @@ def gather(s: Session, settings: Settings, now: datetime) -> Status:
         mailboxes=boxes,
         next_deadline=(upcoming[0], as_utc(upcoming[1])) if upcoming else None,
         overdue=overdue,
+        standby=sorted((holder, as_utc(seen)) for holder, seen in standby),
     )
     status.attention = attention(status, settings)
     return status
@@ -188,6 +196,8 @@ def text(st: Status, settings: Settings) -> str:
         lines.append("worker     none running on this database")
     else:
         lines.append(f"worker     {st.worker}, last seen {_ago(st.now, st.worker_seen_at)} ago")
+    for holder, seen in st.standby:
+        lines.append(f"standby    {holder}, last seen {_ago(st.now, seen)} ago")
     for box in st.mailboxes:
         lines.append(f"mailbox    {box.name} ({box.address})")
         for ch in (box.imap, box.smtp):
@@ -240,6 +250,7 @@ def as_dict(st: Status) -> dict[str, Any]:
     return {
         "at": iso(st.now),
         "worker": {"holder": st.worker, "last_seen_at": iso(st.worker_seen_at)},
+        "standby": [{"holder": holder, "last_seen_at": iso(seen)} for holder, seen in st.standby],
         "mailboxes": [
             {
                 "name": b.name,

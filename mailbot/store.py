@@ -1,9 +1,15 @@
-"""Files under the data dir: raw messages and attachments, named by their SHA-256, owner-only.
-
-A file is written (to a temporary name, flushed to disk, then renamed) before the database
-row that points to it is committed. A crash in between leaves at most an unreferenced file,
+"""Raw messages, attachments and documents, named by their SHA-256: written before the database
+row that points to them is committed. A crash in between leaves at most an unreferenced copy,
 which the next fetch of the same message writes again: content addressing makes that
 idempotent.
+
+Two places to keep them, with one interface (:class:`Blobs`):
+
+- :class:`BlobStore`, files under the data dir, owner-only (SQLite: one machine, one data dir);
+- :class:`DatabaseBlobStore`, rows in the database itself (PostgreSQL). A standby worker on
+  another machine (lease.py) must be able to read mail the worker before it stored but did
+  not handle; with everything in the database no shared file system is needed, and a
+  database backup is a backup of everything.
 """
 
 from __future__ import annotations
@@ -13,43 +19,79 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from mailbot.models import BlobChunk
+
+HEAD_BYTES = 256 * 1024
+
+
+def relative_path(kind: str, digest: str, suffix: str) -> str:
+    """Where a stored thing lives, the same in both stores: ``messages/ab/ab12….eml``."""
+    if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+        raise ValueError(f"not a SHA-256 digest: {digest!r}")
+    return f"{kind}/{digest[:2]}/{digest}{suffix}"
+
+
+class Blobs(Protocol):
+    def put(self, kind: str, data: bytes, suffix: str = "", digest: str | None = None) -> str:
+        """Store bytes; returns where (the path relative to the data dir)."""
+        ...
+
+    def put_chunks(
+        self, kind: str, chunks: Iterator[bytes], suffix: str = "", head_bytes: int = HEAD_BYTES
+    ) -> tuple[str, str, int, bytes]:
+        """Store a stream without holding it: (where, SHA-256, size, its first bytes)."""
+        ...
+
+    def put_message(self, raw: bytes, digest: str) -> str: ...
+
+    def read(self, relative: str) -> bytes:
+        """The stored bytes; OSError (FileNotFoundError) when there are none."""
+        ...
+
+    def remove(self, relative: str) -> bool:
+        """Delete a stored thing (retention); False when it was already gone."""
+        ...
+
+    def load(self, relative: str) -> bytes | None:
+        """Kept state under a fixed name (not content-addressed), None when there is none."""
+        ...
+
+    def replace(self, relative: str, data: bytes) -> None:
+        """Write kept state under a fixed name, all or nothing, durably before returning."""
+        ...
 
 
 class BlobStore:
+    """Files under the data dir: written to a temporary name, flushed to disk, then renamed."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
     def _path(self, kind: str, digest: str, suffix: str) -> Path:
-        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
-            raise ValueError(f"not a SHA-256 digest: {digest!r}")
-        return self.root / kind / digest[:2] / f"{digest}{suffix}"
+        return self.root / relative_path(kind, digest, suffix)
+
+    def _inside(self, relative: str) -> Path:
+        path = (self.root / relative).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError(f"stored path outside the data dir: {relative!r}")
+        return path
 
     def put(self, kind: str, data: bytes, suffix: str = "", digest: str | None = None) -> str:
-        """Store bytes; returns the path relative to the data dir."""
         digest = digest or hashlib.sha256(data).hexdigest()
         path = self._path(kind, digest, suffix)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, path)
-            except OSError as exc:  # name the file the data was for, not the temporary one
-                tmp.unlink(missing_ok=True)
-                raise OSError(exc.errno, exc.strerror, str(path)) from exc
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
+            _write_file(path, data)
         return str(path.relative_to(self.root))
 
     def put_chunks(
-        self, kind: str, chunks: Iterator[bytes], suffix: str = "", head_bytes: int = 256 * 1024
+        self, kind: str, chunks: Iterator[bytes], suffix: str = "", head_bytes: int = HEAD_BYTES
     ) -> tuple[str, str, int, bytes]:
-        """Store a stream without holding it: (relative path, SHA-256, size, its first bytes)."""
         folder = self.root / kind
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = folder / f".incoming.{os.getpid()}.{secrets.token_hex(8)}.tmp"
@@ -81,18 +123,128 @@ class BlobStore:
         return self.put("messages", raw, ".eml", digest)
 
     def read(self, relative: str) -> bytes:
-        path = (self.root / relative).resolve()
-        if self.root.resolve() not in path.parents:
-            raise ValueError(f"stored path outside the data dir: {relative!r}")
-        return path.read_bytes()
+        return self._inside(relative).read_bytes()
 
     def remove(self, relative: str) -> bool:
-        """Delete a stored file (retention); False when it was already gone."""
-        path = (self.root / relative).resolve()
-        if self.root.resolve() not in path.parents:
-            raise ValueError(f"stored path outside the data dir: {relative!r}")
         try:
-            path.unlink()
+            self._inside(relative).unlink()
         except FileNotFoundError:
             return False
         return True
+
+    def load(self, relative: str) -> bytes | None:
+        try:
+            return self.read(relative)
+        except FileNotFoundError:
+            return None
+
+    def replace(self, relative: str, data: bytes) -> None:
+        _write_file(self._inside(relative), data)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Owner-only, flushed to disk under a temporary name, then renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:  # name the file the data was for, not the temporary one
+        tmp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+CHUNK_BYTES = 1024 * 1024
+_CHUNKS = BlobChunk.__table__  # type: ignore[attr-defined]
+
+
+class DatabaseBlobStore:
+    """Rows of the ``blob_chunk`` table, a thing in pieces of at most :data:`CHUNK_BYTES`, each
+    thing written in one transaction (all of it or none). Reading falls back to a file under
+    the data dir, for what was stored there before the database kept it."""
+
+    def __init__(self, engine: Engine, root: Path) -> None:
+        self.engine = engine
+        self.files = BlobStore(root)
+
+    def put(self, kind: str, data: bytes, suffix: str = "", digest: str | None = None) -> str:
+        relative = relative_path(kind, digest or hashlib.sha256(data).hexdigest(), suffix)
+        try:
+            with self.engine.begin() as conn:
+                if not _present(conn, relative):
+                    _insert(conn, relative, [data[i : i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES)])
+        except IntegrityError:  # another worker stored the same thing at the same moment
+            pass
+        return relative
+
+    def put_chunks(
+        self, kind: str, chunks: Iterator[bytes], suffix: str = "", head_bytes: int = HEAD_BYTES
+    ) -> tuple[str, str, int, bytes]:
+        """Streamed into rows under a temporary name, renamed once the digest is known, in one
+        transaction: at most one piece is held in memory."""
+        incoming = f"{kind}/.incoming.{secrets.token_hex(8)}"
+        digest, size, head, piece, seq = hashlib.sha256(), 0, bytearray(), bytearray(), 0
+        with self.engine.begin() as conn:
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                if len(head) < head_bytes:
+                    head += chunk[: head_bytes - len(head)]
+                piece += chunk
+                while len(piece) >= CHUNK_BYTES:
+                    _insert(conn, incoming, [bytes(piece[:CHUNK_BYTES])], first=seq)
+                    del piece[:CHUNK_BYTES]
+                    seq += 1
+            if piece or seq == 0:
+                _insert(conn, incoming, [bytes(piece)], first=seq)
+            relative = relative_path(kind, digest.hexdigest(), suffix)
+            if _present(conn, relative):
+                conn.execute(delete(_CHUNKS).where(_CHUNKS.c.path == incoming))
+            else:
+                conn.execute(update(_CHUNKS).where(_CHUNKS.c.path == incoming).values(path=relative))
+        return relative, digest.hexdigest(), size, bytes(head)
+
+    def put_message(self, raw: bytes, digest: str) -> str:
+        return self.put("messages", raw, ".eml", digest)
+
+    def read(self, relative: str) -> bytes:
+        found = self.load(relative)
+        if found is None:
+            raise FileNotFoundError(2, "not stored in the database nor under the data dir", relative)
+        return found
+
+    def load(self, relative: str) -> bytes | None:
+        with self.engine.connect() as conn:
+            pieces = conn.execute(
+                select(_CHUNKS.c.data).where(_CHUNKS.c.path == relative).order_by(_CHUNKS.c.seq)
+            ).scalars()
+            data = b"".join(pieces)
+            if data or _present(conn, relative):
+                return data
+        return self.files.load(relative)
+
+    def remove(self, relative: str) -> bool:
+        with self.engine.begin() as conn:
+            removed = conn.execute(delete(_CHUNKS).where(_CHUNKS.c.path == relative)).rowcount > 0
+        return self.files.remove(relative) or removed
+
+    def replace(self, relative: str, data: bytes) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(_CHUNKS).where(_CHUNKS.c.path == relative))
+            _insert(conn, relative, [data])
+
+
+def _present(conn: Connection, relative: str) -> bool:
+    return bool(conn.execute(select(exists().where(_CHUNKS.c.path == relative, _CHUNKS.c.seq == 0))).scalar())
+
+
+def _insert(conn: Connection, relative: str, pieces: list[bytes], first: int = 0) -> None:
+    rows = [{"path": relative, "seq": first + i, "data": piece} for i, piece in enumerate(pieces or [b""])]
+    conn.execute(_CHUNKS.insert(), rows)

@@ -4,7 +4,8 @@ Read top to bottom, :meth:`Worker.run_pass` is the whole path of a message. New 
 noticed with IMAP IDLE where the server offers it, else by polling. Periodic work runs from
 a ``schedule`` scheduler, each job wrapped so that a failure is logged and the job stays
 scheduled. A file lock in the data dir keeps a second worker off the same data, and a lease
-in the database (lease.py) off the same database.
+in the database (lease.py) off the same database: each stage first checks that the lease is
+still this worker's (:attr:`Worker.fence`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from mailbot.app import Services
 from mailbot.clock import Clock
 from mailbot.errors import MailbotError, PermanentError, TransientError
 from mailbot.intake import fetch_new
+from mailbot.lease import LeaseLostError
 from mailbot.mailbox import IDLE_RENEW_SECONDS, ImapMailbox
 from mailbot.oauth2 import tokens_for
 from mailbot.purge import purge
@@ -149,12 +151,16 @@ class Worker:
         self.clock = clock
         settings = svc.settings
         # One token source per OAuth2 mailbox, shared by its IMAP, SMTP and watcher connections.
-        self.tokens = {mb.name: tokens_for(mb, settings.data_dir, settings.ca_file, clock) for mb in settings.mailboxes}
+        self.tokens = {mb.name: tokens_for(mb, svc.store, settings.ca_file, clock) for mb in settings.mailboxes}
         self.mailboxes = {
             mb.name: ImapMailbox(mb, settings.ca_file, tokens=self.tokens[mb.name]) for mb in settings.mailboxes
         }
         self.stopping = False
         self.lease_lost: str | None = None
+        # Whether this worker surely still holds the lease (lease.Keeper.held); checked before
+        # every stage, so a worker that was frozen past its lease does not work beside the one
+        # that took over.
+        self.fence: Callable[[], bool] = lambda: True
         self.scheduler = schedule.Scheduler()
         # Per mailbox: failures in a row, and when (monotonic) to try it again. One mailbox's
         # trouble holds up none of the others.
@@ -177,9 +183,18 @@ class Worker:
         self.send_outbox(result)
         return result
 
+    def _still_mine(self) -> None:
+        if not self.fence():
+            why = "this worker's lease was not renewed in time (frozen, or the database away); another may have it"
+            if not self.lease_lost:
+                log.error("lease: %s: stopping", why)
+            self.lose_lease(why)
+            raise LeaseLostError(why)
+
     def fetch(self, result: PassResult, waiting_too: bool = True) -> None:
         """New mail from every mailbox that is due. A mailbox that fails is noted (health.py),
         closed and tried again after a back-off of its own; the others go on."""
+        self._still_mine()
         for name, mailbox in self.mailboxes.items():
             if not waiting_too and time.monotonic() < self.retry_at[name]:
                 continue
@@ -213,11 +228,13 @@ class Worker:
         return any(self.failures[n] and now >= self.retry_at[n] for n in self.mailboxes)
 
     def handle_mail(self, result: PassResult) -> None:
+        self._still_mine()
         handled = dispatch.process_pending(self.svc, self.clock())
         result.dispositions, result.kenmerken = handled.counts, handled.kenmerken
 
     def check_clock(self, result: PassResult | None = None) -> None:
         """The periodic work: reporter reminders, deadline warnings, the daily digest."""
+        self._still_mine()
         now = self.clock()
         queued = reminders.queue_reminders(self.svc, now)
         warned = alerts.check(self.svc, now)
@@ -226,6 +243,7 @@ class Worker:
             result.reminders, result.warnings = queued, warned
 
     def send_outbox(self, result: PassResult | None = None) -> None:
+        self._still_mine()
         sent, problems = outbox.send_due(
             self.svc.engine,
             self.transport,
@@ -257,6 +275,8 @@ class Worker:
         def run() -> None:
             try:
                 fn()
+            except LeaseLostError:
+                pass  # said once; the worker is stopping
             except Exception:
                 log.exception("worker: scheduled job %s failed; it stays scheduled", name)
 
@@ -293,9 +313,13 @@ class Worker:
         # Polling, and with IDLE a safety net should the server not announce a message.
         self.scheduler.every(settings.poll_seconds).seconds.do(self._job("mail", self.fetch_and_handle))
 
-    def run_forever(self) -> None:
+    def stop_on_signals(self) -> None:
+        """SIGTERM (systemd) and Ctrl-C stop the worker after the current step."""
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
+
+    def run_forever(self) -> None:
+        self.stop_on_signals()
         settings = self.svc.settings
         self.schedule_jobs()
         failures = 0
@@ -320,6 +344,8 @@ class Worker:
                     self.scheduler.run_pending()
                     if self._wait():
                         break  # new mail, or a mailbox to try again: fetch now
+            except LeaseLostError:
+                break  # said once; another worker has the database now
             except Exception as exc:
                 failures += 1
                 delay = min(MAX_BACKOFF_SECONDS, 2 ** min(failures, 9))

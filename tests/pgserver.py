@@ -21,6 +21,11 @@ def binaries() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
+# What a server installed in the Netherlands says unless told otherwise: the bot must not depend
+# on the server's time zone (it stores UTC).
+SERVER_TIMEZONE = "Europe/Amsterdam"
+
+
 class PostgresServer:
     def __init__(self) -> None:
         bin_dir = binaries()
@@ -41,7 +46,8 @@ class PostgresServer:
         )
         self._as_postgres(
             str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c timezone={SERVER_TIMEZONE}",
+            "start",
         )  # fmt: skip
         return self
 

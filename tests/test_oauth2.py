@@ -293,10 +293,15 @@ def test_a_day_of_tokens() -> None:
 
     from mailbot.config import OAuth2Settings
     from mailbot.oauth2 import Tokens
+    from mailbot.store import BlobStore
 
     now = [datetime(2026, 11, 22, tzinfo=UTC)]
     tokens = Tokens(
-        OAuth2Settings("google", "MAILBOT_OAUTH2_"), "a@example.org", Path("/nonexistent"), None, lambda: now[0]
+        OAuth2Settings("google", "MAILBOT_OAUTH2_"),
+        "a@example.org",
+        BlobStore(Path("/nonexistent")),
+        None,
+        lambda: now[0],
     )
     calls = []
 
