@@ -62,7 +62,7 @@ def test_database_store_keeps_what_it_is_given(db_store: DatabaseBlobStore) -> N
     assert db_store.read(db_store.put("documents", b"", ".txt")) == b""
     assert not (db_store.files.root / rel).exists()  # nothing on the disk of this machine
     with db_store.engine.connect() as conn:
-        assert conn.execute(select(func.count()).where(BlobChunk.path == rel)).scalar() == 1  # type: ignore[arg-type]
+        assert conn.execute(select(func.count()).where(BlobChunk.path == rel)).scalar() == 1
     assert db_store.remove(rel)
     assert not db_store.remove(rel)
     with pytest.raises(FileNotFoundError, match="not stored"):
