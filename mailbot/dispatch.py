@@ -224,6 +224,16 @@ def _new_case(
         inbound_message_id=m.id or 0,
     )
     m.case_id, m.sender_role = case.id, "reporter"
+    # What follows only adds rows, and its one query (auto-replies to this reporter in the last
+    # hour) cannot see any of them: no flush before it, the rows go in together at the commit
+    # (every flush also takes the audit chain's head: audit.py).
+    with s.no_autoflush:
+        return _fill_new_case(svc, s, mb, m, parsed, case, now)
+
+
+def _fill_new_case(
+    svc: Services, s: Session, mb: MailboxSettings, m: InboundMessage, parsed: ParsedMessage, case: Case, now: datetime
+) -> Case:
     if parsed.text:
         cases.set_answer(s, case, "description", parsed.text, now, actor=parsed.from_address, message_id=m.id)
     attachments = _store_attachments(svc, s, case, m, parsed)

@@ -95,8 +95,7 @@ def enqueue(
         next_attempt_at=now,
         caused_by_message_id=caused_by,
     )
-    session.add(row)
-    session.flush()
+    session.add(row)  # inserted with the rest of the transaction (or by a query's autoflush)
     return row
 
 
