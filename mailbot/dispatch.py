@@ -100,9 +100,10 @@ def process_one(svc: Services, message_id: int, now: datetime, result: DispatchR
         return
     try:
         with db.session(svc.engine) as s:
-            # Locked for the transaction (PostgreSQL; SQLite has one writer at a time): should
-            # another worker handle the same message at the same moment (lease.py rules that
-            # out, this makes sure), one waits for the other and then finds it handled.
+            # Locked for the transaction (PostgreSQL; on SQLite a second worker is refused
+            # outright): should two workers handle the same message at the same moment
+            # (lease.py rules that out, this makes sure), one waits for the other and then
+            # finds it handled.
             fresh = s.get(InboundMessage, message_id, with_for_update=True)
             if fresh is None or fresh.status != "received":
                 return

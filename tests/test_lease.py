@@ -226,3 +226,17 @@ def test_two_workers_on_postgresql_one_killed(clean_lab: LabMailServer, postgres
         for b in (first, second):
             close_bot(b)
         shutil.rmtree(other_dir, ignore_errors=True)
+
+
+def test_a_standby_stopped_while_waiting_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres: PostgresServer
+) -> None:
+    _, svc = offline_services(tmp_path, monkeypatch, MAILBOT_DATABASE_URL=postgres.database())
+    lease.take(svc.engine, lease.Holder("host-a:/srv", 1), None)
+    b = lease.Holder("host-b:/srv", 2)
+    keeper = lease.Keeper(svc.engine, b, lambda: T0, lambda why: None)
+    stop_at = time.monotonic() + 1
+    assert keeper.wait_for_turn(lambda: time.monotonic() > stop_at) is False
+    assert not keeper.held()
+    with db.session(svc.engine) as s:
+        assert [row.name for row in s.exec(select(WorkerLease))] == [lease.NAME]
