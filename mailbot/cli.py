@@ -283,14 +283,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             worker.stop_on_signals()
             if not keeper.wait_for_turn(lambda: worker.stopping):
-                worker.close()
-                lock.release()
                 return 0  # stopped while standing by
-    except BaseException:
-        worker.close()
-        lock.release()
-        raise
-    try:
         if args.once:
             result = worker.run_pass()
             print(f"pass complete: {result.summary()}")

@@ -229,32 +229,26 @@ def _new_case(
     # hour) cannot see any of them: no flush before it, the rows go in together at the commit
     # (every flush also takes the audit chain's head: audit.py).
     with s.no_autoflush:
-        return _fill_new_case(svc, s, mb, m, parsed, case, now)
+        if parsed.text:
+            cases.set_answer(s, case, "description", parsed.text, now, actor=parsed.from_address, message_id=m.id)
+        attachments = _store_attachments(svc, s, case, m, parsed)
+        if parsed.defects:
+            cases.add_event(s, now, "message_defects", case.id, message_id=m.id, defects=list(parsed.defects))
 
-
-def _fill_new_case(
-    svc: Services, s: Session, mb: MailboxSettings, m: InboundMessage, parsed: ParsedMessage, case: Case, now: datetime
-) -> Case:
-    if parsed.text:
-        cases.set_answer(s, case, "description", parsed.text, now, actor=parsed.from_address, message_id=m.id)
-    attachments = _store_attachments(svc, s, case, m, parsed)
-    if parsed.defects:
-        cases.add_event(s, now, "message_defects", case.id, message_id=m.id, defects=list(parsed.defects))
-
-    acknowledged, why_not = _acknowledge(svc, s, case, m, parsed, now)
-    notify_officers(
-        svc,
-        s,
-        mb,
-        "officer_new_case",
-        now,
-        case=case,
-        caused_by=m.id,
-        attachments=attachments,
-        acknowledged=acknowledged,
-        not_acknowledged_reason=why_not,
-    )
-    cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
+        acknowledged, why_not = _acknowledge(svc, s, case, m, parsed, now)
+        notify_officers(
+            svc,
+            s,
+            mb,
+            "officer_new_case",
+            now,
+            case=case,
+            caused_by=m.id,
+            attachments=attachments,
+            acknowledged=acknowledged,
+            not_acknowledged_reason=why_not,
+        )
+        cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
     return case
 
 

@@ -247,9 +247,11 @@ class Keeper:
                     return
 
     def stop(self) -> None:
+        """Stop renewing and give the lease up, if this worker ever took it."""
         self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
+        if self._thread.ident is None:
+            return  # never started: refused, or stopped while standing by
+        self._thread.join(timeout=5)
         try:
             give_up(self.engine, self.me)
         except Exception as exc:

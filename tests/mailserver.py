@@ -13,7 +13,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -153,6 +154,14 @@ def two_mailboxes(lab: LabMailServer, po_password: str = "po-geheim") -> dict[st
         "MAILBOT_MAILBOX_PO_SMTP_PASSWORD": "po-geheim",
         "MAILBOT_MAILBOX_PO_OFFICERS": PO_OFFICER,
     }
+
+
+def until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Wait for ``condition``, polling; fail naming ``what`` when it does not hold in time."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
 
 
 def close_bot(b: Bot) -> None:

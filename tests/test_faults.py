@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,19 +22,12 @@ from mailbot import db
 from mailbot.demo import BOT, EMPLOYEE
 from mailbot.labserver import LabMailServer
 from mailbot.models import Case, InboundMessage, Outbox
-from tests.mailserver import REPORTERS, Bot, close_bot, make_bot, parse, report
+from tests.mailserver import REPORTERS, Bot, close_bot, make_bot, parse, report, until
 
 
 def _count(bot: Bot, model: type[InboundMessage] | type[Case]) -> int:
     with db.session(bot.svc.engine) as s:
         return int(s.exec(select(func.count()).select_from(model)).one())
-
-
-def _until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 @contextlib.contextmanager
@@ -60,10 +53,10 @@ def test_imap_restart_while_fetching(bot: Bot) -> None:
             sender = REPORTERS[i % 150]
             c.append("INBOX", report(sender=sender, subject=f"beveiligingsincident {i}", body=padding))
     with running(bot):
-        _until(lambda: _count(bot, InboundMessage) > 0, 30, "the first stored message")
+        until(lambda: _count(bot, InboundMessage) > 0, 30, "the first stored message")
         stored_at_restart = _count(bot, InboundMessage)
         bot.lab.crash_dovecot()
-        _until(lambda: _count(bot, Case) == 300, 90, "all 300 cases")
+        until(lambda: _count(bot, Case) == 300, 90, "all 300 cases")
     assert stored_at_restart < 300, "the restart should come while the worker was still fetching"
     log = "\n".join(line for line in _log(bot).splitlines() if "outbox: sent" not in line)
     assert "trying again" in log, log[-3000:]
@@ -82,8 +75,8 @@ def test_smtp_down_for_a_while(bot: Bot) -> None:
         with running(bot):
             with bot.lab.imap(BOT) as c:
                 c.append("INBOX", report())
-            _until(lambda: _count(bot, Case) == 1, 20, "the case")
-            _until(lambda: "cannot connect" in _log(bot), 20, "the worker to say it cannot send")
+            until(lambda: _count(bot, Case) == 1, 20, "the case")
+            until(lambda: "cannot connect" in _log(bot), 20, "the worker to say it cannot send")
             time.sleep(2)
             bot.lab.start_postfix()
             acks = bot.lab.wait_for(EMPLOYEE, 1, timeout=60)
@@ -119,7 +112,7 @@ def test_database_locked_by_another_process(bot: Bot) -> None:
         assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
         with bot.lab.imap(BOT) as c:
             c.append("INBOX", report())
-        _until(lambda: "database is locked" in _log(bot), 30, "the worker to say the database is locked")
+        until(lambda: "database is locked" in _log(bot), 30, "the worker to say the database is locked")
         assert bot.lab.messages(EMPLOYEE) == []
         assert locker.wait(timeout=30) == 0
         acks = bot.lab.wait_for(EMPLOYEE, 1, timeout=40)
@@ -160,7 +153,7 @@ def test_disk_full_when_storing_a_message(clean_lab: LabMailServer, small_disk: 
             big = report(body="Scan van de dossiers:\n" + "A" * (2 * 1024 * 1024))
             with clean_lab.imap(BOT) as c:
                 c.append("INBOX", big)
-            _until(lambda: "disk full" in _log(bot) or "cannot grow" in _log(bot), 30, "the worker to say so")
+            until(lambda: "disk full" in _log(bot) or "cannot grow" in _log(bot), 30, "the worker to say so")
             assert "MAILBOT_DATA_DIR" in _log(bot)
             assert clean_lab.messages(EMPLOYEE) == []
             filler.unlink()

@@ -10,7 +10,6 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from mailbot.demo import BOT, EMPLOYEE
 from mailbot.labserver import LabMailServer
 from mailbot.models import Case, InboundMessage, WorkerLease
 from mailbot.worker import PassResult, Worker
-from tests.mailserver import REPORTERS, close_bot, make_bot, report, submit
+from tests.mailserver import REPORTERS, close_bot, make_bot, report, submit, until
 from tests.offline import offline_services
 from tests.pgserver import PostgresServer
 
@@ -145,13 +144,6 @@ def test_second_worker_on_the_same_database_is_refused(clean_lab: LabMailServer)
         shutil.rmtree(other_dir, ignore_errors=True)
 
 
-def _wait_until(what: str, check: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
-        time.sleep(0.2)
-
-
 def test_two_workers_on_postgresql_one_killed(clean_lab: LabMailServer, postgres: PostgresServer) -> None:
     """Two `mailbot run` on one PostgreSQL database from two data dirs (two machines): one
     works, the other stands by. The active one is killed (SIGKILL: no clean stop, its lease
@@ -174,10 +166,10 @@ def test_two_workers_on_postgresql_one_killed(clean_lab: LabMailServer, postgres
     active = first.spawn("run")
     standby: subprocess.Popen[bytes] | None = None
     try:
-        _wait_until("the first worker holds the lease", lambda: holder() is not None)
+        until(lambda: holder() is not None, 30, "the first worker holds the lease")
         first_holder = holder()
         standby = second.spawn("run", log=standby_log)
-        _wait_until("the second worker stands by", lambda: "standby" in standby_log.read_text())
+        until(lambda: "standby" in standby_log.read_text(), 30, "the second worker stands by")
         shown = json.loads(second.cli("status", "--json").stdout)
         assert shown["worker"]["holder"] == first_holder
         assert [w["holder"] for w in shown["standby"]] == [
