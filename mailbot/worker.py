@@ -95,10 +95,14 @@ class WorkerLock:
                 f"another mailbot worker ({holder}) is already running on {self.path.parent}; "
                 "stop it first, or give this one its own MAILBOT_DATA_DIR"
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
+        # Who holds the lock is a note for the next one refused; the flock is the lock. A full
+        # disk must not keep the worker from starting (it says so per message it cannot store),
+        # so the note is written unbuffered and skipped when it does not fit.
+        try:
+            os.ftruncate(handle.fileno(), 0)
+            os.pwrite(handle.fileno(), f"pid {os.getpid()}".encode(), 0)
+        except OSError as e:
+            log.warning("worker: cannot note the pid in %s (%s); the lock holds regardless", self.path, e.strerror)
         self.handle = handle
 
     def release(self) -> None:

@@ -126,6 +126,15 @@ class Bot:
             [sys.executable, "-m", "mailbot", "--config", str(self.env_file), *args], env=env, stdout=out, stderr=out
         )
 
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        """`mailbot run` in the background, returned once it holds the lock and says it is
+        running: a loaded machine can take seconds to start Python, so no fixed sleep."""
+        log = self.data_dir / "worker.log"
+        worker = self.spawn("run")
+        until(lambda: worker.poll() is not None or "worker: running on" in log.read_text(), 60, "the worker to start")
+        assert worker.poll() is None, log.read_text()[-3000:]
+        return worker
+
 
 def make_bot(lab: LabMailServer, **overrides: str) -> Bot:
     data_dir = Path(tempfile.mkdtemp(prefix="mbot-"))

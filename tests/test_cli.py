@@ -96,9 +96,8 @@ def test_json_shapes(bot: Bot) -> None:
 
 def test_run_answers_within_seconds_and_stops_on_sigterm(bot: Bot) -> None:
     """`mailbot run` notices new mail by IDLE; SIGTERM ends it cleanly with exit 0."""
-    worker = bot.spawn("run")
+    worker = bot.start_worker()
     try:
-        time.sleep(1.5)
         second = bot.cli("run", "--once")
         assert second.returncode == 1 and "another mailbot worker" in second.stderr
         start = time.monotonic()

@@ -22,6 +22,7 @@ from mailbot import db
 from mailbot.demo import BOT, EMPLOYEE
 from mailbot.labserver import LabMailServer
 from mailbot.models import Case, InboundMessage, Outbox
+from mailbot.worker import WorkerLock, WorkerLockedError
 from tests.mailserver import REPORTERS, Bot, close_bot, make_bot, parse, report, until
 
 
@@ -32,7 +33,8 @@ def _count(bot: Bot, model: type[InboundMessage] | type[Case]) -> int:
 
 @contextlib.contextmanager
 def running(bot: Bot) -> Iterator[subprocess.Popen[bytes]]:
-    worker = bot.spawn("run")
+    """A running worker process, stopped with SIGTERM at the end and required to exit cleanly."""
+    worker = bot.start_worker()
     try:
         yield worker
     finally:
@@ -105,7 +107,6 @@ def test_database_locked_by_another_process(bot: Bot) -> None:
     database = bot.settings.data_dir / "mailbot.sqlite3"
     bot.cli("init")
     with running(bot):
-        time.sleep(1.5)
         locker = subprocess.Popen(
             [sys.executable, "-c", LOCKER, str(database), "14"], stdout=subprocess.PIPE, text=True
         )
@@ -145,7 +146,6 @@ def test_disk_full_when_storing_a_message(clean_lab: LabMailServer, small_disk: 
         bot.cli("init")
         filler = small_disk / "filler"
         with running(bot):
-            time.sleep(1.5)
             # Unbuffered: a buffered file would fail once more on close, flushing what did not fit.
             with filler.open("wb", buffering=0) as f, contextlib.suppress(OSError):
                 while True:
@@ -162,3 +162,22 @@ def test_disk_full_when_storing_a_message(clean_lab: LabMailServer, small_disk: 
         assert _count(bot, Case) == 1 and _count(bot, InboundMessage) == 1
     finally:
         close_bot(bot)
+
+
+def test_worker_lock_taken_on_a_full_disk(small_disk: Path) -> None:
+    """A worker started while the data dir's disk is full still takes the lock (and then says
+    per message what it cannot store); a second one is refused all the same."""
+    data = small_disk / "data"
+    data.mkdir()
+    with (small_disk / "filler").open("wb", buffering=0) as f:
+        for size in (65536, 4096, 1):
+            with contextlib.suppress(OSError):
+                while True:
+                    f.write(b"\0" * size)
+    first = WorkerLock(data)
+    first.acquire()
+    try:
+        with pytest.raises(WorkerLockedError):
+            WorkerLock(data).acquire()
+    finally:
+        first.release()

@@ -171,9 +171,8 @@ def test_data_is_readable_by_the_owner_only(bot: Bot) -> None:
 def test_worker_reconnects_after_imap_restart(bot: Bot) -> None:
     """Dovecot restarts while the worker idles: the worker notices, backs off, reconnects, and the
     report sent meanwhile is acknowledged."""
-    worker = bot.spawn("run")
+    worker = bot.start_worker()
     try:
-        time.sleep(1.5)
         bot.lab.restart_dovecot()
         submit(bot.lab, report(), wait=False)
         acks = bot.lab.wait_for(EMPLOYEE, 1, timeout=40)
@@ -187,9 +186,8 @@ def test_worker_reconnects_after_imap_restart(bot: Bot) -> None:
 
 def test_polling_when_idle_is_off(clean_lab: LabMailServer) -> None:
     bot = make_bot(clean_lab, MAILBOT_IDLE="no", MAILBOT_POLL_SECONDS="1")
-    worker = bot.spawn("run")
+    worker = bot.start_worker()
     try:
-        time.sleep(1.0)
         submit(clean_lab, report(), wait=False)
         assert clean_lab.wait_for(EMPLOYEE, 1, timeout=15)
         assert "polling every 1s" in (bot.data_dir / "worker.log").read_text()

@@ -120,9 +120,8 @@ def test_second_worker_on_the_same_database_is_refused(clean_lab: LabMailServer)
         clean_lab, MAILBOT_DATA_DIR=str(other_dir / "data"), MAILBOT_DATABASE_URL=first.settings.database_url
     )
     try:
-        worker = first.spawn("run")
+        worker = first.start_worker()
         try:
-            time.sleep(2)
             refused = second.cli("run", "--once")
             assert refused.returncode == 1
             assert "another mailbot worker" in refused.stderr and "MAILBOT_DATABASE_URL" in refused.stderr
