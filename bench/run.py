@@ -120,6 +120,8 @@ def bot_env(lab: LabMailServer, data: Path) -> tuple[list[str], dict[str, str]]:
         data / "data",
         MAILBOT_OFFICERS=OFFICER,
         MAILBOT_MAX_REPLIES_PER_HOUR="10000",
+        # 1,000 reports from 50 senders are 20 each: past the default loop guard (20 an hour).
+        MAILBOT_LOOP_LIMIT="10000",
         MAILBOT_DIGEST_TIME="off",
         MAILBOT_LOG_LEVEL="warning",
     )

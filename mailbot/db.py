@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +19,24 @@ from mailbot import audit, models  # models: the tables; audit: the hook that ch
 # How long a write waits for another process's lock on a SQLite database before it gives up;
 # the worker then says so and tries again after a back-off.
 BUSY_TIMEOUT_SECONDS = 10
+
+
+# SQLite lets one transaction write at a time and makes the others retry, sleeping 1, 2, 5, …
+# ms in between. Threads of one worker that write at the same time (dispatch, and the sender
+# beside it: worker.SendAlongside) take this lock around their writing transactions instead,
+# which is handed over at once.
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+@contextlib.contextmanager
+def writing(engine: Engine) -> Iterator[None]:
+    """Hold around a transaction that writes, where another thread of this process may write
+    too. SQLite only; PostgreSQL's row locks let writers work side by side."""
+    if engine.url.get_backend_name() != "sqlite":
+        yield
+        return
+    with _WRITERS.setdefault(engine, threading.Lock()):
+        yield
 
 
 def make_engine(url: str) -> Engine:

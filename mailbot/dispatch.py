@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from mailbot import cases, conversation, db, loops, outbox
@@ -54,6 +56,14 @@ class DispatchResult:
         self.counts[disposition] = self.counts.get(disposition, 0) + 1
 
 
+def waiting(engine: Engine) -> int:
+    """How many stored messages wait to be handled."""
+    with db.session(engine) as s:
+        return int(
+            s.exec(select(func.count()).select_from(InboundMessage).where(InboundMessage.status == "received")).one()
+        )
+
+
 def process_pending(svc: Services, now: datetime) -> DispatchResult:
     result = DispatchResult()
     while True:
@@ -77,7 +87,7 @@ def process_pending(svc: Services, now: datetime) -> DispatchResult:
 
 def process_one(svc: Services, message_id: int, now: datetime, result: DispatchResult | None = None) -> None:
     result = result if result is not None else DispatchResult()
-    with db.session(svc.engine) as s:
+    with db.writing(svc.engine), db.session(svc.engine) as s:
         m = s.get(InboundMessage, message_id)
         if m is None or m.status != "received":
             return
@@ -99,7 +109,7 @@ def process_one(svc: Services, message_id: int, now: datetime, result: DispatchR
         result.add("quarantined")
         return
     try:
-        with db.session(svc.engine) as s:
+        with db.writing(svc.engine), db.session(svc.engine) as s:
             # Locked for the transaction (PostgreSQL; on SQLite a second worker is refused
             # outright): should two workers handle the same message at the same moment
             # (lease.py rules that out, this makes sure), one waits for the other and then

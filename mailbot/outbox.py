@@ -127,13 +127,23 @@ def send_due(
     now: datetime,
     on_permanent_failure: OnFailure,
     on_connect: Callable[[str, Exception | None], None] | None = None,
+    keep_open: dict[str, SmtpTransport] | None = None,
 ) -> tuple[int, int]:
     """Send every queued mail that is due, per mailbox over that mailbox's own connection, so
     one mailbox's SMTP trouble holds up none of the others' mail. ``on_connect`` hears of each
-    connection made or failed. Returns (sent, deferred or refused)."""
+    connection made or failed. With ``keep_open`` the connections are kept there for the next
+    call (the caller closes them), instead of being closed at the end. Returns (sent, deferred
+    or refused)."""
     sent = problems = 0
     for mailbox in _mailboxes_due(engine, now):
-        s, p = _send_mailbox(engine, mailbox, transport_factory(mailbox), now, on_permanent_failure, on_connect)
+        transport = (keep_open or {}).get(mailbox) or transport_factory(mailbox)
+        if keep_open is not None:
+            keep_open[mailbox] = transport
+        try:
+            s, p = _send_mailbox(engine, mailbox, transport, now, on_permanent_failure, on_connect)
+        finally:
+            if keep_open is None:
+                transport.close()
         sent, problems = sent + s, problems + p
     return sent, problems
 
@@ -147,8 +157,8 @@ def _send_mailbox(
     on_connect: Callable[[str, Exception | None], None] | None,
 ) -> tuple[int, int]:
     due = _due(engine, now, mailbox)
-    if not due:
-        return 0, 0
+    if not due or transport.conn is not None:
+        return _send_all(engine, mailbox, transport, due, now, on_permanent_failure)
     try:
         transport.connect()
     except (TransientError, PermanentError) as exc:
@@ -167,16 +177,24 @@ def _send_mailbox(
         return 0, len(due)
     if on_connect is not None:
         on_connect(mailbox, None)
+    return _send_all(engine, mailbox, transport, due, now, on_permanent_failure)
+
+
+def _send_all(
+    engine: Engine,
+    mailbox: str,
+    transport: SmtpTransport,
+    due: list[Outbox],
+    now: datetime,
+    on_permanent_failure: OnFailure,
+) -> tuple[int, int]:
     sent = problems = 0
-    try:
-        while due:
-            batch_sent, batch_problems, connection_lost = _send_batch(engine, transport, due, now, on_permanent_failure)
-            sent, problems = sent + batch_sent, problems + batch_problems
-            if connection_lost:
-                break
-            due = _due(engine, now, mailbox)
-    finally:
-        transport.close()
+    while due:
+        batch_sent, batch_problems, connection_lost = _send_batch(engine, transport, due, now, on_permanent_failure)
+        sent, problems = sent + batch_sent, problems + batch_problems
+        if connection_lost:
+            break
+        due = _due(engine, now, mailbox)
     return sent, problems
 
 
@@ -226,7 +244,7 @@ _DEFERRED = (
 def _mark_sent(engine: Engine, outbox_id: int | None, at: datetime) -> None:
     """Committed at once, so a crash after it repeats nothing. A Core statement on a pooled
     connection: through an ORM session this cost as much as the SMTP exchange itself."""
-    with engine.begin() as conn:
+    with db.writing(engine), engine.begin() as conn:
         conn.execute(_SENT, {"oid": outbox_id, "at": at})
 
 

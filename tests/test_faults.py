@@ -8,8 +8,10 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +24,7 @@ from mailbot import db
 from mailbot.demo import BOT, EMPLOYEE
 from mailbot.labserver import LabMailServer
 from mailbot.models import Case, InboundMessage, Outbox
-from mailbot.worker import WorkerLock, WorkerLockedError
+from mailbot.worker import ALONGSIDE_FROM, SENDER_STOP_GRACE_SECONDS, WorkerLock, WorkerLockedError
 from tests.mailserver import REPORTERS, Bot, close_bot, make_bot, parse, report, until
 
 
@@ -181,3 +183,54 @@ def test_worker_lock_taken_on_a_full_disk(small_disk: Path) -> None:
             WorkerLock(data).acquire()
     finally:
         first.release()
+
+
+@contextlib.contextmanager
+def silent_smtp_server() -> Iterator[int]:
+    """A server on loopback that takes connections and never says a word: an SMTP server hung
+    before its greeting (Postfix waiting for an authentication service that is down)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                held.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
+
+
+def test_stop_while_the_smtp_server_hangs_during_a_backlog(clean_lab: LabMailServer) -> None:
+    """A backlog is handled while the SMTP server takes the connection but never answers. SIGTERM
+    stops the worker within seconds, not after the 60 s SMTP timeout, and every mail it could
+    not send stays queued for the next start."""
+    n = ALONGSIDE_FROM + 5
+    with silent_smtp_server() as port:
+        bot = make_bot(clean_lab, MAILBOT_SMTP_PORT=str(port))
+        try:
+            with clean_lab.imap(BOT) as c:
+                for i in range(n):
+                    c.append("INBOX", report(sender=REPORTERS[i], subject=f"beveiligingsincident {i}"))
+            worker = bot.start_worker()
+            until(lambda: _count(bot, Case) == n, 30, "every report handled")
+            worker.send_signal(signal.SIGTERM)
+            stopped = time.monotonic()
+            assert worker.wait(timeout=20) == 0, _log(bot)[-3000:]
+            assert time.monotonic() - stopped < SENDER_STOP_GRACE_SECONDS + 5
+            assert "has not answered" in _log(bot)
+            with db.session(bot.svc.engine) as s:
+                assert set(s.exec(select(Outbox.status))) == {"queued"}
+                assert len(list(s.exec(select(Outbox.id)))) == 3 * n  # the reporter and two officers each
+        finally:
+            close_bot(bot)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from mailbot.demo import BOT, EMPLOYEE, OFFICER
 from mailbot.labserver import LabMailServer
 from mailbot.models import Case, InboundMessage, Outbox
 from mailbot.questionnaire import QUESTIONS
+from mailbot.worker import ALONGSIDE_FROM
 from tests.conftest import eml
 from tests.mailserver import (
     PO,
@@ -336,3 +338,30 @@ def test_every_mailbox_is_watched_with_idle(two: Bot) -> None:
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0
+
+
+def test_a_backlog_is_answered_while_it_is_being_handled_and_nothing_twice(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """From ALONGSIDE_FROM waiting reports on, mail goes out while dispatch still works through
+    the rest (worker.SendAlongside); every reporter and officer still gets each mail once.
+    A hundred reports: enough dispatch work for the sender to get going on a loaded machine."""
+    n = 100
+    assert n >= ALONGSIDE_FROM
+    with bot.lab.imap(BOT) as c:
+        for i in range(n):
+            c.append("INBOX", report(sender=REPORTERS[i], subject=f"beveiligingsincident {i}"))
+    caplog.set_level(logging.INFO, logger="mailbot")
+    result = bot.run_pass()
+    assert len(result.kenmerken) == n and not result.errors
+    lines = [r.getMessage() for r in caplog.records]
+    first_sent = next(i for i, line in enumerate(lines) if line.startswith("outbox: sent"))
+    last_handled = max(i for i, line in enumerate(lines) if line.startswith("dispatch: message #"))
+    assert first_sent < last_handled, "nothing was sent before dispatch was done"
+    for reporter in REPORTERS[:n]:
+        assert len(bot.lab.wait_for(reporter, 1)) == 1
+    assert len(bot.lab.wait_for(OFFICER, n)) == n and len(bot.lab.wait_for(SECOND_OFFICER, n)) == n
+    time.sleep(1)  # anything sent twice would be here by now
+    assert len(bot.lab.messages(OFFICER)) == n and all(len(bot.lab.messages(r)) == 1 for r in REPORTERS[:n])
+    with db.session(bot.svc.engine) as s:
+        assert set(s.exec(select(Outbox.status))) == {"sent"}
