@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -56,6 +56,15 @@ class DispatchResult:
         self.counts[disposition] = self.counts.get(disposition, 0) + 1
 
 
+_INBOUND = InboundMessage.__table__  # type: ignore[attr-defined]
+_CLAIM = (
+    update(_INBOUND)
+    .where(_INBOUND.c.id == bindparam("mid"), _INBOUND.c.status == "received", _INBOUND.c.attempts < bindparam("most"))
+    .values(attempts=_INBOUND.c.attempts + 1)
+    .returning(_INBOUND.c.attempts, _INBOUND.c.raw_path)
+)
+
+
 def waiting(engine: Engine) -> int:
     """How many stored messages wait to be handled."""
     with db.session(engine) as s:
@@ -87,22 +96,23 @@ def process_pending(svc: Services, now: datetime) -> DispatchResult:
 
 def process_one(svc: Services, message_id: int, now: datetime, result: DispatchResult | None = None) -> None:
     result = result if result is not None else DispatchResult()
-    with db.writing(svc.engine), db.session(svc.engine) as s:
-        m = s.get(InboundMessage, message_id)
-        if m is None or m.status != "received":
-            return
-        if m.attempts >= MAX_ATTEMPTS:
-            quarantine(
-                svc, s, m, f"processing failed {m.attempts} times; last error: {m.reason or 'the worker stopped'}", now
-            )
+    # The attempt is counted and committed before the message is read, so one that kills the
+    # worker every time is quarantined after MAX_ATTEMPTS. One statement: it runs per message.
+    with db.writing(svc.engine), svc.engine.begin() as conn:
+        claimed = conn.execute(_CLAIM, {"mid": message_id, "most": MAX_ATTEMPTS}).first()
+    if claimed is None:
+        with db.writing(svc.engine), db.session(svc.engine) as s:
+            m = s.get(InboundMessage, message_id)
+            if m is None or m.status != "received":
+                return
+            why = f"processing failed {m.attempts} times; last error: {m.reason or 'the worker stopped'}"
+            quarantine(svc, s, m, why, now)
             s.commit()
-            result.add("quarantined")
-            return
-        m.attempts += 1
-        s.add(m)
-        s.commit()
+        result.add("quarantined")
+        return
+    attempts, raw_path = claimed
     try:
-        raw = svc.store.read(m.raw_path)
+        raw = svc.store.read(raw_path)
         parsed = parse_message(raw)
     except (ParseError, OSError, ValueError) as exc:
         _fail(svc, message_id, f"cannot be read: {exc}", now, permanent=True)
@@ -121,9 +131,9 @@ def process_one(svc: Services, message_id: int, now: datetime, result: DispatchR
             s.commit()
         result.add(disposition)
     except Exception as exc:
-        log.exception("dispatch: message #%d failed (attempt %d of %d)", message_id, m.attempts, MAX_ATTEMPTS)
-        _fail(svc, message_id, f"{type(exc).__name__}: {exc}", now, permanent=m.attempts >= MAX_ATTEMPTS)
-        result.add("quarantined" if m.attempts >= MAX_ATTEMPTS else "retry")
+        log.exception("dispatch: message #%d failed (attempt %d of %d)", message_id, attempts, MAX_ATTEMPTS)
+        _fail(svc, message_id, f"{type(exc).__name__}: {exc}", now, permanent=attempts >= MAX_ATTEMPTS)
+        result.add("quarantined" if attempts >= MAX_ATTEMPTS else "retry")
 
 
 def _fail(svc: Services, message_id: int, reason: str, now: datetime, permanent: bool) -> None:
