@@ -134,16 +134,16 @@ def send_due(
     connection made or failed. With ``keep_open`` the connections are kept there for the next
     call (the caller closes them), instead of being closed at the end. Returns (sent, deferred
     or refused)."""
+    transports = {} if keep_open is None else keep_open
     sent = problems = 0
     for mailbox in _mailboxes_due(engine, now):
-        transport = (keep_open or {}).get(mailbox) or transport_factory(mailbox)
-        if keep_open is not None:
-            keep_open[mailbox] = transport
+        if mailbox not in transports:
+            transports[mailbox] = transport_factory(mailbox)
         try:
-            s, p = _send_mailbox(engine, mailbox, transport, now, on_permanent_failure, on_connect)
+            s, p = _send_mailbox(engine, mailbox, transports[mailbox], now, on_permanent_failure, on_connect)
         finally:
             if keep_open is None:
-                transport.close()
+                transports[mailbox].close()
         sent, problems = sent + s, problems + p
     return sent, problems
 
@@ -157,8 +157,29 @@ def _send_mailbox(
     on_connect: Callable[[str, Exception | None], None] | None,
 ) -> tuple[int, int]:
     due = _due(engine, now, mailbox)
-    if not due or transport.conn is not None:
-        return _send_all(engine, mailbox, transport, due, now, on_permanent_failure)
+    if not due:
+        return 0, 0
+    if transport.conn is None and not _connect(engine, mailbox, transport, due, now, on_connect):
+        return 0, len(due)
+    sent = problems = 0
+    while due:
+        batch_sent, batch_problems, connection_lost = _send_batch(engine, transport, due, now, on_permanent_failure)
+        sent, problems = sent + batch_sent, problems + batch_problems
+        if connection_lost:
+            break
+        due = _due(engine, now, mailbox)
+    return sent, problems
+
+
+def _connect(
+    engine: Engine,
+    mailbox: str,
+    transport: SmtpTransport,
+    due: list[Outbox],
+    now: datetime,
+    on_connect: Callable[[str, Exception | None], None] | None,
+) -> bool:
+    """Connect for ``due``; when that fails, put those mails off with back-off and say False."""
     try:
         transport.connect()
     except (TransientError, PermanentError) as exc:
@@ -174,28 +195,10 @@ def _send_mailbox(
             s.commit()
         if on_connect is not None:
             on_connect(mailbox, exc)
-        return 0, len(due)
+        return False
     if on_connect is not None:
         on_connect(mailbox, None)
-    return _send_all(engine, mailbox, transport, due, now, on_permanent_failure)
-
-
-def _send_all(
-    engine: Engine,
-    mailbox: str,
-    transport: SmtpTransport,
-    due: list[Outbox],
-    now: datetime,
-    on_permanent_failure: OnFailure,
-) -> tuple[int, int]:
-    sent = problems = 0
-    while due:
-        batch_sent, batch_problems, connection_lost = _send_batch(engine, transport, due, now, on_permanent_failure)
-        sent, problems = sent + batch_sent, problems + batch_problems
-        if connection_lost:
-            break
-        due = _due(engine, now, mailbox)
-    return sent, problems
+    return True
 
 
 def _send_batch(

@@ -237,6 +237,14 @@ def body_text(msg: EmailMessage) -> str:
     return str(part.get_content())
 
 
+def append_reports(lab: LabMailServer, n: int) -> None:
+    """A backlog: ``n`` reports, one from each of the first ``n`` REPORTERS, put straight into
+    the bot's INBOX (IMAP APPEND, no SMTP delivery to wait for)."""
+    with lab.imap(BOT) as c:
+        for i in range(n):
+            c.append("INBOX", report(sender=REPORTERS[i], subject=f"beveiligingsincident {i}"))
+
+
 def submit(lab: LabMailServer, raw: bytes, sender: str = EMPLOYEE, wait: bool = True) -> None:
     """Mail a message to the bot's address through Postfix, and wait until it is in the bot's INBOX."""
     before = len(lab.messages(BOT)) if wait else 0

@@ -25,7 +25,7 @@ from mailbot.demo import BOT, EMPLOYEE
 from mailbot.labserver import LabMailServer
 from mailbot.models import Case, InboundMessage, Outbox
 from mailbot.worker import ALONGSIDE_FROM, SENDER_STOP_GRACE_SECONDS, WorkerLock, WorkerLockedError
-from tests.mailserver import REPORTERS, Bot, close_bot, make_bot, parse, report, until
+from tests.mailserver import REPORTERS, Bot, append_reports, close_bot, make_bot, parse, report, until
 
 
 def _count(bot: Bot, model: type[InboundMessage] | type[Case]) -> int:
@@ -219,9 +219,7 @@ def test_stop_while_the_smtp_server_hangs_during_a_backlog(clean_lab: LabMailSer
     with silent_smtp_server() as port:
         bot = make_bot(clean_lab, MAILBOT_SMTP_PORT=str(port))
         try:
-            with clean_lab.imap(BOT) as c:
-                for i in range(n):
-                    c.append("INBOX", report(sender=REPORTERS[i], subject=f"beveiligingsincident {i}"))
+            append_reports(clean_lab, n)
             worker = bot.start_worker()
             until(lambda: _count(bot, Case) == n, 30, "every report handled")
             worker.send_signal(signal.SIGTERM)

@@ -25,6 +25,7 @@ from tests.mailserver import (
     REPORTERS,
     SECOND_OFFICER,
     Bot,
+    append_reports,
     body_text,
     close_bot,
     make_bot,
@@ -348,9 +349,7 @@ def test_a_backlog_is_answered_while_it_is_being_handled_and_nothing_twice(
     A hundred reports: enough dispatch work for the sender to get going on a loaded machine."""
     n = 100
     assert n >= ALONGSIDE_FROM
-    with bot.lab.imap(BOT) as c:
-        for i in range(n):
-            c.append("INBOX", report(sender=REPORTERS[i], subject=f"beveiligingsincident {i}"))
+    append_reports(bot.lab, n)
     caplog.set_level(logging.INFO, logger="mailbot")
     result = bot.run_pass()
     assert len(result.kenmerken) == n and not result.errors
