@@ -5,8 +5,11 @@ detail, and the previous entry's hash; the one-row head holds the newest number 
 Alter a stored entry, remove one, or cut entries off the end, and :func:`verify` names the
 first place where the chain no longer holds.
 
-Entries are chained as they are flushed (a ``before_flush`` hook), so no code path can add
-an event outside the chain, and a flush that would change a stored event is refused. The one
+Entries are written by :func:`append` (through ``cases.add_event``), chained as they are
+inserted: one INSERT and the head's UPDATE, not an ORM object and a flush, because a new
+report writes four of them (``docs/benchmarks.md``). An ``Event`` added through the ORM
+after all is chained as it is flushed (a ``before_flush`` hook), so no code path can add an
+event outside the chain, and a flush that would change a stored event is refused. The one
 permitted change is emptying the detail of a register entry past its retention (purge.py):
 the detail's digest stays, so the chain still holds, and the removal is itself an entry.
 
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -64,19 +67,70 @@ def entry_hash(
 
 
 _HEAD = AuditHead.__table__  # type: ignore[attr-defined]
+_EVENT = Event.__table__  # type: ignore[attr-defined]
+_TAKE = update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.hash)
+_MOVE = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("to_seq"), hash=bindparam("to_hash"))
+_INSERT = insert(_EVENT)
+_HEAD_KEY = "audit.head"  # Session.info: (transaction, seq, hash) as this transaction left the head
 
 
 def _take_head(session: Session) -> tuple[int, str]:
     """The newest entry's number and hash, with the head locked until the transaction ends.
     An UPDATE first: on SQLite it waits for the write lock (a plain read would let two writers
-    see the same head), on PostgreSQL it locks the row."""
-    row = session.execute(
-        update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.hash)
-    ).first()
+    see the same head), on PostgreSQL it locks the row. Once taken, the transaction holds the
+    lock, so its own later entries follow on from what it wrote last (kept per transaction,
+    savepoints included: a savepoint rolled back is a different transaction, read again)."""
+    conn = session.connection()  # begins the transaction, if none has begun
+    current = session.get_nested_transaction() or session.get_transaction()
+    known = session.info.get(_HEAD_KEY)
+    if known is not None and known[0] is current:
+        return known[1], known[2]
+    row = conn.execute(_TAKE).first()
     if row is None:
-        session.execute(insert(_HEAD).values(id=1, seq=0, hash=GENESIS))
-        return 0, GENESIS
-    return int(row.seq), str(row.hash)
+        conn.execute(insert(_HEAD).values(id=1, seq=0, hash=GENESIS))
+        seq, last = 0, GENESIS
+    else:
+        seq, last = int(row.seq), str(row.hash)
+    session.info[_HEAD_KEY] = (current, seq, last)
+    return seq, last
+
+
+def _move_head(session: Session, seq: int, last: str) -> None:
+    session.connection().execute(_MOVE, {"to_seq": seq, "to_hash": last})
+    session.info[_HEAD_KEY] = (session.get_nested_transaction() or session.get_transaction(), seq, last)
+
+
+def append(
+    session: Session,
+    at: datetime,
+    kind: str,
+    case_id: int | None,
+    actor: str,
+    message_id: int | None,
+    detail: str,
+) -> None:
+    """Write one entry at the end of the chain, in the session's transaction."""
+    seq, last = _take_head(session)
+    seq += 1
+    digest = detail_digest(detail)
+    entry = entry_hash(last, seq, at, kind, case_id, actor, message_id, digest)
+    session.connection().execute(
+        _INSERT,
+        {
+            "seq": seq,
+            "case_id": case_id,
+            "at": at,
+            "kind": kind,
+            "actor": actor,
+            "detail": detail,
+            "inbound_message_id": message_id,
+            "detail_sha256": digest,
+            "prev_hash": last,
+            "hash": entry,
+            "redacted": False,
+        },
+    )
+    _move_head(session, seq, entry)
 
 
 @event.listens_for(Session, "before_flush")
@@ -97,7 +151,7 @@ def _chain(session: Session, _context: Any, _instances: Any) -> None:
         e.detail_sha256 = detail_digest(e.detail or "")
         e.seq, e.prev_hash = seq, last
         e.hash = last = entry_hash(last, seq, e.at, e.kind, e.case_id, e.actor, e.inbound_message_id, e.detail_sha256)
-    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=last))
+    _move_head(session, seq, last)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from mailbot import audit
 from mailbot.kenmerk import format_kenmerk
-from mailbot.models import Case, Event, InboundMessage, Outbox
+from mailbot.models import Case, InboundMessage, Outbox
 
 AP_NOTIFICATION_HOURS = 72  # GDPR art. 33(1): within 72 hours after becoming aware
 
@@ -41,17 +42,17 @@ def add_event(
     actor: str = "",
     message_id: int | None = None,
     **detail: Any,
-) -> Event:
-    event = Event(
-        case_id=case_id,
-        at=at,
-        kind=kind,
-        actor=actor,
-        inbound_message_id=message_id,
-        detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+) -> None:
+    """Record a change in the audit trail, in the session's transaction (audit.append)."""
+    audit.append(
+        session,
+        at,
+        kind,
+        case_id,
+        actor,
+        message_id,
+        json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
     )
-    session.add(event)
-    return event
 
 
 def open_case(
@@ -68,7 +69,12 @@ def open_case(
     received_at: datetime,
     now: datetime,
     inbound_message_id: int,
+    answers: dict[str, Any] | None = None,
 ) -> Case:
+    """A new case with its kenmerk. ``answers`` the report already gives go in with the case,
+    each an event of the reporter's, as :func:`set_answer` records them: the row is written
+    once, not written and then rewritten (a report's text is in both columns)."""
+    given = {name: value for name, value in (answers or {}).items() if value not in (None, "")}
     seq = next_sequence(session, year)
     case = Case(
         kenmerk=format_kenmerk(prefix, year, seq),
@@ -85,6 +91,7 @@ def open_case(
         ap_deadline_at=ap_deadline(received_at),
         created_at=now,
         inbound_message_id=inbound_message_id,
+        answers=json.dumps(given, ensure_ascii=False, sort_keys=True),
     )
     session.add(case)
     session.flush()
@@ -100,6 +107,8 @@ def open_case(
         phase=case.phase,
         ap_deadline_at=case.ap_deadline_at.isoformat(),
     )
+    for name, value in given.items():
+        _answer_event(session, case, name, None, value, now, reporter_address, inbound_message_id)
     return case
 
 
@@ -145,18 +154,15 @@ def set_answer(
     current[name] = value
     case.answers = json.dumps(current, ensure_ascii=False, sort_keys=True)
     session.add(case)
-    add_event(
-        session,
-        now,
-        "answer_changed" if old is not None else "answer_given",
-        case.id,
-        actor=actor,
-        message_id=message_id,
-        field=name,
-        old=old,
-        new=value,
-    )
+    _answer_event(session, case, name, old, value, now, actor, message_id)
     return True
+
+
+def _answer_event(
+    session: Session, case: Case, name: str, old: Any, new: Any, now: datetime, actor: str, message_id: int | None
+) -> None:
+    kind = "answer_changed" if old is not None else "answer_given"
+    add_event(session, now, kind, case.id, actor=actor, message_id=message_id, field=name, old=old, new=new)
 
 
 def add_free_text(session: Session, case: Case, text: str, now: datetime, actor: str, message_id: int | None) -> None:

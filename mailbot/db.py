@@ -29,14 +29,21 @@ _WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDic
 
 
 @contextlib.contextmanager
-def writing(engine: Engine) -> Iterator[None]:
+def writing(engine: Engine, wait: bool = True) -> Iterator[bool]:
     """Hold around a transaction that writes, where another thread of this process may write
-    too. SQLite only; PostgreSQL's row locks let writers work side by side."""
+    too. SQLite only; PostgreSQL's row locks let writers work side by side. Says whether it is
+    yours: with ``wait=False`` it is not when another thread holds it (write nothing then)."""
     if engine.url.get_backend_name() != "sqlite":
-        yield
+        yield True
         return
-    with _WRITERS.setdefault(engine, threading.Lock()):
-        yield
+    lock = _WRITERS.setdefault(engine, threading.Lock())
+    if not lock.acquire(blocking=wait):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
 
 
 def make_engine(url: str) -> Engine:

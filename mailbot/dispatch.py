@@ -64,6 +64,17 @@ _CLAIM = (
     .returning(_INBOUND.c.attempts, _INBOUND.c.raw_path)
 )
 
+_DUPLICATE = (
+    select(_INBOUND.c.id)
+    .where(
+        _INBOUND.c.mailbox == bindparam("mailbox"),
+        _INBOUND.c.identity == bindparam("identity"),
+        _INBOUND.c.id != bindparam("mid"),
+        _INBOUND.c.status == "processed",
+    )
+    .limit(1)
+)
+
 
 def waiting(engine: Engine) -> int:
     """How many stored messages wait to be handled."""
@@ -175,14 +186,9 @@ def handle(
     mb = svc.settings.mailbox_named(m.mailbox)
     m.from_address = parsed.from_address or None
     m.subject = parsed.subject
-    duplicate_of = s.exec(
-        select(InboundMessage.id).where(
-            InboundMessage.mailbox == m.mailbox,
-            InboundMessage.identity == m.identity,
-            InboundMessage.id != m.id,
-            InboundMessage.status == "processed",
-        )
-    ).first()
+    duplicate_of = (
+        s.connection().execute(_DUPLICATE, {"mailbox": m.mailbox, "identity": m.identity, "mid": m.id}).scalar()
+    )
     thread_case = cases.case_for_thread(s, parsed.thread_ids)
     digest_case = None
     if thread_case is None and parsed.from_address in mb.officers:
@@ -243,32 +249,26 @@ def _new_case(
         received_at=m.arrived_at,
         now=now,
         inbound_message_id=m.id or 0,
+        answers={"description": parsed.text},
     )
     m.case_id, m.sender_role = case.id, "reporter"
-    # What follows only adds rows, and its one query (auto-replies to this reporter in the last
-    # hour) cannot see any of them: no flush before it, the rows go in together at the commit
-    # (every flush also takes the audit chain's head: audit.py).
-    with s.no_autoflush:
-        if parsed.text:
-            cases.set_answer(s, case, "description", parsed.text, now, actor=parsed.from_address, message_id=m.id)
-        attachments = _store_attachments(svc, s, case, m, parsed)
-        if parsed.defects:
-            cases.add_event(s, now, "message_defects", case.id, message_id=m.id, defects=list(parsed.defects))
-
-        acknowledged, why_not = _acknowledge(svc, s, case, m, parsed, now)
-        notify_officers(
-            svc,
-            s,
-            mb,
-            "officer_new_case",
-            now,
-            case=case,
-            caused_by=m.id,
-            attachments=attachments,
-            acknowledged=acknowledged,
-            not_acknowledged_reason=why_not,
-        )
-        cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
+    attachments = _store_attachments(svc, s, case, m, parsed)
+    if parsed.defects:
+        cases.add_event(s, now, "message_defects", case.id, message_id=m.id, defects=list(parsed.defects))
+    acknowledged, why_not = _acknowledge(svc, s, case, m, parsed, now)
+    notify_officers(
+        svc,
+        s,
+        mb,
+        "officer_new_case",
+        now,
+        case=case,
+        caused_by=m.id,
+        attachments=attachments,
+        acknowledged=acknowledged,
+        not_acknowledged_reason=why_not,
+    )
+    cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
     return case
 
 
@@ -320,7 +320,7 @@ def _acknowledge(
         )
     else:
         refs = tuple(parsed.references) + ((parsed.message_id,) if parsed.message_id else ())
-        row = mail_reporter(
+        queued = mail_reporter(
             svc,
             s,
             case,
@@ -332,7 +332,7 @@ def _acknowledge(
             original_subject=parsed.subject,
         )
         cases.add_event(
-            s, now, "acknowledgement_queued", case.id, message_id=m.id, to=reporter, outgoing_message_id=row.message_id
+            s, now, "acknowledgement_queued", case.id, message_id=m.id, to=reporter, outgoing_message_id=queued
         )
         return True, ""
     cases.add_event(s, now, "acknowledgement_skipped", case.id, message_id=m.id, reason=why)

@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_
-from sqlmodel import Session, col, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
+from sqlmodel import Session, col
+from sqlmodel import select as select_rows
 
 from mailbot import cases
 from mailbot.app import Services
@@ -32,34 +33,33 @@ BOUNCES = "(bounces)"
 EVENT = "mail_loop_suspected"
 
 
-def _arrived_within_the_hour(m: InboundMessage) -> ColumnElement[bool]:
-    return and_(
-        col(InboundMessage.mailbox) == m.mailbox,
-        col(InboundMessage.id) != m.id,
-        col(InboundMessage.arrived_at) >= m.arrived_at - WINDOW,
-        col(InboundMessage.arrived_at) <= m.arrived_at,
-    )
+# Run for every message handled: statements built once, on the connection (no ORM round).
+_INBOUND = InboundMessage.__table__  # type: ignore[attr-defined]
+_WITHIN_THE_HOUR = and_(
+    _INBOUND.c.mailbox == bindparam("mailbox"),
+    _INBOUND.c.id != bindparam("mid"),
+    _INBOUND.c.arrived_at >= bindparam("since"),
+    _INBOUND.c.arrived_at <= bindparam("until"),
+)
+_COUNT = select(func.count()).select_from(_INBOUND)
+_FROM = _COUNT.where(_INBOUND.c.from_address == bindparam("sender"), _WITHIN_THE_HOUR)
+_BOUNCES = _COUNT.where(_INBOUND.c.rule.in_(BOUNCE_RULES), _WITHIN_THE_HOUR)
+
+
+def _count_within_the_hour(s: Session, query: Select[int], m: InboundMessage, **params: str) -> int:
+    window = {"mailbox": m.mailbox, "mid": m.id, "since": m.arrived_at - WINDOW, "until": m.arrived_at}
+    return int(s.connection().execute(query, {**window, **params}).scalar_one())
 
 
 def messages_from(s: Session, m: InboundMessage) -> int:
     """How many other messages the sender of ``m`` sent in the hour before it arrived."""
     if not m.from_address:
         return 0
-    query = (
-        select(func.count())
-        .select_from(InboundMessage)
-        .where(InboundMessage.from_address == m.from_address, _arrived_within_the_hour(m))
-    )
-    return int(s.exec(query).one())
+    return _count_within_the_hour(s, _FROM, m, sender=m.from_address)
 
 
 def bounces_before(s: Session, m: InboundMessage) -> int:
-    query = (
-        select(func.count())
-        .select_from(InboundMessage)
-        .where(col(InboundMessage.rule).in_(BOUNCE_RULES), _arrived_within_the_hour(m))
-    )
-    return int(s.exec(query).one())
+    return _count_within_the_hour(s, _BOUNCES, m)
 
 
 def flooding(svc: Services, s: Session, m: InboundMessage) -> str | None:
@@ -73,7 +73,9 @@ def flooding(svc: Services, s: Session, m: InboundMessage) -> str | None:
 def tell_officers_once(svc: Services, s: Session, m: InboundMessage, key: str, reason: str, now: datetime) -> bool:
     """One notice per address (or for all bounces) per day; True when this call sent it."""
     told = s.exec(
-        select(Event.id).where(Event.kind == EVENT, Event.actor == key, col(Event.at) >= now - NOTICE_EVERY).limit(1)
+        select_rows(Event.id)
+        .where(Event.kind == EVENT, Event.actor == key, col(Event.at) >= now - NOTICE_EVERY)
+        .limit(1)
     ).first()
     if told is not None:
         return False

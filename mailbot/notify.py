@@ -24,7 +24,8 @@ def notify_officers(
     case: Case | None = None,
     caused_by: int | None = None,
     **context: Any,
-) -> list[Outbox]:
+) -> list[str]:
+    """Queue ``template`` to each of the mailbox's officers; their Message-IDs are returned."""
     language = case.language if case else svc.settings.language
     rows = []
     for officer in mb.officers:
@@ -89,9 +90,10 @@ def mail_reporter(
     auto_reply: bool = False,
     thread: tuple[str | None, tuple[str, ...]] | None = None,
     **context: Any,
-) -> Outbox:
+) -> str:
     """Render ``template`` for the case's reporter and queue it on the case's thread (or on
-    ``thread``, In-Reply-To and References, when the caller answers a particular message)."""
+    ``thread``, In-Reply-To and References, when the caller answers a particular message).
+    Returns the mail's Message-ID."""
     mb = svc.settings.mailbox_named(case.mailbox)
     r = svc.renderer.render(
         case.language, template, case=case, questions=QUESTIONS, sender_name=svc.settings.sender_name, **context

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mailbot import audit, db
 from mailbot.cases import add_event
@@ -100,6 +100,34 @@ def test_the_code_cannot_change_or_remove_an_entry(tmp_path: Path) -> None:
         with pytest.raises(audit.AuditError, match="cannot be removed"):
             s.commit()
     assert audit.verify(engine).ok
+
+
+def test_entries_written_and_flushed_in_one_transaction_make_one_chain(tmp_path: Path) -> None:
+    """cases.add_event writes at once (audit.append); an Event added through the ORM is chained
+    at the flush. Mixed in one transaction, with a savepoint rolled back and a transaction
+    rolled back, the chain still has no gap and no fork."""
+    engine = _engine(tmp_path)
+    with db.session(engine) as s:
+        add_event(s, T0, "note_added", None, actor="fg@example.org", text="eerste")
+        s.add(Event(at=T0, kind="note_added", actor="fg@example.org", detail='{"text": "via de ORM"}'))
+        s.flush()
+        add_event(s, T0, "note_added", None, actor="fg@example.org", text="derde")
+        with s.begin_nested() as savepoint:
+            add_event(s, T0, "note_added", None, actor="fg@example.org", text="teruggedraaid")
+            savepoint.rollback()
+        add_event(s, T0, "note_added", None, actor="fg@example.org", text="vierde")
+        s.commit()
+    with db.session(engine) as s:
+        add_event(s, T0, "note_added", None, actor="fg@example.org", text="nooit vastgelegd")
+        s.rollback()
+        add_event(s, T0, "note_added", None, actor="fg@example.org", text="vijfde")
+        s.commit()
+    verdict = audit.verify(engine)
+    assert verdict.ok, verdict.problem
+    with db.session(engine) as s:
+        texts = [e.detail for e in s.exec(select(Event).order_by(col(Event.seq)))]
+    assert [t.split('"')[3] for t in texts] == ["eerste", "via de ORM", "derde", "vierde", "vijfde"]
+    assert verdict.entries == 5 == audit.current_head(engine)[0]
 
 
 def _writer(url: str, n: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlmodel import select
 
 from mailbot import db
@@ -80,3 +82,28 @@ def test_one_pass_sends_more_than_one_batch(bot: Bot) -> None:
         s.commit()
     assert bot.run_pass().sent == outbox.BATCH + 5
     assert len(bot.lab.wait_for(EMPLOYEE, outbox.BATCH + 5, timeout=60)) == outbox.BATCH + 5
+
+
+def test_the_sender_does_not_wait_for_dispatch_to_mark_what_it_sent(bot: Bot) -> None:
+    """While dispatch holds the database (db.writing), the sender beside it goes on sending and
+    marks what the SMTP server accepted once the database is free again, none of it lost."""
+    from mailbot import outbox
+
+    with db.session(bot.svc.engine) as s:
+        for i in range(5):
+            outbox.enqueue(
+                s, kind="reporter_message", mailbox="default", sender=bot.settings.mailbox.address,
+                sender_name="Meldpunt", recipient=EMPLOYEE, subject=f"bericht {i}", body="x", language="nl",
+                now=bot.clock(), auto_reply=False,
+            )  # fmt: skip
+        s.commit()
+    sender = threading.Thread(target=bot.worker.send_outbox)
+    with db.writing(bot.svc.engine):  # as dispatch holds it, for its transaction
+        sender.start()
+        assert len(bot.lab.wait_for(EMPLOYEE, 5, timeout=30)) == 5
+        assert {r.status for r in outbox_rows(bot)} == {"queued"}  # accepted, not yet marked
+        assert sender.is_alive()  # waiting to mark them
+    sender.join(timeout=30)
+    rows = outbox_rows(bot)
+    assert [(r.status, r.attempts) for r in rows] == [("sent", 1)] * 5 and all(r.sent_at for r in rows)
+    assert len(bot.lab.messages(EMPLOYEE)) == 5

@@ -22,12 +22,13 @@ SHARED = b"%PDF-1.4 dezelfde bijlage in twee meldingen"
 
 def _sent_mail(svc: Services, case: Case) -> None:
     with db.session(svc.engine) as s:
-        row = enqueue(
+        message_id = enqueue(
             s, kind="reporter_acknowledgement", mailbox="default", sender="informatiebeveiliging@example.org",
             sender_name="Meldpunt", recipient=case.reporter_address, subject=f"[{case.kenmerk}] ontvangen",
             body="Uw melding over de huurderslijst is ontvangen.", language="nl", now=case.received_at,
             auto_reply=True, case_id=case.id,
         )  # fmt: skip
+        row = s.exec(select(Outbox).where(Outbox.message_id == message_id)).one()
         row.status = "sent"
         s.add(row)
         s.commit()
