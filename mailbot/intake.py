@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from mailbot import db
 from mailbot.config import MailboxSettings
@@ -36,8 +37,17 @@ class IntakeResult:
 
 
 def fetch_new(
-    engine: Engine, mailbox: ImapMailbox, store: Blobs, settings: MailboxSettings, now: datetime
+    engine: Engine,
+    mailbox: ImapMailbox,
+    store: Blobs,
+    settings: MailboxSettings,
+    now: datetime,
+    stored: Callable[[], None] | None = None,
 ) -> IntakeResult:
+    """Store what is new in the mailbox's folder, :data:`FETCH_BATCH` messages a transaction.
+    ``stored`` is called after each batch is committed: the worker handles those while the rest
+    waits on the server, so a backlog's first reporters are answered in a second, not once the
+    whole backlog is stored."""
     result = IntakeResult()
     status = mailbox.select()
     with db.session(engine) as s:
@@ -64,6 +74,8 @@ def fetch_new(
         _store_batch(engine, store, settings, status.uidvalidity, wanted[-1], batch, now, result)
         if settings.processed_folder and batch:
             mailbox.move([f.uid for f in batch], settings.processed_folder)
+        if stored is not None:
+            stored()
     with db.session(engine) as s:
         state = s.get(MailboxState, settings.name)
         if state is None:  # an empty folder: remember its UIDVALIDITY all the same
@@ -105,33 +117,42 @@ def _store_batch(
         message_id, identity = message_identity(head, digest)
         prepared.append((f, digest, size, message_id, identity, path))
     with db.session(engine) as s:
-        for f, digest, size, message_id, identity, path in prepared:
-            known = s.exec(
-                select(InboundMessage.id).where(
+        # What was stored before, looked up for the whole batch at once (and the batch's rows
+        # inserted together); the same message twice within the batch is caught as well.
+        known: dict[tuple[str, str], int | InboundMessage] = {
+            (identity, digest): mid
+            for mid, identity, digest in s.exec(
+                select(InboundMessage.id, InboundMessage.identity, InboundMessage.sha256).where(
                     InboundMessage.mailbox == settings.name,
-                    InboundMessage.identity == identity,
-                    InboundMessage.sha256 == digest,
-                )
-            ).first()
-            if known is not None:
-                result.seen_before += 1
-                log.info("intake: UID %d is message #%d seen before; not handled again", f.uid, known)
-                continue
-            s.add(
-                InboundMessage(
-                    mailbox=settings.name,
-                    folder=settings.folder,
-                    uidvalidity=uidvalidity,
-                    uid=f.uid,
-                    identity=identity,
-                    message_id=message_id,
-                    sha256=digest,
-                    size=size,
-                    raw_path=path,
-                    arrived_at=f.arrived_at or now,
-                    fetched_at=now,
+                    col(InboundMessage.identity).in_({p[4] for p in prepared}),
                 )
             )
+            if mid is not None
+        }
+        for f, digest, size, message_id, identity, path in prepared:
+            before = known.get((identity, digest))
+            if before is not None:
+                if isinstance(before, InboundMessage):
+                    s.flush()  # stored in this batch: give it its number
+                    before = before.id
+                result.seen_before += 1
+                log.info("intake: UID %d is message #%s seen before; not handled again", f.uid, before)
+                continue
+            row = InboundMessage(
+                mailbox=settings.name,
+                folder=settings.folder,
+                uidvalidity=uidvalidity,
+                uid=f.uid,
+                identity=identity,
+                message_id=message_id,
+                sha256=digest,
+                size=size,
+                raw_path=path,
+                arrived_at=f.arrived_at or now,
+                fetched_at=now,
+            )
+            s.add(row)
+            known[(identity, digest)] = row
             result.stored += 1
         state = s.get(MailboxState, settings.name)
         if state is None:

@@ -10,6 +10,7 @@ still this worker's (:attr:`Worker.fence`).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import logging
@@ -17,7 +18,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -219,8 +220,9 @@ class Worker:
     def run_pass(self) -> PassResult:
         """One full pass, as ``mailbot run --once`` does it."""
         result = PassResult()
-        self.fetch(result)
-        self.handle_mail(result)
+        with self.handling(result) as handle:
+            self.fetch(result, stored=handle)
+            handle()
         self.check_clock(result)
         self.send_outbox(result)
         return result
@@ -233,20 +235,21 @@ class Worker:
             self.lose_lease(why)
             raise LeaseLostError(why)
 
-    def fetch(self, result: PassResult, waiting_too: bool = True) -> None:
+    def fetch(self, result: PassResult, waiting_too: bool = True, stored: Callable[[], None] | None = None) -> None:
         """New mail from every mailbox that is due. A mailbox that fails is noted (health.py),
-        closed and tried again after a back-off of its own; the others go on."""
+        closed and tried again after a back-off of its own; the others go on. ``stored`` is
+        called after each batch of messages is stored (intake.fetch_new)."""
         self._still_mine()
         for name, mailbox in self.mailboxes.items():
             if not waiting_too and time.monotonic() < self.retry_at[name]:
                 continue
             try:
-                intake = fetch_new(self.svc.engine, mailbox, self.svc.store, mailbox.settings, self.clock())
+                intake = fetch_new(self.svc.engine, mailbox, self.svc.store, mailbox.settings, self.clock(), stored)
             except (TransientError, PermanentError) as exc:
                 self._mailbox_failed(name, exc, result)
                 continue
-            except (OSError, OperationalError):
-                raise  # the disk or the database: every mailbox's trouble, handled by run_forever
+            except (OSError, OperationalError, LeaseLostError):
+                raise  # the disk or the database (or the lease): every mailbox's trouble, for run_forever
             except Exception as exc:
                 log.exception("intake: %s: unexpected error", name)
                 self._mailbox_failed(name, exc, result)
@@ -270,17 +273,31 @@ class Worker:
         return any(self.failures[n] and now >= self.retry_at[n] for n in self.mailboxes)
 
     def handle_mail(self, result: PassResult) -> None:
-        self._still_mine()
-        alongside = None
-        if dispatch.waiting(self.svc.engine) >= ALONGSIDE_FROM:
-            alongside = SendAlongside(self, result)
-            alongside.start()
-        try:
+        with self.handling(result) as handle:
+            handle()
+
+    @contextlib.contextmanager
+    def handling(self, result: PassResult) -> Iterator[Callable[[], None]]:
+        """Gives ``handle``, which dispatches every stored message still waiting, as often as it
+        is called within the block (intake calls it after each batch it stores). Once
+        ALONGSIDE_FROM messages wait, a sender goes alongside until the block ends."""
+        senders: list[SendAlongside] = []
+
+        def handle() -> None:
+            self._still_mine()
+            if not senders and dispatch.waiting(self.svc.engine) >= ALONGSIDE_FROM:
+                senders.append(SendAlongside(self, result))
+                senders[0].start()
             handled = dispatch.process_pending(self.svc, self.clock())
+            for disposition, n in handled.counts.items():
+                result.dispositions[disposition] = result.dispositions.get(disposition, 0) + n
+            result.kenmerken += handled.kenmerken
+
+        try:
+            yield handle
         finally:
-            if alongside is not None:
-                self._finish(alongside)
-        result.dispositions, result.kenmerken = handled.counts, handled.kenmerken
+            if senders:
+                self._finish(senders[0])
 
     def _finish(self, alongside: SendAlongside) -> None:
         """Wait for the sender to end. Stopping, wait at most SENDER_STOP_GRACE_SECONDS: an SMTP
@@ -367,8 +384,9 @@ class Worker:
 
     def run_mail_pass(self) -> PassResult:
         result = PassResult()
-        self.fetch(result, waiting_too=False)
-        self.handle_mail(result)
+        with self.handling(result) as handle:
+            self.fetch(result, waiting_too=False, stored=handle)
+            handle()
         self.send_outbox(result)
         return result
 

@@ -341,6 +341,29 @@ def test_every_mailbox_is_watched_with_idle(two: Bot) -> None:
         assert worker.wait(timeout=30) == 0
 
 
+def test_a_backlog_is_handled_batch_by_batch_as_it_is_stored(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Intake stores FETCH_BATCH messages a transaction, and dispatch handles each batch before
+    the next is fetched: the first reporters of a backlog are answered before the rest of it is
+    even stored. Every report is still handled once."""
+    from mailbot import dispatch, intake
+
+    n = 2 * intake.FETCH_BATCH + 20
+    append_reports(bot.lab, n)
+    stored_then: list[int] = []
+    real = dispatch.process_pending
+
+    def spy(svc: object, now: datetime) -> dispatch.DispatchResult:
+        with db.session(bot.svc.engine) as s:
+            stored_then.append(len(list(s.exec(select(InboundMessage.id)))))
+        return real(bot.svc, now)
+
+    monkeypatch.setattr(dispatch, "process_pending", spy)
+    result = bot.run_pass()
+    assert stored_then[:3] == [intake.FETCH_BATCH, 2 * intake.FETCH_BATCH, n]
+    assert len(result.kenmerken) == len(set(result.kenmerken)) == n and result.dispositions == {"case": n}
+    assert result.sent == 3 * n  # an acknowledgement and two officers' notices each
+
+
 def test_a_backlog_is_answered_while_it_is_being_handled_and_nothing_twice(
     bot: Bot, caplog: pytest.LogCaptureFixture
 ) -> None:
