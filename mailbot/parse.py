@@ -396,9 +396,10 @@ def parse_message(raw: bytes, large_part: int = LARGE_PART) -> ParsedMessage:
         )
         text = f"{text}\n\n{fwd}".strip()
 
-    mid, _ = message_identity(raw)
+    # As message_identity reads it (the first Message-ID header), from the tree already built.
+    first_id = msg.get("Message-ID")
     return ParsedMessage(
-        message_id=mid or "",
+        message_id=(_first_msgid(str(first_id)) if first_id else None) or "",
         from_name=from_name,
         from_address=from_address,
         to=_addresses(headers.get("to", [])),

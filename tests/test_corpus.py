@@ -16,7 +16,7 @@ from mailbot.classify import Context, classify
 from mailbot.demo import BOT, EMPLOYEE
 from mailbot.labserver import LabMailServer
 from mailbot.models import InboundMessage, Outbox
-from mailbot.parse import ParseError, parse_message
+from mailbot.parse import ParseError, message_identity, parse_message
 from tests.mailserver import Bot, close_bot, make_bot, parse, report
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -43,11 +43,14 @@ def test_the_corpus_is_the_promised_size() -> None:
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_parse_and_classify_never_raise(path: Path) -> None:
-    """Reading fails only with ParseError (the worker quarantines those); anything read is classified."""
+    """Reading fails only with ParseError (the worker quarantines those); anything read is
+    classified, under the Message-ID intake stored it by."""
+    raw = raw_of(path)
     try:
-        message = parse_message(raw_of(path))
+        message = parse_message(raw)
     except ParseError:
         return
+    assert message.message_id == (message_identity(raw)[0] or "")
     assert classify(message, CTX).disposition.value in DISPOSITIONS
     for a in message.attachments:
         assert a.filename and "/" not in a.filename and "\\" not in a.filename and a.filename not in (".", "..")
