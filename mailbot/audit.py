@@ -81,7 +81,7 @@ def _take_head(session: Session) -> tuple[int, str]:
     lock, so its own later entries follow on from what it wrote last (kept per transaction,
     savepoints included: a savepoint rolled back is a different transaction, read again)."""
     conn = session.connection()  # begins the transaction, if none has begun
-    current = session.get_nested_transaction() or session.get_transaction()
+    current = _transaction(session)
     known = session.info.get(_HEAD_KEY)
     if known is not None and known[0] is current:
         return known[1], known[2]
@@ -97,7 +97,12 @@ def _take_head(session: Session) -> tuple[int, str]:
 
 def _move_head(session: Session, seq: int, last: str) -> None:
     session.connection().execute(_MOVE, {"to_seq": seq, "to_hash": last})
-    session.info[_HEAD_KEY] = (session.get_nested_transaction() or session.get_transaction(), seq, last)
+    session.info[_HEAD_KEY] = (_transaction(session), seq, last)
+
+
+def _transaction(session: Session) -> object:
+    """The transaction writing now: the innermost savepoint, else the session's transaction."""
+    return session.get_nested_transaction() or session.get_transaction()
 
 
 def append(

@@ -247,7 +247,6 @@ def _send_batch(
     return sent, problems, False
 
 
-_TABLE = Outbox.__table__  # type: ignore[attr-defined]
 _SENT = (
     update(_TABLE).where(_TABLE.c.id == bindparam("oid"))
     .values(status="sent", attempts=_TABLE.c.attempts + 1, sent_at=bindparam("at"))

@@ -162,7 +162,7 @@ class SendAlongside(threading.Thread):
     last one's mail: on a backlog of 1,000 this is most of what sending costs.
 
     Only one sender runs at a time: the worker's own send stage waits for this thread to end
-    (Worker.handle_mail), so no row is ever in two senders' hands. Anything it leaves (an error,
+    (Worker.handling), so no row is ever in two senders' hands. Anything it leaves (an error,
     a connection lost) stays queued for that stage."""
 
     def __init__(self, worker: Worker, result: PassResult) -> None:
@@ -220,9 +220,7 @@ class Worker:
     def run_pass(self) -> PassResult:
         """One full pass, as ``mailbot run --once`` does it."""
         result = PassResult()
-        with self.handling(result) as handle:
-            self.fetch(result, stored=handle)
-            handle()
+        self.fetch_and_dispatch(result)
         self.check_clock(result)
         self.send_outbox(result)
         return result
@@ -272,15 +270,18 @@ class Worker:
         now = time.monotonic()
         return any(self.failures[n] and now >= self.retry_at[n] for n in self.mailboxes)
 
-    def handle_mail(self, result: PassResult) -> None:
+    def fetch_and_dispatch(self, result: PassResult, waiting_too: bool = True) -> None:
+        """Intake, with every batch it stores dispatched before the next is fetched; then what
+        else waits (stored by an earlier pass that stopped, or to be tried again)."""
         with self.handling(result) as handle:
+            self.fetch(result, waiting_too=waiting_too, stored=handle)
             handle()
 
     @contextlib.contextmanager
     def handling(self, result: PassResult) -> Iterator[Callable[[], None]]:
         """Gives ``handle``, which dispatches every stored message still waiting, as often as it
-        is called within the block (intake calls it after each batch it stores). Once
-        ALONGSIDE_FROM messages wait, a sender goes alongside until the block ends."""
+        is called within the block. Once ALONGSIDE_FROM messages wait, a sender goes alongside
+        until the block ends."""
         senders: list[SendAlongside] = []
 
         def handle() -> None:
@@ -384,9 +385,7 @@ class Worker:
 
     def run_mail_pass(self) -> PassResult:
         result = PassResult()
-        with self.handling(result) as handle:
-            self.fetch(result, waiting_too=False, stored=handle)
-            handle()
+        self.fetch_and_dispatch(result, waiting_too=False)
         self.send_outbox(result)
         return result
 
