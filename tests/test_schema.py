@@ -41,6 +41,23 @@ def test_migrations_build_exactly_the_models(engine: Engine) -> None:
     engine.dispose()
 
 
+def test_the_newest_revision_read_from_the_file_names_is_alembics_head() -> None:
+    """Every start compares the database with schema.newest(), which reads the file names
+    alone so that Alembic need not be imported: a migration named another way would fail here."""
+    assert schema.newest() == schema.head()
+
+
+def test_the_revision_a_database_is_at_is_read_as_alembic_reads_it(engine: Engine) -> None:
+    assert schema.current(engine) is None
+    with engine.begin() as conn:
+        command.upgrade(schema._config(conn), "0001")
+    with engine.connect() as conn:
+        assert schema.current(engine) == MigrationContext.configure(conn).get_current_revision() == "0001"
+    assert schema.upgrade(engine) == ("0001", schema.head())
+    assert schema.current(engine) == schema.head()
+    engine.dispose()
+
+
 def test_a_new_database_is_created_and_stamped(engine: Engine) -> None:
     create_schema(engine)
     assert schema.current(engine) == schema.head()
