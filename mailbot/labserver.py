@@ -524,3 +524,13 @@ postlog   unix-dgram n - n - 1 postlogd
     def clear(self) -> None:
         """Empty every user's INBOX (between tests)."""
         self.doveadm("expunge", "-A", "mailbox", "*", "all")
+
+    def wipe(self) -> None:
+        """Remove every user's mail store, Dovecot's indexes with it, so that a measurement
+        finds the server as the first one did. Expunging (:meth:`clear`) leaves Dovecot's
+        transaction logs growing and every delivery reads them: over six runs of 1,000
+        messages the raw SMTP rate fell by a third. Only while no client is connected; the
+        stores are made again on the next delivery or login."""
+        self.wait_queue_empty()
+        for store in (self.root / "home").glob("*/mail"):
+            shutil.rmtree(store)
