@@ -72,13 +72,14 @@ class BlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._real_root = root.resolve()  # resolved once: every read checks the path against it
 
     def _path(self, kind: str, digest: str, suffix: str) -> Path:
         return self.root / relative_path(kind, digest, suffix)
 
     def _inside(self, relative: str) -> Path:
         path = (self.root / relative).resolve()
-        if self.root.resolve() not in path.parents:
+        if self._real_root not in path.parents:
             raise ValueError(f"stored path outside the data dir: {relative!r}")
         return path
 

@@ -99,6 +99,27 @@ def test_doubled_headers_use_the_first_and_say_so() -> None:
     assert any("Subject" in d for d in m.defects) and any("From" in d for d in m.defects)
 
 
+def test_folded_encoded_subject_and_from_among_delivery_fields() -> None:
+    """mail-parser is handed the From and Subject fields alone: folded continuations stay with
+    their field, and the Received fields a delivery adds (folded too) are left out."""
+    raw = (
+        b"Return-Path: <j.de.vries@example.org>\r\n"
+        b"Received: from mail.example.org (mail.example.org [127.0.0.1])\r\n"
+        b"\tby mx.example.org (Postfix) with ESMTPS id 4F2A1\r\n"
+        b"\tfor <meldpunt@example.org>; Sun, 22 Nov 2026 10:00:00 +0100 (CET)\r\n"
+        b"From: =?utf-8?q?Jo=C3=ABl_de_Vries?=\r\n <j.de.vries@example.org>\r\n"
+        b"Received: from [10.0.0.5] by mail.example.org; Sun, 22 Nov 2026 09:59:58 +0100\r\n"
+        b"Subject: =?utf-8?q?beveiligingsincident=3A_USB-stick_met_cli=C3=ABntgegevens?=\r\n"
+        b" =?utf-8?q?_kwijt?=\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nIn de trein verloren.\r\n"
+    )
+    m = parse_message(raw)
+    assert m.subject == "beveiligingsincident: USB-stick met cliëntgegevens kwijt"
+    assert (m.from_name, m.from_address) == ("Joël de Vries", "j.de.vries@example.org")
+    assert len(m.headers["received"]) == 2 and m.text == "In de trein verloren."
+    assert m.defects == ()
+
+
 def test_empty_message_cannot_be_parsed() -> None:
     with pytest.raises(ParseError):
         parse_message(b"\r\n\r\n")
