@@ -7,7 +7,8 @@ first place where the chain no longer holds.
 
 Entries are written by :func:`append` (through ``cases.add_event``), chained as they are
 inserted: one INSERT and the head's UPDATE, not an ORM object and a flush, because a new
-report writes four of them (``docs/benchmarks.md``). An ``Event`` added through the ORM
+report writes four of them (``docs/benchmarks.md``). Inside :func:`together` they are
+written when the block ends, all in one INSERT with one UPDATE of the head. An ``Event`` added through the ORM
 after all is chained as it is flushed (a ``before_flush`` hook), so no code path can add an
 event outside the chain, and a flush that would change a stored event is refused. The one
 permitted change is emptying the detail of a register entry past its retention (purge.py):
@@ -20,10 +21,11 @@ copies of it exist outside the database.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -72,6 +74,7 @@ _TAKE = update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq).returning(_
 _MOVE = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("to_seq"), hash=bindparam("to_hash"))
 _INSERT = insert(_EVENT)
 _HEAD_KEY = "audit.head"  # Session.info: (transaction, seq, hash) as this transaction left the head
+_PENDING_KEY = "audit.pending"  # Session.info: the _Pending of the together() block now open
 
 
 def _take_head(session: Session) -> tuple[int, str]:
@@ -105,6 +108,51 @@ def _transaction(session: Session) -> object:
     return session.get_nested_transaction() or session.get_transaction()
 
 
+@dataclass
+class _Pending:
+    transaction: object
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def together(session: Session) -> Iterator[None]:
+    """Entries appended inside the block are written when it ends: one INSERT of them all and
+    one UPDATE of the head, instead of both for each. An ORM flush inside the block writes them
+    first, so the chain keeps their order. The block stays in the transaction it began in: an
+    entry appended in a savepoint begun inside it is refused. Should the block raise, its
+    entries are dropped, and the head is read again for whatever the transaction writes next."""
+    if _PENDING_KEY in session.info:  # inside another block: that one writes them
+        yield
+        return
+    session.connection()  # begins the transaction, if none has begun
+    session.info[_PENDING_KEY] = _Pending(_transaction(session))
+    try:
+        yield
+        _write_pending(session)
+    except BaseException:
+        session.info.pop(_HEAD_KEY, None)  # it counts entries that were never written
+        raise
+    finally:
+        session.info.pop(_PENDING_KEY, None)
+
+
+def _pending(session: Session) -> _Pending | None:
+    pending: _Pending | None = session.info.get(_PENDING_KEY)
+    if pending is not None and pending.transaction is not _transaction(session):
+        raise AuditError("an audit entry in a savepoint begun inside audit.together(): its entries would be split")
+    return pending
+
+
+def _write_pending(session: Session) -> None:
+    pending = _pending(session)
+    if pending is None or not pending.rows:
+        return
+    session.connection().execute(_INSERT, pending.rows)
+    last = pending.rows[-1]
+    pending.rows = []
+    _move_head(session, last["seq"], last["hash"])
+
+
 def append(
     session: Session,
     at: datetime,
@@ -114,27 +162,31 @@ def append(
     message_id: int | None,
     detail: str,
 ) -> None:
-    """Write one entry at the end of the chain, in the session's transaction."""
+    """Write one entry at the end of the chain, in the session's transaction (inside
+    :func:`together`: when the block ends)."""
+    pending = _pending(session)
     seq, last = _take_head(session)
     seq += 1
     digest = detail_digest(detail)
     entry = entry_hash(last, seq, at, kind, case_id, actor, message_id, digest)
-    session.connection().execute(
-        _INSERT,
-        {
-            "seq": seq,
-            "case_id": case_id,
-            "at": at,
-            "kind": kind,
-            "actor": actor,
-            "detail": detail,
-            "inbound_message_id": message_id,
-            "detail_sha256": digest,
-            "prev_hash": last,
-            "hash": entry,
-            "redacted": False,
-        },
-    )
+    row = {
+        "seq": seq,
+        "case_id": case_id,
+        "at": at,
+        "kind": kind,
+        "actor": actor,
+        "detail": detail,
+        "inbound_message_id": message_id,
+        "detail_sha256": digest,
+        "prev_hash": last,
+        "hash": entry,
+        "redacted": False,
+    }
+    if pending is not None:
+        pending.rows.append(row)
+        session.info[_HEAD_KEY] = (pending.transaction, seq, entry)  # the head as it will be
+        return
+    session.connection().execute(_INSERT, row)
     _move_head(session, seq, entry)
 
 
@@ -150,6 +202,7 @@ def _chain(session: Session, _context: Any, _instances: Any) -> None:
     new = [obj for obj in session.new if isinstance(obj, Event)]
     if not new:
         return
+    _write_pending(session)  # entries of an open together() block come first
     seq, last = _take_head(session)
     for e in new:
         seq += 1

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from mailbot import cases, conversation, db, loops, outbox
+from mailbot import audit, cases, conversation, db, loops, outbox
 from mailbot.app import Services
 from mailbot.classify import Context, Disposition, classify
 from mailbot.config import MailboxSettings
@@ -236,40 +236,42 @@ def _new_case(
     svc: Services, s: Session, mb: MailboxSettings, m: InboundMessage, parsed: ParsedMessage, now: datetime
 ) -> Case:
     settings = svc.settings
-    case = cases.open_case(
-        s,
-        prefix=settings.kenmerk_prefix,
-        year=kenmerk_year(m.arrived_at, settings.timezone),
-        mailbox=mb.name,
-        language=guess_language(parsed.text, parsed.header("content-language"), settings.language),
-        reporter_name=parsed.from_name,
-        reporter_address=parsed.from_address,
-        subject=parsed.subject,
-        description=parsed.text,
-        received_at=m.arrived_at,
-        now=now,
-        inbound_message_id=m.id or 0,
-        answers={"description": parsed.text},
-    )
-    m.case_id, m.sender_role = case.id, "reporter"
-    attachments = _store_attachments(svc, s, case, m, parsed)
-    if parsed.defects:
-        cases.add_event(s, now, "message_defects", case.id, message_id=m.id, defects=list(parsed.defects))
-    acknowledged, why_not = _acknowledge(svc, s, case, m, parsed, now)
-    notify_officers(
-        svc,
-        s,
-        mb,
-        "officer_new_case",
-        now,
-        case=case,
-        caused_by=m.id,
-        attachments=attachments,
-        acknowledged=acknowledged,
-        not_acknowledged_reason=why_not,
-    )
-    cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
-    return case
+    # A new report's four or five audit entries go in together (audit.together).
+    with audit.together(s):
+        case = cases.open_case(
+            s,
+            prefix=settings.kenmerk_prefix,
+            year=kenmerk_year(m.arrived_at, settings.timezone),
+            mailbox=mb.name,
+            language=guess_language(parsed.text, parsed.header("content-language"), settings.language),
+            reporter_name=parsed.from_name,
+            reporter_address=parsed.from_address,
+            subject=parsed.subject,
+            description=parsed.text,
+            received_at=m.arrived_at,
+            now=now,
+            inbound_message_id=m.id or 0,
+            answers={"description": parsed.text},
+        )
+        m.case_id, m.sender_role = case.id, "reporter"
+        attachments = _store_attachments(svc, s, case, m, parsed)
+        if parsed.defects:
+            cases.add_event(s, now, "message_defects", case.id, message_id=m.id, defects=list(parsed.defects))
+        acknowledged, why_not = _acknowledge(svc, s, case, m, parsed, now)
+        notify_officers(
+            svc,
+            s,
+            mb,
+            "officer_new_case",
+            now,
+            case=case,
+            caused_by=m.id,
+            attachments=attachments,
+            acknowledged=acknowledged,
+            not_acknowledged_reason=why_not,
+        )
+        cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
+        return case
 
 
 def _store_attachments(

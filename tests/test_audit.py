@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -128,6 +128,64 @@ def test_entries_written_and_flushed_in_one_transaction_make_one_chain(tmp_path:
         texts = [e.detail for e in s.exec(select(Event).order_by(col(Event.seq)))]
     assert [t.split('"')[3] for t in texts] == ["eerste", "via de ORM", "derde", "vierde", "vijfde"]
     assert verdict.entries == 5 == audit.current_head(engine)[0]
+
+
+def _texts(engine: Engine) -> list[str]:
+    with db.session(engine) as s:
+        return [e.detail.split('"')[3] for e in s.exec(select(Event).order_by(col(Event.seq)))]
+
+
+def test_entries_written_together_keep_their_order_around_an_orm_flush(tmp_path: Path) -> None:
+    """Inside audit.together() entries wait for the end of the block; an Event flushed through
+    the ORM in between writes them first, so the chain keeps the order they were made in."""
+    engine = _engine(tmp_path)
+    statements: list[str] = []
+    with db.session(engine) as s:
+        add_event(s, T0, "note_added", None, actor="fg@example.org", text="ervoor")
+        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2].split()[0]))
+        with audit.together(s):
+            add_event(s, T0, "note_added", None, actor="fg@example.org", text="een")
+            add_event(s, T0, "note_added", None, actor="fg@example.org", text="twee")
+            assert statements == []  # nothing written yet: the head is known from "ervoor"
+            s.add(Event(at=T0, kind="note_added", actor="fg@example.org", detail='{"text": "via de ORM"}'))
+            s.flush()
+            add_event(s, T0, "note_added", None, actor="fg@example.org", text="drie")
+            add_event(s, T0, "note_added", None, actor="fg@example.org", text="vier")
+        s.commit()
+    # een+twee in one INSERT and the head moved; the head moved for the ORM's event (before_flush)
+    # and the event inserted by the flush; drie+vier in one INSERT and the head moved.
+    assert statements == ["INSERT", "UPDATE", "UPDATE", "INSERT", "INSERT", "UPDATE"]
+    verdict = audit.verify(engine)
+    assert verdict.ok, verdict.problem
+    assert _texts(engine) == ["ervoor", "een", "twee", "via de ORM", "drie", "vier"]
+    assert verdict.entries == 6 == audit.current_head(engine)[0]
+
+
+def test_a_together_block_that_fails_leaves_no_gap(tmp_path: Path) -> None:
+    """The block's entries are dropped with it; what the transaction writes next follows on
+    from what is really there."""
+    engine = _engine(tmp_path)
+    with db.session(engine) as s:
+        add_event(s, T0, "note_added", None, actor="fg@example.org", text="eerste")
+        with pytest.raises(RuntimeError), audit.together(s):
+            add_event(s, T0, "note_added", None, actor="fg@example.org", text="verloren")
+            raise RuntimeError("halverwege mislukt")
+        add_event(s, T0, "note_added", None, actor="fg@example.org", text="tweede")
+        s.commit()
+    verdict = audit.verify(engine)
+    assert verdict.ok, verdict.problem
+    assert _texts(engine) == ["eerste", "tweede"]
+
+
+def test_a_savepoint_inside_a_together_block_is_refused(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    with db.session(engine) as s:
+        with pytest.raises(audit.AuditError, match="savepoint"), audit.together(s):
+            add_event(s, T0, "note_added", None, actor="fg@example.org", text="buiten")
+            with s.begin_nested():
+                add_event(s, T0, "note_added", None, actor="fg@example.org", text="binnen")
+        s.rollback()
+    assert audit.verify(engine).entries == 0
 
 
 def _writer(url: str, n: int) -> None:
