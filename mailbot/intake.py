@@ -105,12 +105,14 @@ def _store_batch(
     now: datetime,
     result: IntakeResult,
 ) -> None:
-    # Files first (flushed to disk), then one transaction for the rows and the new place.
+    # Files first (flushed to disk, side by side: BlobStore.put_messages), then one transaction
+    # for the rows and the new place.
+    digests = [hashlib.sha256(f.raw).hexdigest() if f.raw is not None else "" for f in batch]
+    paths = store.put_messages({d: f.raw for d, f in zip(digests, batch, strict=True) if f.raw is not None})
     prepared = []
-    for f in batch:
+    for f, digest in zip(batch, digests, strict=True):
         if f.raw is not None:
-            digest, size = hashlib.sha256(f.raw).hexdigest(), len(f.raw)
-            path, head = store.put_message(f.raw, digest), f.raw
+            size, path, head = len(f.raw), paths[digest], f.raw
         else:
             assert f.chunks is not None
             path, digest, size, head = store.put_chunks("messages", f.chunks(), ".eml")

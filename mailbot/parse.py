@@ -79,7 +79,8 @@ def message_identity(raw: bytes, digest: str | None = None) -> tuple[str | None,
     ``raw`` may be just the start of the message when its full ``digest`` is given."""
     digest = digest or hashlib.sha256(raw).hexdigest()
     try:
-        head = BytesHeaderParser().parsebytes(raw[: 256 * 1024])
+        # The header block alone: given the body too, the parser would read every line of it.
+        head = BytesHeaderParser().parsebytes(_header_block(raw[: 256 * 1024]))
         value = head.get("Message-ID")
     except Exception:  # a header block that cannot even be split still gets an identity
         value = None

@@ -18,6 +18,7 @@ import hashlib
 import os
 import secrets
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -28,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from mailbot.models import BlobChunk
 
 HEAD_BYTES = 256 * 1024
+WRITERS = 8  # files of one intake batch written side by side (BlobStore.put_messages)
 
 
 def relative_path(kind: str, digest: str, suffix: str) -> str:
@@ -49,6 +51,11 @@ class Blobs(Protocol):
         ...
 
     def put_message(self, raw: bytes, digest: str) -> str: ...
+
+    def put_messages(self, messages: dict[str, bytes]) -> dict[str, str]:
+        """Store several messages, keyed by their digest; returns where each went. All of them
+        are durable when it returns."""
+        ...
 
     def read(self, relative: str) -> bytes:
         """The stored bytes; OSError (FileNotFoundError) when there are none."""
@@ -122,6 +129,16 @@ class BlobStore:
 
     def put_message(self, raw: bytes, digest: str) -> str:
         return self.put("messages", raw, ".eml", digest)
+
+    def put_messages(self, messages: dict[str, bytes]) -> dict[str, str]:
+        """Written side by side: each file is still synced before this returns, but syncs in
+        flight together share the file system's journal commits. One after the other, each
+        file waited for the commit of the one before (1.3 ms a message on ext4)."""
+        if len(messages) < 2:
+            return {digest: self.put_message(raw, digest) for digest, raw in messages.items()}
+        with ThreadPoolExecutor(max_workers=min(WRITERS, len(messages)), thread_name_prefix="store") as pool:
+            paths = pool.map(lambda item: self.put_message(item[1], item[0]), messages.items())
+            return dict(zip(messages, paths, strict=True))
 
     def read(self, relative: str) -> bytes:
         return self._inside(relative).read_bytes()
@@ -214,6 +231,9 @@ class DatabaseBlobStore:
 
     def put_message(self, raw: bytes, digest: str) -> str:
         return self.put("messages", raw, ".eml", digest)
+
+    def put_messages(self, messages: dict[str, bytes]) -> dict[str, str]:
+        return {digest: self.put_message(raw, digest) for digest, raw in messages.items()}
 
     def read(self, relative: str) -> bytes:
         found = self.load(relative)

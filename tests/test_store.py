@@ -4,6 +4,7 @@ dir; in the database in pieces, streamed, all or nothing."""
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 from pathlib import Path
 
@@ -28,6 +29,32 @@ def test_put_is_idempotent_and_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert not list(path.parent.glob(".*tmp"))
+
+
+def test_messages_put_side_by_side_are_each_synced_and_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An intake batch is written by several threads; every file is synced before put_messages
+    returns, and nothing is left under a temporary name."""
+    store = BlobStore(tmp_path)
+    raws = [f"From: melder{i}@example.org\r\n\r\nmelding {i}\r\n".encode() * (i + 1) for i in range(30)]
+    messages = {hashlib.sha256(r).hexdigest(): r for r in raws}
+    earlier = next(iter(messages))
+    store.put_message(messages[earlier], earlier)  # stored before: not written again
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def counted_fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counted_fsync)
+    paths = store.put_messages(messages)
+    assert set(paths) == set(messages)
+    assert len(synced) == len(messages) - 1
+    for digest, raw in messages.items():
+        assert paths[digest] == f"messages/{digest[:2]}/{digest}.eml"
+        assert store.read(paths[digest]) == raw
+        assert stat.S_IMODE((tmp_path / paths[digest]).stat().st_mode) == 0o600
+    assert not list((tmp_path / "messages").rglob(".*tmp"))
 
 
 def test_read_refuses_paths_outside(tmp_path: Path) -> None:
@@ -58,6 +85,9 @@ def test_database_store_keeps_what_it_is_given(db_store: DatabaseBlobStore) -> N
     assert rel == f"messages/{digest[:2]}/{digest}.eml"
     assert db_store.put_message(raw, digest) == rel  # the same thing twice: one copy
     assert db_store.read(rel) == raw
+    other = b"From: b@example.org\r\n\r\nnog een\r\n"
+    both = db_store.put_messages({digest: raw, hashlib.sha256(other).hexdigest(): other})
+    assert both[digest] == rel and db_store.read(both[hashlib.sha256(other).hexdigest()]) == other
     assert db_store.put("documents", b"", ".txt").endswith(".txt")
     assert db_store.read(db_store.put("documents", b"", ".txt")) == b""
     assert not (db_store.files.root / rel).exists()  # nothing on the disk of this machine
