@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -67,7 +67,12 @@ class KenmerkCounter(SQLModel, table=True):
 
 class InboundMessage(SQLModel, table=True):
     __tablename__ = "inbound_message"
-    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_location"),)
+    __table_args__ = (
+        UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_location"),
+        # The loop guard counts a sender's messages of the last hour for every message: by
+        # sender and time, so that it reads that hour, not the sender's whole history.
+        Index("ix_inbound_message_from_address_arrived_at", "from_address", "arrived_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     mailbox: str = Field(index=True)
@@ -87,7 +92,7 @@ class InboundMessage(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text))
     attempts: int = 0
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
-    from_address: str | None = Field(default=None, index=True)
+    from_address: str | None = None
     subject: str | None = Field(default=None, sa_column=Column(Text))
     processed_at: datetime | None = None
     # On a case: who sent it (reporter, officer, participant) or "unverified" for someone not on it.
@@ -211,6 +216,8 @@ class Outbox(SQLModel, table=True):
     """A mail to send, written in the same transaction as the change that caused it."""
 
     __tablename__ = "outbox"
+    # Automatic replies to a recipient in the last hour are counted for every new report.
+    __table_args__ = (Index("ix_outbox_recipient_created_at", "recipient", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     message_id: str = Field(unique=True, index=True)
@@ -218,7 +225,7 @@ class Outbox(SQLModel, table=True):
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
     mailbox: str
     sender: str
-    recipient: str = Field(index=True)
+    recipient: str
     subject: str = Field(default="", sa_column=Column(Text))
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     auto_reply: bool = False
