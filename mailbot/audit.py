@@ -7,12 +7,13 @@ first place where the chain no longer holds.
 
 Entries are written by :func:`append` (through ``cases.add_event``), chained as they are
 inserted: one INSERT and the head's UPDATE, not an ORM object and a flush, because a new
-report writes four of them (``docs/benchmarks.md``). Inside :func:`together` they are
-written when the block ends, all in one INSERT with one UPDATE of the head. An ``Event`` added through the ORM
-after all is chained as it is flushed (a ``before_flush`` hook), so no code path can add an
-event outside the chain, and a flush that would change a stored event is refused. The one
-permitted change is emptying the detail of a register entry past its retention (purge.py):
-the detail's digest stays, so the chain still holds, and the removal is itself an entry.
+report writes four of them (``docs/benchmarks.md``); inside :func:`together`, all of them
+in one INSERT with one UPDATE of the head when the block ends. An ``Event`` added through
+the ORM after all is chained as it is flushed (a ``before_flush`` hook), so no code path can
+add an event outside the chain, and a flush that would change a stored event is refused. The
+one permitted change is emptying the detail of a register entry past its retention
+(purge.py): the detail's digest stays, so the chain still holds, and the removal is itself an
+entry.
 
 Whoever can rewrite the whole database can rewrite the whole chain. The head hash is
 therefore printed by ``mailbot audit verify`` and included in the officers' daily digest, so
