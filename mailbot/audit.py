@@ -99,8 +99,11 @@ def _take_head(session: Session) -> tuple[int, str]:
     return seq, last
 
 
-def _move_head(session: Session, seq: int, last: str) -> None:
-    session.connection().execute(_MOVE, {"to_seq": seq, "to_hash": last})
+def _move_head(session: Session, seq: int, last: str, write: bool = True) -> None:
+    """The head is now ``seq`` and ``last`` for this transaction; written at once unless an open
+    :func:`together` block writes it when it ends."""
+    if write:
+        session.connection().execute(_MOVE, {"to_seq": seq, "to_hash": last})
     session.info[_HEAD_KEY] = (_transaction(session), seq, last)
 
 
@@ -185,10 +188,9 @@ def append(
     }
     if pending is not None:
         pending.rows.append(row)
-        session.info[_HEAD_KEY] = (pending.transaction, seq, entry)  # the head as it will be
-        return
-    session.connection().execute(_INSERT, row)
-    _move_head(session, seq, entry)
+    else:
+        session.connection().execute(_INSERT, row)
+    _move_head(session, seq, entry, write=pending is None)
 
 
 @event.listens_for(Session, "before_flush")

@@ -365,10 +365,10 @@ def parse_message(raw: bytes, large_part: int = LARGE_PART) -> ParsedMessage:
         raise ParseError("empty message (nothing but white space)" if raw else "empty message (zero bytes)")
     # mail-parser reads the From and Subject fields only: decoding those is what it does best. On
     # the whole message it would also decode every attachment, and on the whole header block it
-    # parses every Received field too (half its time on a delivered message). The standard library's tree costs
-    # about four times a message's size, so large base64 bodies are decoded straight from the
-    # raw bytes first and the tree is built from what remains (worker peak for one 25 MB
-    # attachment: 363 MB before, 255 MB after). A forwarded message's .eml attachment is then
+    # parses every Received field too (half its time on a delivered message). The standard
+    # library's tree costs about four times a message's size, so large base64 bodies are decoded
+    # straight from the raw bytes first and the tree is built from what remains (worker peak for
+    # one 25 MB attachment: 363 MB before, 255 MB after). A forwarded message's .eml attachment is then
     # rebuilt without its large parts; those are attachments of their own and the raw is kept.
     try:
         mail = mailparser.parse_from_bytes(_fields(_header_block(raw), _FOR_MAIL_PARSER) + b"\r\n")
