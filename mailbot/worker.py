@@ -140,8 +140,12 @@ class Watcher(threading.Thread):
                     log.info("worker: %s offers no IDLE: polling", self.mailbox.settings.name)
                     return
                 status = self.mailbox.select()
-                if uidnext is not None and status.uidnext != uidnext:
-                    self.wake.set()  # arrived while we were not idling
+                # IDLE announces only what arrives after it begins. Mail that came before (while
+                # this thread was connecting, renewing or reconnecting) may have missed the
+                # worker's last fetch too, so a new UIDNEXT wakes the worker; the first select
+                # always does, as the worker's first fetch may have run before that mail came.
+                if status.uidnext != uidnext:
+                    self.wake.set()
                 uidnext = status.uidnext
                 if self.mailbox.wait(IDLE_RENEW_SECONDS, self.stopping):
                     self.wake.set()

@@ -35,10 +35,14 @@ def _count(bot: Bot, model: type[InboundMessage] | type[Case]) -> int:
 
 @contextlib.contextmanager
 def running(bot: Bot) -> Iterator[subprocess.Popen[bytes]]:
-    """A running worker process, stopped with SIGTERM at the end and required to exit cleanly."""
+    """A running worker process, stopped with SIGTERM at the end and required to exit cleanly;
+    a failure inside the block shows the end of its log."""
     worker = bot.start_worker()
     try:
         yield worker
+    except Exception as exc:
+        exc.add_note("the worker's log, last lines:\n" + _log(bot)[-3000:])
+        raise
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0, (bot.data_dir / "worker.log").read_text()[-3000:]

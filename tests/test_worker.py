@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -15,9 +16,10 @@ from sqlmodel import select
 from mailbot import db
 from mailbot.demo import BOT, EMPLOYEE, OFFICER
 from mailbot.labserver import LabMailServer
+from mailbot.mailbox import ImapMailbox
 from mailbot.models import Case, InboundMessage, Outbox
 from mailbot.questionnaire import QUESTIONS
-from mailbot.worker import ALONGSIDE_FROM
+from mailbot.worker import ALONGSIDE_FROM, Watcher
 from tests.conftest import eml
 from tests.mailserver import (
     PO,
@@ -327,7 +329,6 @@ def test_every_mailbox_is_watched_with_idle(two: Bot) -> None:
     the poll is set to five minutes."""
     worker = two.start_worker()
     try:
-        time.sleep(1)  # the IDLE watchers start after the worker's first line
         latencies = []
         for i in range(3):
             before = len(two.lab.messages(REPORTERS[i]))
@@ -339,6 +340,30 @@ def test_every_mailbox_is_watched_with_idle(two: Bot) -> None:
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0
+
+
+def test_the_watcher_wakes_the_worker_for_mail_that_came_before_it_idled(bot: Bot) -> None:
+    """IDLE announces only what arrives after it begins. A report that came after the worker's
+    first fetch but before its watcher began to idle must still wake the worker at once, not
+    wait for the safety poll (30 s); and mail arriving while it idles wakes it again."""
+    with bot.lab.imap(BOT) as c:
+        c.append("INBOX", report())
+    wake = threading.Event()
+    stopping = threading.Event()
+    mailbox = next(iter(bot.worker.mailboxes.values()))
+    watcher = Watcher(ImapMailbox(mailbox.settings, bot.svc.settings.ca_file), wake, stopping.is_set)
+    watcher.start()
+    try:
+        assert wake.wait(10), "the report already waiting did not wake the worker"
+        wake.clear()
+        time.sleep(1)  # the watcher is idling now
+        assert not wake.is_set(), "woken with nothing new"
+        bot.lab.send(report(subject="beveiligingsincident 2"), EMPLOYEE, [BOT])
+        assert wake.wait(10), "mail arriving during IDLE did not wake the worker"
+    finally:
+        stopping.set()
+        watcher.join(10)
+    assert not watcher.is_alive()
 
 
 def test_a_backlog_is_handled_batch_by_batch_as_it_is_stored(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
