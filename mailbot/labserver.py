@@ -31,7 +31,10 @@ from pathlib import Path
 from imapclient import IMAPClient
 
 DOMAIN = "example.org"
-REFUSING = f"weigert@{DOMAIN}"  # Postfix answers 550 at RCPT for this address: a permanent failure on demand
+REFUSING = f"weigert@{DOMAIN}"  # Postfix answers 554 at RCPT for this address: a permanent failure on demand
+# A message with this header line is refused after its content was sent (header_checks): the
+# recipient was taken, the message itself is not.
+REFUSED_HEADER = "X-Lab-Refuse: this message"
 
 
 class LabServerError(RuntimeError):
@@ -381,6 +384,7 @@ service stats {{
         shutil.chown(d / "data", "postfix", "postfix")
         tls = self.root / "tls"
         p = self.ports
+        (d / "header_checks").write_text(f"/^{REFUSED_HEADER}$/ REJECT the lab refuses this message\n")
         (d / "main.cf").write_text(f"""\
 compatibility_level = 3.6
 queue_directory = {d}/spool
@@ -426,6 +430,8 @@ smtpd_sasl_type = dovecot
 smtpd_sasl_path = inet:127.0.0.1:{p.auth}
 smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination
 smtpd_recipient_restrictions = check_recipient_access inline:{{ {REFUSING}=REJECT }}
+header_checks = regexp:{d}/header_checks
+smtpd_error_sleep_time = 0
 """)
         (d / "master.cf").write_text(f"""\
 127.0.0.1:{p.smtp} inet n - n - - smtpd

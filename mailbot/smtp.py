@@ -1,7 +1,15 @@
-"""Outgoing mail over SMTP: one connection for a batch, failures sorted into transient and permanent."""
+"""Outgoing mail over SMTP: one connection for a batch, failures sorted into transient and permanent.
+
+Where the server offers PIPELINING (RFC 2920; Postfix does), MAIL, RCPT and DATA go out in one
+write and the message in a second: two round trips per mail instead of smtplib's four. On a
+backlog the sender shares the interpreter with dispatch (worker.SendAlongside), and every
+reply it waits for is a hand-over it must win back, so this halves what a mail costs it.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import re
 import smtplib
 import ssl
 from pathlib import Path
@@ -93,6 +101,10 @@ class SmtpTransport:
         recipient = mail_address(recipient)
         options = [] if recipient.isascii() else ["SMTPUTF8"]
         try:
+            self.conn.ehlo_or_helo_if_needed()
+            if self.conn.has_extn("pipelining"):
+                self._send_pipelined(self.conn, sender, recipient, raw, options)
+                return
             refused = self.conn.sendmail(sender, [recipient], raw, mail_options=options)
         except smtplib.SMTPNotSupportedError as exc:
             raise PermanentError(
@@ -107,6 +119,64 @@ class SmtpTransport:
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             self.conn = None
             raise TransientError(f"SMTP connection lost: {exc}") from exc
+        finally:
+            if self.conn is not None and self.conn.sock is None:
+                self.conn = None  # closed on a 421 or a lost connection: the next mail reconnects
         if refused:
             code, text = refused[recipient]
             raise _by_code(code, f"{recipient} refused: {code} {text.decode(errors='replace')}")
+
+    def _send_pipelined(self, conn: smtplib.SMTP, sender: str, recipient: str, raw: bytes, options: list[str]) -> None:
+        """One mail as RFC 2920 has it: MAIL, RCPT and DATA in one write, their three replies,
+        then the message and its reply. Errors are raised as smtplib's own, so ``send`` words
+        them the same with or without pipelining."""
+        if options and not conn.has_extn("smtputf8"):
+            raise smtplib.SMTPNotSupportedError("SMTPUTF8 not supported by server")
+        if conn.has_extn("size"):
+            options = [*options, f"size={len(raw)}"]
+        mail = f"MAIL FROM:{smtplib.quoteaddr(sender)}{''.join(' ' + o for o in options)}\r\n"
+        rcpt = f"RCPT TO:{smtplib.quoteaddr(recipient)}\r\n"
+        conn.send(f"{mail}{rcpt}DATA\r\n".encode())
+        mail_reply, rcpt_reply, data_reply = conn.getreply(), conn.getreply(), conn.getreply()
+        if data_reply[0] == 354 and (mail_reply[0] != 250 or rcpt_reply[0] not in (250, 251)):
+            # A server that takes DATA with nothing to deliver to gets an empty message ended
+            # at once (RFC 2920, 3.1); what it answers to that is of no use.
+            conn.send(b".\r\n")
+            conn.getreply()
+        if 421 in (mail_reply[0], rcpt_reply[0], data_reply[0]):
+            conn.close()  # the server is closing the connection: no RSET
+        elif mail_reply[0] != 250 or rcpt_reply[0] not in (250, 251) or data_reply[0] != 354:
+            _rset(conn)
+        if mail_reply[0] != 250:
+            raise smtplib.SMTPSenderRefused(*mail_reply, sender)
+        if rcpt_reply[0] not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({recipient: rcpt_reply})
+        if data_reply[0] != 354:
+            raise smtplib.SMTPDataError(*data_reply)
+        conn.send(_dot_stuffed(raw))
+        code, text = conn.getreply()
+        if code == 421:
+            conn.close()
+        if code != 250:  # the end of the data ends the transaction either way: no RSET
+            raise smtplib.SMTPDataError(code, text)
+
+
+def _rset(conn: smtplib.SMTP) -> None:
+    """Clear the refused mail's state for the next one. A server that hangs up instead (421,
+    as Postfix does after 20 errors in a session) is let go, so the next mail reconnects; the
+    refusal is what the caller hears of."""
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        if conn.rset()[0] == 421:
+            conn.close()
+
+
+_LINE_STARTING_WITH_A_DOT = re.compile(rb"(?m)^\.")
+
+
+def _dot_stuffed(raw: bytes) -> bytes:
+    """The message as DATA carries it (RFC 5321, 4.5.2): a dot doubled at the start of a line,
+    ended by a line holding only a dot. Line ends are left as composed, as smtplib does."""
+    body = _LINE_STARTING_WITH_A_DOT.sub(b"..", raw)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    return body + b".\r\n"
