@@ -73,6 +73,7 @@ def fetch_new(
         batch = mailbox.fetch(wanted)
         _store_batch(engine, store, settings, status.uidvalidity, wanted[-1], batch, now, result)
         if settings.processed_folder and batch:
+            db.make_durable(engine)  # out of the inbox only once the rows survive a power cut
             mailbox.move([f.uid for f in batch], settings.processed_folder)
         if stored is not None:
             stored()

@@ -213,6 +213,9 @@ def _connect(
 def _send_batch(
     engine: Engine, transport: SmtpTransport, due: list[Outbox], now: datetime, on_permanent_failure: OnFailure
 ) -> tuple[int, int, bool]:
+    # What caused these mails (a case opened, an answer recorded) must not be taken back by a
+    # power cut once they are out: handled again, it would send them again.
+    db.make_durable(engine)
     sent = problems = 0
     accepted: list[int] = []  # accepted by the SMTP server, not yet marked sent
     try:

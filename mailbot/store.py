@@ -101,7 +101,7 @@ class BlobStore:
         self, kind: str, chunks: Iterator[bytes], suffix: str = "", head_bytes: int = HEAD_BYTES
     ) -> tuple[str, str, int, bytes]:
         folder = self.root / kind
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _make_folder(folder)
         tmp = folder / f".incoming.{os.getpid()}.{secrets.token_hex(8)}.tmp"
         digest, size, head = hashlib.sha256(), 0, bytearray()
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -117,8 +117,9 @@ class BlobStore:
                 os.fsync(f.fileno())
             hexdigest = digest.hexdigest()
             path = self._path(kind, hexdigest, suffix)
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _make_folder(path.parent)
             os.replace(tmp, path)
+            _sync_folder(path.parent)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise OSError(exc.errno, exc.strerror, str(folder)) from exc
@@ -161,8 +162,9 @@ class BlobStore:
 
 
 def _write_file(path: Path, data: bytes) -> None:
-    """Owner-only, flushed to disk under a temporary name, then renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Owner-only, flushed to disk under a temporary name, then renamed into place, the new
+    name made durable in its folder."""
+    _make_folder(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -171,12 +173,37 @@ def _write_file(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        _sync_folder(path.parent)
     except OSError as exc:  # name the file the data was for, not the temporary one
         tmp.unlink(missing_ok=True)
         raise OSError(exc.errno, exc.strerror, str(path)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _make_folder(folder: Path) -> None:
+    """Create the folder (owner-only) and whatever above it is missing, each new one made
+    durable in the folder holding it."""
+    if folder.is_dir():
+        return
+    _make_folder(folder.parent)
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        return  # made by another writer at the same moment, which syncs it
+    _sync_folder(folder.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder: a file's data is durable once the file is synced, but its name (a rename,
+    a new file) only once the folder holding it is, and a power cut could otherwise leave the
+    database pointing at a name that is gone."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 CHUNK_BYTES = 1024 * 1024

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import stat
 import time
 from collections import Counter
 
+import pytest
 from sqlmodel import select
 
 from mailbot import db
 from mailbot.demo import BOT, EMPLOYEE, OFFICER
 from mailbot.labserver import LabMailServer
+from mailbot.mailbox import ImapMailbox
 from mailbot.models import Case, InboundMessage, Outbox
+from mailbot.smtp import SmtpTransport
 from tests.mailserver import REPORTERS, Bot, make_bot, message_id_of, parse, report, submit
 
 
@@ -47,6 +51,45 @@ def test_processed_mail_moves_after_it_is_stored(clean_lab: LabMailServer) -> No
         assert bot.run_pass().stored == 0
     finally:
         bot.worker.close()
+
+
+def test_nothing_leaves_the_inbox_or_goes_out_before_it_would_survive_a_power_cut(
+    clean_lab: LabMailServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite syncs its WAL only now and then (synchronous=NORMAL). Before a message is moved
+    out of the inbox, its raw file's name and the WAL holding its row are synced; before the
+    acknowledgement is sent, the WAL holding the case is synced again."""
+    bot = make_bot(clean_lab, MAILBOT_PROCESSED_FOLDER="Verwerkt")
+    effects: list[str] = []
+    real_fsync, real_move, real_send = os.fsync, ImapMailbox.move, SmtpTransport.send
+
+    def fsync(fd: int) -> None:
+        effects.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    def move(self: ImapMailbox, uids: list[int], folder: str) -> None:
+        effects.append("move")
+        real_move(self, uids, folder)
+
+    def send(self: SmtpTransport, sender: str, recipient: str, raw: bytes) -> None:
+        effects.append("send")
+        real_send(self, sender, recipient, raw)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(ImapMailbox, "move", move)
+    monkeypatch.setattr(SmtpTransport, "send", send)
+    try:
+        submit(clean_lab, report())
+        assert len(bot.run_pass().kenmerken) == 1
+        with db.session(bot.svc.engine) as s:
+            (stored,) = s.exec(select(InboundMessage))
+    finally:
+        bot.worker.close()
+    wal = f"{bot.svc.engine.url.database}-wal"
+    raw_folder = str((bot.settings.data_dir / stored.raw_path).parent)
+    move_at, send_at = effects.index("move"), effects.index("send")
+    assert raw_folder in effects[:move_at] and effects[move_at - 1] == wal, effects
+    assert wal in effects[move_at:send_at], effects
 
 
 def test_stored_raw_is_byte_identical(bot: Bot) -> None:

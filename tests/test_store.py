@@ -39,17 +39,24 @@ def test_messages_put_side_by_side_are_each_synced_and_whole(tmp_path: Path, mon
     messages = {hashlib.sha256(r).hexdigest(): r for r in raws}
     earlier = next(iter(messages))
     store.put_message(messages[earlier], earlier)  # stored before: not written again
-    synced: list[int] = []
+    synced: list[Path] = []
     real_fsync = os.fsync
 
     def counted_fsync(fd: int) -> None:
-        synced.append(fd)
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", counted_fsync)
     paths = store.put_messages(messages)
     assert set(paths) == set(messages)
-    assert len(synced) == len(messages) - 1
+    new = [tmp_path / paths[d] for d in messages if d != earlier]
+    # Each new file synced once, before its rename (under its temporary name, gone since) ...
+    files = [p for p in synced if p.name.endswith(".tmp")]
+    assert len(files) == len(new) and {p.name[1:].rsplit(".", 2)[0] for p in files} == {p.name for p in new}
+    # ... and the folder of each, after it: the new name is durable. New folders are durable in
+    # "messages", which held only the first message's folder.
+    folders = set(synced) - set(files)
+    assert folders == {p.parent for p in new} | {tmp_path / "messages"}
     for digest, raw in messages.items():
         assert paths[digest] == f"messages/{digest[:2]}/{digest}.eml"
         assert store.read(paths[digest]) == raw
