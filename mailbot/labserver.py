@@ -431,6 +431,7 @@ smtpd_sasl_path = inet:127.0.0.1:{p.auth}
 smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination
 smtpd_recipient_restrictions = check_recipient_access inline:{{ {REFUSING}=REJECT }}
 header_checks = regexp:{d}/header_checks
+# Refusals answered at once, not after Postfix's tarpit delay: tests provoke many of them.
 smtpd_error_sleep_time = 0
 """)
         (d / "master.cf").write_text(f"""\

@@ -14,6 +14,7 @@ Two places to keep them, with one interface (:class:`Blobs`):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
@@ -188,10 +189,8 @@ def _make_folder(folder: Path) -> None:
     if folder.is_dir():
         return
     _make_folder(folder.parent)
-    try:
+    with contextlib.suppress(FileExistsError):  # made by another writer at the same moment
         folder.mkdir(mode=0o700)
-    except FileExistsError:
-        return  # made by another writer at the same moment, which syncs it
     _sync_folder(folder.parent)
 
 
