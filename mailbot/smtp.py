@@ -138,14 +138,15 @@ class SmtpTransport:
         rcpt = f"RCPT TO:{smtplib.quoteaddr(recipient)}\r\n"
         conn.send(f"{mail}{rcpt}DATA\r\n".encode())
         mail_reply, rcpt_reply, data_reply = conn.getreply(), conn.getreply(), conn.getreply()
-        if data_reply[0] == 354 and (mail_reply[0] != 250 or rcpt_reply[0] not in (250, 251)):
+        refused = mail_reply[0] != 250 or rcpt_reply[0] not in (250, 251)
+        if refused and data_reply[0] == 354:
             # A server that takes DATA with nothing to deliver to gets an empty message ended
             # at once (RFC 2920, 3.1); what it answers to that is of no use.
             conn.send(b".\r\n")
             conn.getreply()
         if 421 in (mail_reply[0], rcpt_reply[0], data_reply[0]):
             conn.close()  # the server is closing the connection: no RSET
-        elif mail_reply[0] != 250 or rcpt_reply[0] not in (250, 251) or data_reply[0] != 354:
+        elif refused or data_reply[0] != 354:
             _rset(conn)
         if mail_reply[0] != 250:
             raise smtplib.SMTPSenderRefused(*mail_reply, sender)
