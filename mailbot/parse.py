@@ -297,10 +297,25 @@ def _date(value: str) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-LARGE_PART = 512 * 1024
-_B64_HEADER = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*base64[ \t]*\r?$")
-_B64_BODY = re.compile(rb"[A-Za-z0-9+/=\s]*")
+# Above this a base64 body is decoded straight from the raw bytes rather than by the standard
+# library's tree: that is cheaper from a few KB on (a 200 KB attachment: 6.9 ms a message
+# through the tree, 3.1 ms set aside; 16 KB: 1.7 and 1.1 ms) and keeps one large part from
+# costing several copies of itself in memory.
+LARGE_PART = 16 * 1024
+# The line break comes first so the search runs as a fast scan for line ends; a pattern that
+# starts case-insensitively is tried at every byte (3 ms for a 200 KB attachment, 0.2 ms now).
+# A message whose very first line is the field is read by the standard library instead.
+_B64_HEADER = re.compile(rb"(?m)\n(?i:content-transfer-encoding):[ \t]*(?i:base64)[ \t]*\r?$")
+_BLANK_LINE = re.compile(rb"\n\r?\n")
+_B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n\x0b\x0c"
+_CHUNK = 1024 * 1024
 _MARKER = "X-Mailbot-Large-Part"
+
+
+def _is_base64(body: memoryview) -> bool:
+    """Whether ``body`` holds nothing but base64 and white space; checked a megabyte at a time
+    (``translate`` is six times as fast as a regular expression, and a chunk is a small copy)."""
+    return not any(bytes(body[i : i + _CHUNK]).translate(None, _B64_ALPHABET) for i in range(0, len(body), _CHUNK))
 
 
 def _set_aside_large_parts(raw: bytes, threshold: int) -> tuple[bytes, list[bytes]]:
@@ -318,14 +333,15 @@ def _set_aside_large_parts(raw: bytes, threshold: int) -> tuple[bytes, list[byte
     for header in _B64_HEADER.finditer(raw):
         if header.start() < done:
             continue
-        blank = [i for i in (raw.find(b"\r\n\r\n", header.end() - 1), raw.find(b"\n\n", header.end() - 1)) if i >= 0]
-        if not blank:
+        blank = _BLANK_LINE.search(raw, header.end())
+        if blank is None:
             continue
-        head_end = min(blank)
-        body_start = head_end + (4 if raw.startswith(b"\r\n\r\n", head_end) else 2)
+        # The part's last header line ends where the blank line's line break begins.
+        head_end = blank.start() - (1 if raw[blank.start() - 1 : blank.start()] == b"\r" else 0)
+        body_start = blank.end()
         body_end = raw.find(b"\n--", body_start)
         body_end = len(raw) if body_end < 0 else body_end + 1
-        if body_end - body_start < threshold or not _B64_BODY.fullmatch(view[body_start:body_end]):
+        if body_end - body_start < threshold or not _is_base64(view[body_start:body_end]):
             continue
         payloads.append(binascii.a2b_base64(view[body_start:body_end]))
         pieces += [raw[done:head_end], f"\r\n{_MARKER}: {len(payloads) - 1}".encode(), raw[head_end:body_start]]

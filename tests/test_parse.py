@@ -7,7 +7,15 @@ from email.message import EmailMessage
 
 import pytest
 
-from mailbot.parse import ParseError, decode_text, message_identity, parse_message, safe_filename, split_msgids
+from mailbot.parse import (
+    ParsedMessage,
+    ParseError,
+    decode_text,
+    message_identity,
+    parse_message,
+    safe_filename,
+    split_msgids,
+)
 from tests.conftest import DATA, eml, parsed
 from tests.test_answers import reply_raw
 
@@ -206,3 +214,47 @@ def test_large_attachment_is_set_aside_and_whole() -> None:
     (att,) = m.attachments
     assert (att.filename, att.size, att.sha256) == ("export.zip", len(payload), hashlib.sha256(payload).hexdigest())
     assert m.text == "zie bijlage"
+
+
+def _with_attachments(*payloads: bytes) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = "a@example.org"
+    msg["Subject"] = "datalek"
+    msg.set_content("zie bijlagen")
+    for i, payload in enumerate(payloads):
+        msg.add_attachment(payload, maintype="application", subtype="pdf", filename=f"scan{i}.pdf")
+    return msg
+
+
+def _read(m: ParsedMessage) -> list[tuple[str, int, str]]:
+    return [(a.filename, a.size, a.sha256) for a in m.attachments]
+
+
+def test_set_aside_reads_crlf_mail_and_any_case_as_the_tree_does() -> None:
+    """Line ends as they come from IMAP (CRLF), the field's name and value in capitals, one part
+    above the threshold and one below: set aside or not, the same attachments come out."""
+    big, small = bytes(range(256)) * 200, b"%PDF-1.4 klein"
+    raw = _with_attachments(big, small).as_bytes().replace(b"\n", b"\r\n")
+    raw = raw.replace(b"Content-Transfer-Encoding: base64", b"CONTENT-TRANSFER-ENCODING: BASE64")
+    by_tree, set_aside = parse_message(raw, large_part=len(raw)), parse_message(raw)
+    expected = [
+        ("scan0.pdf", len(big), hashlib.sha256(big).hexdigest()),
+        ("scan1.pdf", len(small), hashlib.sha256(small).hexdigest()),
+    ]
+    assert _read(set_aside) == expected
+    assert _read(by_tree) == expected
+    assert set_aside.text == by_tree.text == "zie bijlagen"
+
+
+def test_a_message_that_begins_with_the_encoding_field_is_read_whole() -> None:
+    payload = bytes(range(256)) * 200
+    body = EmailMessage()
+    body.set_content(payload, maintype="application", subtype="octet-stream", filename="export.bin")
+    del body["MIME-Version"]
+    raw = b"Content-Transfer-Encoding: base64\n" + b"".join(
+        line for line in body.as_bytes().splitlines(keepends=True) if not line.startswith(b"Content-Transfer")
+    )
+    raw = raw.replace(b"\n\n", b"\nFrom: a@example.org\nSubject: datalek\nMIME-Version: 1.0\n\n", 1)
+    m = parse_message(raw, large_part=16)
+    assert (m.from_address, m.subject) == ("a@example.org", "datalek")
+    assert _read(m) == [("export.bin", len(payload), hashlib.sha256(payload).hexdigest())]
