@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import signal
@@ -35,6 +36,26 @@ def test_uidvalidity_change_loses_nothing_and_repeats_nothing(bot: Bot) -> None:
         assert len(list(s.exec(select(InboundMessage)))) == 3
     time.sleep(0.5)
     assert len(bot.lab.wait_for(EMPLOYEE, 3)) == 3
+
+
+def test_the_same_message_twice_in_one_batch_is_stored_and_handled_once(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two identical copies (a client that saved its outgoing mail into the shared mailbox,
+    say) arrive in one fetch: one row, one case, and the log names the copy it repeats."""
+    raw = report(subject="datalek dubbel")
+    with bot.lab.imap(BOT) as c:
+        c.append("INBOX", raw)
+        c.append("INBOX", raw)
+        first, second = sorted(c.search("ALL"))
+    with caplog.at_level(logging.INFO, logger="mailbot.intake"):
+        result = bot.run_pass()
+    assert (result.stored, len(result.kenmerken)) == (1, 1)
+    with db.session(bot.svc.engine) as s:
+        (row,) = s.exec(select(InboundMessage))
+    assert (row.uid, row.status, row.attempts, row.message_id) == (first, "processed", 1, message_id_of(raw))
+    assert f"UID {second} is the same message as UID {first} of this batch; not handled again" in caplog.text
+    assert bot.run_pass().stored == 0
 
 
 def test_processed_mail_moves_after_it_is_stored(clean_lab: LabMailServer) -> None:
