@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from mailbot import audit, cases, conversation, db, loops, outbox
@@ -98,19 +98,39 @@ def process_pending(svc: Services, now: datetime) -> DispatchResult:
             )
         if not ids:
             return result
-        for message_id in ids:
+        ahead: dict[int, Claimed] = {}
+        for message_id, following in zip(ids, [*ids[1:], None], strict=True):
             assert message_id is not None
-            process_one(svc, message_id, now, result)
+            process_one(svc, message_id, now, result, ahead=ahead, claim_next=following)
         if len(ids) < BATCH:
             return result
 
 
-def process_one(svc: Services, message_id: int, now: datetime, result: DispatchResult | None = None) -> None:
+# A message's attempts and where its raw file is; None when it is no longer to be handled here
+# (handled meanwhile, or out of attempts).
+Claimed = tuple[int, str] | None
+
+
+def process_one(
+    svc: Services,
+    message_id: int,
+    now: datetime,
+    result: DispatchResult | None = None,
+    ahead: dict[int, Claimed] | None = None,
+    claim_next: int | None = None,
+) -> None:
+    """Handle one stored message. With ``claim_next``, the attempt of the message after it is
+    counted in this message's transaction and left in ``ahead`` for its turn."""
     result = result if result is not None else DispatchResult()
+    ahead = ahead if ahead is not None else {}
     # The attempt is counted and committed before the message is read, so one that kills the
-    # worker every time is quarantined after MAX_ATTEMPTS. One statement: it runs per message.
-    with db.writing(svc.engine), svc.engine.begin() as conn:
-        claimed = conn.execute(_CLAIM, {"mid": message_id, "most": MAX_ATTEMPTS}).first()
+    # worker every time is quarantined after MAX_ATTEMPTS. Counted with the message before it
+    # where there is one (a commit less per message), else on its own.
+    if message_id in ahead:
+        claimed = ahead.pop(message_id)
+    else:
+        with db.writing(svc.engine), svc.engine.begin() as conn:
+            claimed = _claim(conn, message_id)
     if claimed is None:
         with db.writing(svc.engine), db.session(svc.engine) as s:
             m = s.get(InboundMessage, message_id)
@@ -139,12 +159,20 @@ def process_one(svc: Services, message_id: int, now: datetime, result: DispatchR
             if fresh is None or fresh.status != "received":
                 return
             disposition = handle(svc, s, fresh, parsed, now, result)
+            following = _claim(s.connection(), claim_next) if claim_next is not None else None
             s.commit()
+        if claim_next is not None:
+            ahead[claim_next] = following
         result.add(disposition)
     except Exception as exc:
         log.exception("dispatch: message #%d failed (attempt %d of %d)", message_id, attempts, MAX_ATTEMPTS)
         _fail(svc, message_id, f"{type(exc).__name__}: {exc}", now, permanent=attempts >= MAX_ATTEMPTS)
         result.add("quarantined" if attempts >= MAX_ATTEMPTS else "retry")
+
+
+def _claim(conn: Connection, message_id: int) -> Claimed:
+    row = conn.execute(_CLAIM, {"mid": message_id, "most": MAX_ATTEMPTS}).first()
+    return None if row is None else (int(row[0]), str(row[1]))
 
 
 def _fail(svc: Services, message_id: int, reason: str, now: datetime, permanent: bool) -> None:

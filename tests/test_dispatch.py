@@ -1,0 +1,99 @@
+"""Dispatch without a mail server: how attempts are counted when the worker dies mid-message.
+
+The mail flow through dispatch is tested against the lab's servers (test_worker, test_intake,
+test_conversation); here only the bookkeeping that decides when a message is given up on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import col, select
+
+from mailbot import db, dispatch
+from mailbot.intake import IntakeResult, _store_batch
+from mailbot.mailbox import Fetched
+from mailbot.models import InboundMessage
+from tests.offline import offline_services
+
+NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+
+class Killed(BaseException):
+    """Stands for the process dying: nothing catches it, nothing after it is committed."""
+
+
+def _report(n: int) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = f"medewerker{n}@example.org"
+    msg["To"] = "informatiebeveiliging@example.org"
+    msg["Subject"] = f"beveiligingsincident {n}"
+    msg["Message-ID"] = f"<report-{n}@example.org>"
+    msg.set_content(f"Melding {n}: een brief met persoonsgegevens is naar het verkeerde adres gestuurd.")
+    return msg.as_bytes()
+
+
+def test_a_message_that_kills_the_worker_is_given_up_on_and_the_ones_around_it_are_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attempt of each message is committed before its work begins; for all but the first
+    of a run, in the transaction of the message before it. The second of three kills the worker
+    every time: after MAX_ATTEMPTS runs it is quarantined (the officers told), and the first and
+    third are handled once, none of their attempts spent on the other's crashes."""
+    _, svc = offline_services(tmp_path, monkeypatch)
+    mb = svc.settings.mailboxes[0]
+    batch = [Fetched(uid, raw, NOW, len(raw)) for uid, raw in ((1, _report(1)), (2, _report(2)), (3, _report(3)))]
+    _store_batch(svc.engine, svc.store, mb, 1, 3, batch, NOW, IntakeResult())
+    real = dispatch.handle
+
+    def handle(*args: object, **kwargs: object) -> str:
+        m = args[2]
+        assert isinstance(m, InboundMessage)
+        if m.uid == 2:
+            raise Killed
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dispatch, "handle", handle)
+    runs = 0
+    while True:
+        runs += 1
+        try:
+            result = dispatch.process_pending(svc, NOW)
+            break
+        except Killed:
+            assert runs <= dispatch.MAX_ATTEMPTS, "the message that kills the worker is tried again and again"
+    assert runs == dispatch.MAX_ATTEMPTS + 1
+    assert result.counts == {"quarantined": 1, "case": 1}
+    with db.session(svc.engine) as s:
+        rows = list(s.exec(select(InboundMessage).order_by(col(InboundMessage.uid))))
+    assert [(m.uid, m.status, m.attempts) for m in rows] == [
+        (1, "processed", 1),
+        (2, "quarantined", dispatch.MAX_ATTEMPTS),
+        (3, "processed", 1),
+    ]
+    assert "failed 3 times" in (rows[1].reason or "")
+    svc.engine.dispose()
+
+
+def test_a_run_of_messages_is_handled_with_one_commit_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attempt of the next message rides along with this one's transaction: n messages,
+    n transactions that write (plus the first message's attempt)."""
+    _, svc = offline_services(tmp_path, monkeypatch)
+    mb = svc.settings.mailboxes[0]
+    batch = [Fetched(uid, _report(uid), NOW, 0) for uid in range(1, 6)]
+    _store_batch(svc.engine, svc.store, mb, 1, 5, batch, NOW, IntakeResult())
+    commits = 0
+
+    def count(_conn: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    event.listen(svc.engine, "commit", count)
+    assert dispatch.process_pending(svc, NOW).counts == {"case": 5}
+    assert commits == 5 + 1
+    with db.session(svc.engine) as s:
+        assert [m.attempts for m in s.exec(select(InboundMessage))] == [1] * 5
+    svc.engine.dispose()
