@@ -24,6 +24,7 @@ writes it as Markdown. Run it with ``./dev bench`` (as root: Postfix needs it).
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import os
 import platform
@@ -42,6 +43,7 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+import mailbot
 from mailbot.demo import BOT, LAB_USERS, OFFICER, lab_config
 from mailbot.labserver import LabMailServer
 
@@ -381,6 +383,10 @@ def main() -> int:
     # 39% to 60% on this machine: five pairs steady it, for 40 s more.
     pairs = runs if args.quick else 5
     started = time.monotonic()
+    # mailbot's own modules compiled, as an installation has them (pip compiles on install):
+    # an editable checkout under PYTHONDONTWRITEBYTECODE compiled them again at every start of
+    # the bot, 0.1 s of each run's time.
+    compileall.compile_dir(Path(mailbot.__file__).parent, quiet=1)
     say("starting the lab mail server …")
     with LabMailServer(users=dict(USERS)) as lab:
         raw, raw_fetch = raw_limit(lab, 2 * big, runs)
