@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from mailbot import db, dispatch
 from mailbot.intake import IntakeResult, _store_batch
 from mailbot.mailbox import Fetched
-from mailbot.models import InboundMessage
+from mailbot.models import Case, InboundMessage
 from tests.offline import offline_services
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
@@ -96,4 +96,36 @@ def test_a_run_of_messages_is_handled_with_one_commit_each(tmp_path: Path, monke
     assert commits == 5 + 1
     with db.session(svc.engine) as s:
         assert [m.attempts for m in s.exec(select(InboundMessage))] == [1] * 5
+    svc.engine.dispose()
+
+
+def test_what_handling_changes_in_the_message_row_is_written_whichever_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fields handling sets are written back with one statement; a change to any other
+    field (none today) is left to the ORM's flush and reaches the database all the same."""
+    _, svc = offline_services(tmp_path, monkeypatch)
+    mb = svc.settings.mailboxes[0]
+    batch = [Fetched(uid, _report(uid), NOW, 0) for uid in (1, 2)]
+    _store_batch(svc.engine, svc.store, mb, 1, 2, batch, NOW, IntakeResult())
+    real = dispatch.handle
+
+    def handle(*args: object, **kwargs: object) -> str:
+        m = args[2]
+        assert isinstance(m, InboundMessage)
+        if m.uid == 2:
+            m.folder = "Elders"
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dispatch, "handle", handle)
+    assert dispatch.process_pending(svc, NOW).counts == {"case": 2}
+    with db.session(svc.engine) as s:
+        rows = list(s.exec(select(InboundMessage).order_by(col(InboundMessage.uid))))
+        kenmerken = [c.kenmerk for c in s.exec(select(Case).order_by(col(Case.id)))]
+    for m, kenmerk in zip(rows, kenmerken, strict=True):
+        assert (m.status, m.disposition, m.rule, m.sender_role) == ("processed", "case", "report-keyword", "reporter")
+        assert m.case_id is not None and m.reason == f"new case {kenmerk}"
+        assert m.processed_at is not None and m.processed_at.replace(tzinfo=UTC) == NOW
+        assert m.from_address == f"medewerker{m.uid}@example.org" and m.subject == f"beveiligingsincident {m.uid}"
+    assert [m.folder for m in rows] == ["INBOX", "Elders"]
     svc.engine.dispose()
