@@ -150,6 +150,8 @@ def decode_text(payload: bytes, charset: str | None) -> str:
 
 
 def decode_header_value(value: str) -> str:
+    if "=?" not in value:  # no encoded word (RFC 2047): the standard library returns it as it is
+        return value
     try:
         return str(make_header(decode_header(value)))
     except Exception:

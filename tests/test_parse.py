@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import email
 import hashlib
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from mailbot.parse import (
     ParsedMessage,
     ParseError,
+    decode_header_value,
     decode_text,
     message_identity,
     parse_message,
@@ -258,3 +261,18 @@ def test_a_message_that_begins_with_the_encoding_field_is_read_whole() -> None:
     m = parse_message(raw, large_part=16)
     assert (m.from_address, m.subject) == ("a@example.org", "datalek")
     assert _read(m) == [("export.bin", len(payload), hashlib.sha256(payload).hexdigest())]
+
+
+def test_header_values_without_encoded_words_read_as_the_standard_library_reads_them() -> None:
+    """decode_header_value skips the decoder when there is no "=?": on every header of the
+    test messages, and on folded, padded and undecodable values, the result is the same."""
+    values = [" leading", "trailing ", "a\r\n b", "a\n\tb", "tab\there", "x  y", "naïve", "caf\udcc3\udca9"]
+    for path in sorted(DATA.glob("*.eml")):
+        for part in email.message_from_bytes(path.read_bytes()).walk():
+            values += [str(v) for v in part.values()]
+    for value in values:
+        try:
+            expected = str(make_header(decode_header(value)))
+        except Exception:
+            expected = value
+        assert decode_header_value(value) == expected, value
