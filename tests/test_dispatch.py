@@ -1,19 +1,23 @@
-"""Dispatch without a mail server: how attempts are counted when the worker dies mid-message.
+"""Dispatch without a mail server: how attempts are counted when the worker dies mid-message,
+and how the handled message's row is written.
 
 The mail flow through dispatch is tested against the lab's servers (test_worker, test_intake,
-test_conversation); here only the bookkeeping that decides when a message is given up on."""
+test_conversation); here only the bookkeeping around each message."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from mailbot import db, dispatch
+from mailbot.app import Services
 from mailbot.intake import IntakeResult, _store_batch
 from mailbot.mailbox import Fetched
 from mailbot.models import Case, InboundMessage
@@ -36,6 +40,25 @@ def _report(n: int) -> bytes:
     return msg.as_bytes()
 
 
+def _stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> Services:
+    """Offline services with reports 1..n stored (UIDs 1..n), waiting for dispatch."""
+    _, svc = offline_services(tmp_path, monkeypatch)
+    batch = [Fetched(uid, _report(uid), NOW, 0) for uid in range(1, n + 1)]
+    _store_batch(svc.engine, svc.store, svc.settings.mailboxes[0], 1, n, batch, NOW, IntakeResult())
+    return svc
+
+
+def _before_handling(monkeypatch: pytest.MonkeyPatch, each: Callable[[InboundMessage], None]) -> None:
+    """Run ``each`` on every message dispatch is about to handle."""
+    real = dispatch.handle
+
+    def handle(svc: Services, s: Session, m: InboundMessage, *rest: Any) -> str:
+        each(m)
+        return real(svc, s, m, *rest)
+
+    monkeypatch.setattr(dispatch, "handle", handle)
+
+
 def test_a_message_that_kills_the_worker_is_given_up_on_and_the_ones_around_it_are_not(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -43,20 +66,13 @@ def test_a_message_that_kills_the_worker_is_given_up_on_and_the_ones_around_it_a
     of a run, in the transaction of the message before it. The second of three kills the worker
     every time: after MAX_ATTEMPTS runs it is quarantined (the officers told), and the first and
     third are handled once, none of their attempts spent on the other's crashes."""
-    _, svc = offline_services(tmp_path, monkeypatch)
-    mb = svc.settings.mailboxes[0]
-    batch = [Fetched(uid, raw, NOW, len(raw)) for uid, raw in ((1, _report(1)), (2, _report(2)), (3, _report(3)))]
-    _store_batch(svc.engine, svc.store, mb, 1, 3, batch, NOW, IntakeResult())
-    real = dispatch.handle
+    svc = _stored(tmp_path, monkeypatch, 3)
 
-    def handle(*args: object, **kwargs: object) -> str:
-        m = args[2]
-        assert isinstance(m, InboundMessage)
+    def kill_on_the_second(m: InboundMessage) -> None:
         if m.uid == 2:
             raise Killed
-        return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(dispatch, "handle", handle)
+    _before_handling(monkeypatch, kill_on_the_second)
     runs = 0
     while True:
         runs += 1
@@ -81,10 +97,7 @@ def test_a_message_that_kills_the_worker_is_given_up_on_and_the_ones_around_it_a
 def test_a_run_of_messages_is_handled_with_one_commit_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The attempt of the next message rides along with this one's transaction: n messages,
     n transactions that write (plus the first message's attempt)."""
-    _, svc = offline_services(tmp_path, monkeypatch)
-    mb = svc.settings.mailboxes[0]
-    batch = [Fetched(uid, _report(uid), NOW, 0) for uid in range(1, 6)]
-    _store_batch(svc.engine, svc.store, mb, 1, 5, batch, NOW, IntakeResult())
+    svc = _stored(tmp_path, monkeypatch, 5)
     commits = 0
 
     def count(_conn: object) -> None:
@@ -104,20 +117,13 @@ def test_what_handling_changes_in_the_message_row_is_written_whichever_way(
 ) -> None:
     """The fields handling sets are written back with one statement; a change to any other
     field (none today) is left to the ORM's flush and reaches the database all the same."""
-    _, svc = offline_services(tmp_path, monkeypatch)
-    mb = svc.settings.mailboxes[0]
-    batch = [Fetched(uid, _report(uid), NOW, 0) for uid in (1, 2)]
-    _store_batch(svc.engine, svc.store, mb, 1, 2, batch, NOW, IntakeResult())
-    real = dispatch.handle
+    svc = _stored(tmp_path, monkeypatch, 2)
 
-    def handle(*args: object, **kwargs: object) -> str:
-        m = args[2]
-        assert isinstance(m, InboundMessage)
+    def move_the_second(m: InboundMessage) -> None:
         if m.uid == 2:
             m.folder = "Elders"
-        return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(dispatch, "handle", handle)
+    _before_handling(monkeypatch, move_the_second)
     assert dispatch.process_pending(svc, NOW).counts == {"case": 2}
     with db.session(svc.engine) as s:
         rows = list(s.exec(select(InboundMessage).order_by(col(InboundMessage.uid))))
