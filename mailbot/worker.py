@@ -149,12 +149,25 @@ class Watcher(threading.Thread):
                 uidnext = status.uidnext
                 if self.mailbox.wait(IDLE_RENEW_SECONDS, self.stopping):
                     self.wake.set()
+                if failures:
+                    log.info("worker: watching %s with IDLE works again", self.mailbox.settings.name)
                 failures = 0
             except Exception as exc:
                 failures += 1
                 self.mailbox.close()
-                log.debug("worker: watching %s: %s", self.mailbox.settings.name, exc)
-                end = time.monotonic() + min(MAX_BACKOFF_SECONDS, 2 ** min(failures, 9))
+                delay = min(MAX_BACKOFF_SECONDS, 2 ** min(failures, 9))
+                # Said once a spell: the worker's own fetch may well work (a server that limits
+                # connections per user, say), and then nothing else would show that new mail
+                # now waits for the poll instead of being answered within a second.
+                log.log(
+                    logging.WARNING if failures == 1 else logging.DEBUG,
+                    "worker: watching %s with IDLE failed: %s; new mail is noticed by the poll "
+                    "(MAILBOT_POLL_SECONDS) until it works again; trying again in %ds",
+                    self.mailbox.settings.name,
+                    exc,
+                    delay,
+                )
+                end = time.monotonic() + delay
                 while not self.stopping() and time.monotonic() < end:
                     time.sleep(0.5)
         self.mailbox.close()

@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -36,6 +37,7 @@ from tests.mailserver import (
     report,
     submit,
     two_mailboxes,
+    until,
 )
 
 
@@ -360,6 +362,36 @@ def test_the_watcher_wakes_the_worker_for_mail_that_came_before_it_idled(bot: Bo
         assert not wake.is_set(), "woken with nothing new"
         bot.lab.send(report(subject="beveiligingsincident 2"), EMPLOYEE, [BOT])
         assert wake.wait(10), "mail arriving during IDLE did not wake the worker"
+    finally:
+        stopping.set()
+        watcher.join(10)
+    assert not watcher.is_alive()
+
+
+def test_a_watcher_that_cannot_idle_says_so_once_and_when_it_works_again(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The worker's own fetch may work while its watcher's connection does not (a server that
+    limits connections per user, say): new mail then waits for the poll. That is said once, at
+    warning level, naming the setting that decides how long; and again when IDLE works."""
+    settings = next(iter(bot.worker.mailboxes.values())).settings
+    refused = replace(settings, imap=replace(settings.imap, password="not-the-password"))
+    wake, stopping = threading.Event(), threading.Event()
+    watcher = Watcher(ImapMailbox(refused, bot.svc.settings.ca_file), wake, stopping.is_set)
+    caplog.set_level(logging.INFO, logger="mailbot.worker")
+    watcher.start()
+    try:
+        until(lambda: "with IDLE failed" in caplog.text, 15, "the failing watcher's warning")
+        (warning,) = [r for r in caplog.records if "with IDLE failed" in r.getMessage()]
+        assert warning.levelno == logging.WARNING and "MAILBOT_POLL_SECONDS" in warning.getMessage()
+        watcher.mailbox = ImapMailbox(settings, bot.svc.settings.ca_file)  # the server lets it in again
+        watcher.mailbox.writable = False
+        assert wake.wait(15), "the watcher did not come back"
+        wake.clear()
+        bot.lab.send(report(), EMPLOYEE, [BOT])
+        assert wake.wait(10), "mail arriving during IDLE did not wake the worker"
+        until(lambda: "with IDLE works again" in caplog.text, 10, "the watcher saying it works again")
+        assert len([r for r in caplog.records if "with IDLE failed" in r.getMessage()]) == 1
     finally:
         stopping.set()
         watcher.join(10)
