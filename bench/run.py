@@ -386,7 +386,7 @@ def main() -> int:
     runs, samples, big = (1, 20, 200) if args.quick else (3, 50, 1000)
     # The backlog's verdict is the median of its runs' ratios, and single ones range from 36%
     # to 61% on this machine: five runs steady it, for 40 s more.
-    pairs = runs if args.quick else 5
+    backlogs = runs if args.quick else 5
     started = time.monotonic()
     # mailbot's own modules compiled, as an installation has them (pip compiles on install):
     # an editable checkout under PYTHONDONTWRITEBYTECODE compiled them again at every start of
@@ -398,7 +398,7 @@ def main() -> int:
         rows: list[Row] = [raw, raw_fetch]
         rows += latency(lab, samples)
         small_rate, small_rss = backlog(lab, 100, runs)
-        big_rate, big_rss = backlog(lab, big, pairs, raw=raw)
+        big_rate, big_rss = backlog(lab, big, backlogs, raw=raw)
         big_rss.target = "flat (≈ the 100 backlog)"
         ratio = statistics.median(big_rss.values) / statistics.median(small_rss.values)
         big_rss.good = lambda v: ratio <= 1.25

@@ -88,6 +88,11 @@ def waiting(engine: Engine) -> int:
         )
 
 
+# A message's attempts and where its raw file is; None when it is no longer to be handled here
+# (handled meanwhile, or out of attempts).
+Claimed = tuple[int, str] | None
+
+
 def process_pending(svc: Services, now: datetime) -> DispatchResult:
     result = DispatchResult()
     while True:
@@ -108,11 +113,6 @@ def process_pending(svc: Services, now: datetime) -> DispatchResult:
             process_one(svc, message_id, now, result, ahead=ahead, claim_next=following)
         if len(ids) < BATCH:
             return result
-
-
-# A message's attempts and where its raw file is; None when it is no longer to be handled here
-# (handled meanwhile, or out of attempts).
-Claimed = tuple[int, str] | None
 
 
 def process_one(

@@ -52,6 +52,11 @@ ALONGSIDE_FROM = 20
 SENDER_STOP_GRACE_SECONDS = 5
 
 
+def backoff_seconds(failures: int) -> int:
+    """How long to wait after this many failures in a row: doubling from 2 s, at most 5 min."""
+    return min(MAX_BACKOFF_SECONDS, 1 << min(failures, 9))
+
+
 class WorkerLockedError(MailbotError):
     pass
 
@@ -155,7 +160,7 @@ class Watcher(threading.Thread):
             except Exception as exc:
                 failures += 1
                 self.mailbox.close()
-                delay = min(MAX_BACKOFF_SECONDS, 2 ** min(failures, 9))
+                delay = backoff_seconds(failures)
                 # Said once a spell: the worker's own fetch may well work (a server that limits
                 # connections per user, say), and then nothing else would show that new mail
                 # now waits for the poll instead of being answered within a second.
@@ -276,7 +281,7 @@ class Worker:
     def _mailbox_failed(self, name: str, exc: Exception, result: PassResult) -> None:
         self.mailboxes[name].close()
         self.failures[name] += 1
-        delay = min(MAX_BACKOFF_SECONDS, 2 ** min(self.failures[name], 9))
+        delay = backoff_seconds(self.failures[name])
         self.retry_at[name] = time.monotonic() + delay
         text = self.describe(exc) or f"{type(exc).__name__}: {exc}"
         result.errors.append(f"{name}: {text}")
@@ -453,7 +458,7 @@ class Worker:
                 break  # said once; another worker has the database now
             except Exception as exc:
                 failures += 1
-                delay = min(MAX_BACKOFF_SECONDS, 2 ** min(failures, 9))
+                delay = backoff_seconds(failures)
                 known = self.describe(exc)
                 if known:
                     log.warning("worker: %s; trying again in %ds", known, delay)

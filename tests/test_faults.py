@@ -45,7 +45,7 @@ def running(bot: Bot) -> Iterator[subprocess.Popen[bytes]]:
         raise
     finally:
         worker.send_signal(signal.SIGTERM)
-        assert worker.wait(timeout=30) == 0, (bot.data_dir / "worker.log").read_text()[-3000:]
+        assert worker.wait(timeout=30) == 0, _log(bot)[-3000:]
 
 
 def _log(bot: Bot) -> str:
