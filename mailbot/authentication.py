@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from mailbot.parse import ParsedMessage
+
 
 def authentication_passes(values: tuple[str, ...], trusted_authserv_id: str) -> bool:
     """True when the topmost header from ``trusted_authserv_id`` says dkim=pass or dmarc=pass."""
@@ -20,3 +22,11 @@ def authentication_passes(values: tuple[str, ...], trusted_authserv_id: str) -> 
         results = value.split(";", 1)[1] if ";" in value else ""
         return bool(re.search(r"\b(dkim|dmarc)\s*=\s*pass\b", results, re.IGNORECASE))
     return False
+
+
+def sender_authenticated(parsed: ParsedMessage, trusted_authserv_id: str) -> bool:
+    """Whether the trusted server vouched for the very address in From: one From address,
+    and a passing DKIM or DMARC result for it. False when no server is trusted."""
+    if not trusted_authserv_id or len(parsed.from_addresses) != 1:
+        return False
+    return authentication_passes(parsed.header_values("authentication-results"), trusted_authserv_id)

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from mailbot import cases, commands, outbox
 from mailbot.answers import extract_answers
 from mailbot.app import Services
-from mailbot.authentication import authentication_passes
+from mailbot.authentication import sender_authenticated
 from mailbot.classify import strip_subject_prefixes
 from mailbot.clock import as_utc
 from mailbot.kenmerk import find_kenmerken
@@ -195,9 +195,7 @@ def _from_officer(
             f"een oude of vreemd gedateerde opdrachtmail ({stale})",
             f"an old or oddly dated command mail ({stale})",
         )
-    elif svc.settings.trusted_authserv_id and not authentication_passes(
-        parsed.header_values("authentication-results"), svc.settings.trusted_authserv_id
-    ):
+    elif svc.settings.trusted_authserv_id and not sender_authenticated(parsed, svc.settings.trusted_authserv_id):
         why_not = say(
             lang,
             f"DKIM/DMARC niet geslaagd volgens {svc.settings.trusted_authserv_id}",

@@ -43,6 +43,7 @@ class ParsedMessage:
     message_id: str
     from_name: str
     from_address: str
+    from_addresses: tuple[str, ...]  # every address in From (RFC 5322 allows several)
     to: tuple[str, ...]
     cc: tuple[str, ...]
     subject: str
@@ -409,6 +410,7 @@ def parse_message(raw: bytes, large_part: int = LARGE_PART) -> ParsedMessage:
 
     from_pairs = mail.from_ if isinstance(mail.from_, list) else []
     from_name, from_address = ("", "")
+    from_addresses = tuple(str(addr).strip().lower() for _, addr in from_pairs if "@" in str(addr))
     for name, addr in from_pairs:
         if "@" in str(addr):
             from_name, from_address = str(name or "").strip(), str(addr).strip().lower()
@@ -437,6 +439,7 @@ def parse_message(raw: bytes, large_part: int = LARGE_PART) -> ParsedMessage:
         message_id=(_first_msgid(str(first_id)) if first_id else None) or "",
         from_name=from_name,
         from_address=from_address,
+        from_addresses=from_addresses,
         to=_addresses(headers.get("to", [])),
         cc=_addresses(headers.get("cc", [])),
         subject=subject,
