@@ -169,15 +169,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     svc = build(settings)
     print(f"configuration read from {settings.source}: OK")
     print(f"data folder: {settings.data_dir}")
-    print(f"database:    {_safe_url(settings.database_url)} (schema at revision {schema.current(svc.engine)})")
+    print(f"database:    {settings.database_shown} (schema at revision {schema.current(svc.engine)})")
     print("next: mailbot check, then mailbot run")
     return 0
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -202,10 +196,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     store: Blobs
     try:
         store = build(settings).store  # a rotated OAuth2 refresh token is kept there
-        print(f"DB    ok    {_safe_url(settings.database_url)}")
+        print(f"DB    ok    {settings.database_shown}")
     except (SQLAlchemyError, OSError) as exc:
         ok = False
-        print(f"DB    FAIL  {_safe_url(settings.database_url)}: {exc}; check MAILBOT_DATABASE_URL")
+        print(f"DB    FAIL  {settings.database_shown}: {exc}; check MAILBOT_DATABASE_URL")
         store = BlobStore(settings.data_dir)
     several = len(settings.mailboxes) > 1
     for mb in settings.mailboxes:
@@ -307,7 +301,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     settings = _settings(args)
     svc = build(settings, create=False)
     before, after = schema.upgrade(svc.engine)
-    where = _safe_url(settings.database_url)
+    where = settings.database_shown
     if before == after:
         print(f"database {where}: at revision {after}, the newest; nothing to do")
     else:

@@ -119,7 +119,7 @@ class Organisation:
 class Settings:
     mailboxes: tuple[MailboxSettings, ...]
     ca_file: Path | None
-    database_url: str
+    database_url: str = field(repr=False)  # may hold the database password: shown as database_shown
     data_dir: Path
     kenmerk_prefix: str
     language: str
@@ -150,12 +150,31 @@ class Settings:
         return self.mailboxes[0]
 
     @property
+    def database_shown(self) -> str:
+        """MAILBOT_DATABASE_URL fit for output and logs: its password masked."""
+        return shown_url(self.database_url)
+
+    @property
     def officers(self) -> tuple[str, ...]:
         return self.mailbox.officers
 
     def mailbox_named(self, name: str) -> MailboxSettings:
         """The settings of a mailbox a message or case came through (the first if it is gone)."""
         return next((mb for mb in self.mailboxes if mb.name == name), self.mailboxes[0])
+
+
+def shown_url(url: str) -> str:
+    """A database URL with its password masked, in the user part or as a ``password=`` parameter."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+        if "password" in parsed.query:
+            parsed = parsed.update_query_dict({"password": "***"})
+        return parsed.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
+    except (ArgumentError, ValueError):
+        return url.split("://", 1)[0] + "://***"
 
 
 def config_path(cli_path: str | None, environ: Mapping[str, str]) -> tuple[Path, bool]:

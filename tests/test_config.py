@@ -71,6 +71,28 @@ def test_passwords_not_in_repr() -> None:
     assert "s3cret-imap" not in repr(parse_settings(BASE))
 
 
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+psycopg://mailbot:s3cret-db@db.example.org/mailbot", "postgresql+psycopg://mailbot:***@db.example.org/mailbot"),
+        ("postgresql+psycopg://mailbot@db.example.org/mailbot?password=s3cret-db&sslmode=require",
+         "postgresql+psycopg://mailbot@db.example.org/mailbot?password=***&sslmode=require"),
+        ("postgresql+psycopg://mailbot:s3cret-db@db.example.org:port/mailbot", "postgresql+psycopg://***"),
+    ],
+)  # fmt: skip
+def test_database_password_never_shown(url: str, shown: str) -> None:
+    """Every secret setting is out of repr and str: the passwords, the OAuth2 client secret and
+    refresh token, and the password in MAILBOT_DATABASE_URL, which is shown masked."""
+    s = parse_settings(
+        {**BASE, "MAILBOT_DATABASE_URL": url, "MAILBOT_SMTP_USER": "bot", "MAILBOT_SMTP_PASSWORD": "s3cret-smtp",
+         "MAILBOT_IMAP_AUTH": "oauth2", "MAILBOT_OAUTH2_PROVIDER": "google", "MAILBOT_OAUTH2_CLIENT_ID": "id",
+         "MAILBOT_OAUTH2_CLIENT_SECRET": "s3cret-client", "MAILBOT_OAUTH2_REFRESH_TOKEN": "s3cret-refresh"}
+    )  # fmt: skip
+    assert s.database_url == url and s.mailbox.oauth2 is not None
+    assert "s3cret" not in repr(s) and "s3cret" not in str(s)
+    assert s.database_shown == shown
+
+
 def test_env_overrides_file(tmp_path: Path) -> None:
     env_file = tmp_path / "bot.env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in BASE.items()) + "MAILBOT_POLL_SECONDS=45\n")
