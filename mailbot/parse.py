@@ -14,6 +14,7 @@ import codecs
 import email
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
@@ -22,6 +23,9 @@ from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 MAX_DEPTH = 30
+# Control (C0, DEL, C1), format (bidi controls, zero-width characters, U+061C, the BOM) and
+# line or paragraph separators: nothing a file name shows on purpose.
+_INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp"))
 _MSGID = re.compile(r"<[^<>\s]+>")
 
 
@@ -179,10 +183,13 @@ def tidy_text(text: str) -> str:
 
 
 def safe_filename(name: str, fallback: str) -> str:
-    """A file name fit for display and storage: no path, no control characters."""
+    """A file name fit for display and storage: no path, no control characters, and no
+    invisible format characters (bidi overrides and isolates, zero-width marks), which could
+    make ``factuur\u202efdp.exe`` show as ``factuurexe.pdf``. Accented letters stay."""
     name = decode_header_value(name) if "=?" in name else name
     name = name.replace("\\", "/").split("/")[-1]
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".")
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in _INVISIBLE).strip().lstrip(".")
     return name[:200] or fallback
 
 

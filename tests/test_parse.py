@@ -184,10 +184,29 @@ def test_decode_text_never_loses_characters(payload: bytes, charset: str | None,
         (".hidden", "hidden"),
         ("a\x00b\x1fc.pdf", "abc.pdf"),
         ("", "fallback"),
+        ("factuur\u202efdp.exe", "factuurfdp.exe"),  # shown as factuurexe.pdf with the override
+        ("a\u202ab\u202bc\u202cd\u202de\u2066f\u2067g\u2068h\u2069i\u200ej\u200fk\u061cl.pdf", "abcdefghijkl.pdf"),
+        ("scan\x85\x9b\u200b\ufeff\u2028.pdf", "scan.pdf"),  # C1 controls, zero-width, BOM, separator
+        ("\u202e.bashrc", "bashrc"),
+        ("Overzicht cliënten – Één café.xlsx", "Overzicht cliënten – Één café.xlsx"),
+        ("cafe\u0301.pdf", "café.pdf"),  # decomposed as macOS sends it: one form
+        ("=?utf-8?q?factuur=E2=80=AEfdp.exe?=", "factuurfdp.exe"),
     ],
 )
 def test_safe_filename(name: str, expected: str) -> None:
     assert safe_filename(name, "fallback") == expected
+
+
+def test_attachment_name_with_a_bidi_override_is_shown_as_it_is() -> None:
+    """An RFC 2231 file name hiding .exe behind a right-to-left override reaches the case as
+    what it really is."""
+    msg = EmailMessage()
+    msg["From"] = "a@example.org"
+    msg["Subject"] = "datalek"
+    msg.set_content("zie bijlage")
+    msg.add_attachment(b"MZ", maintype="application", subtype="octet-stream", filename="factuur\u202efdp.exe")
+    (attachment,) = parse_message(msg.as_bytes()).attachments
+    assert attachment.filename == "factuurfdp.exe"
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.eml")))
