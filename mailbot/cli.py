@@ -250,9 +250,32 @@ def _cleartext(settings: Settings) -> list[str]:
 
 def _readable_by_others(settings: Settings) -> str | None:
     source = Path(settings.source)
-    if source.is_file() and source.stat().st_mode & 0o077:
-        return f"{source} can be read by other users and holds passwords: chmod 600 {source}"
+    return config_exposure(source, os.geteuid(), os.getegid()) if source.is_file() else None
+
+
+def config_exposure(path: Path, uid: int, gid: int) -> str | None:
+    """Who besides the service (user ``uid``, group ``gid``) can read or change the configuration
+    file, as a warning with the fix; None when nobody can. Readable by the service's own group
+    while root or the service owns it is fine: the README installs it 0640 root:mailbot."""
+    st = path.stat()
+    ours = st.st_uid in (0, uid) and st.st_gid == gid
+    fix = "chmod 640" if ours and st.st_uid != uid else "chmod 600"
+    if st.st_mode & 0o007:
+        return f"{path} can be read by other users and holds passwords: {fix} {path}"
+    if st.st_mode & 0o020:
+        return f"{path} can be changed by group {_group_name(st.st_gid)}: {fix} {path}"
+    if st.st_mode & 0o070 and not ours:
+        return f"{path} can be read by other users (group {_group_name(st.st_gid)}) and holds passwords: {fix} {path}"
     return None
+
+
+def _group_name(gid: int) -> str:
+    import grp
+
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from mailbot.cli import config_exposure
 from mailbot.demo import BOT, EMPLOYEE
 from mailbot.labserver import LabMailServer, make_ca
 from tests.mailserver import Bot, make_bot, report, submit
@@ -48,6 +52,38 @@ def test_init_and_check(bot: Bot) -> None:
     assert f"WARN  {bot.env_file} can be read by other users" in out.stdout
     bot.env_file.chmod(0o600)
     assert "WARN" not in bot.cli("check").stdout
+
+
+SERVICE = 4242  # the service's user and group, as useradd --system would give them
+
+
+@pytest.mark.parametrize(
+    ("owner", "group", "mode", "warning"),
+    [
+        (0, SERVICE, 0o640, None),  # the README's install -m 0640 -o root -g mailbot
+        (SERVICE, SERVICE, 0o640, None),
+        (SERVICE, SERVICE, 0o600, None),
+        (0, 0, 0o600, None),
+        (0, SERVICE, 0o644, "can be read by other users and holds passwords: chmod 640"),
+        (SERVICE, SERVICE, 0o604, "can be read by other users and holds passwords: chmod 600"),
+        (0, SERVICE, 0o660, f"can be changed by group {SERVICE}: chmod 640"),
+        (0, 0, 0o640, "can be read by other users (group root) and holds passwords: chmod 600"),
+        (4343, SERVICE, 0o640, "can be read by other users (group 4242) and holds passwords: chmod 600"),
+    ],
+)
+def test_config_readable_by_the_service_group_only_is_fine(
+    tmp_path: Path, owner: int, group: int, mode: int, warning: str | None
+) -> None:
+    """``check`` accepts the configuration as the README installs it and still warns when
+    anyone else can read it or its group can change it."""
+    if os.geteuid() != 0:
+        pytest.skip("giving a file to another owner takes root")
+    env = tmp_path / "mailbot.env"
+    env.write_text("MAILBOT_IMAP_PASSWORD=x\n")
+    os.chown(env, owner, group)
+    env.chmod(mode)
+    found = config_exposure(env, SERVICE, SERVICE)
+    assert found == (f"{env} {warning} {env}" if warning else None)
 
 
 def test_check_names_what_is_wrong(clean_lab: LabMailServer, tmp_path: Path) -> None:
