@@ -10,7 +10,9 @@ between words; the body is UTF-8, quoted-printable.
 from __future__ import annotations
 
 import quopri
+import re
 import secrets
+import unicodedata
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr
@@ -22,6 +24,37 @@ def new_message_id(sender: str) -> str:
     """Random and unguessable: a Message-ID is what a reply proves it answers."""
     domain = sender.rsplit("@", 1)[-1]
     return f"<{secrets.token_urlsafe(24)}@{domain}>"
+
+
+# One addr-spec (RFC 5321/5322, with RFC 6531's non-ASCII letters): a dot-atom or quoted local
+# part, and a domain of labels or an address literal. No display name, comment, list or route.
+_ATEXT = r"[\w!#$%&'*+/=?^`{|}~-]"
+_LOCAL = rf'(?:{_ATEXT}+(?:\.{_ATEXT}+)*|"(?:[^"\\]|\\.)+")'
+_DOMAIN = r"(?:[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*|\[[^\[\]\\]+\])"
+_ADDR_SPEC = re.compile(rf"{_LOCAL}@{_DOMAIN}")
+# Controls (C0 with CR and LF, DEL, C1), format characters (bidi, zero-width), line separators.
+_UNSEEN = frozenset(("Cc", "Cf", "Zl", "Zp"))
+
+
+def address_fault(address: str) -> str | None:
+    """What makes ``address`` unfit to send to, or None. Checked before any SMTP command: a CR
+    or LF in ``RCPT TO`` would add commands of its own (another recipient, another mail)."""
+    unseen = next((ch for ch in address if unicodedata.category(ch) in _UNSEEN), None)
+    if unseen is not None:
+        return f"contains an invisible control character ({_code(unseen)})"
+    if not _ADDR_SPEC.fullmatch(address):
+        return "is not a single e-mail address"
+    return None
+
+
+def _code(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def shown_address(address: str) -> str:
+    """An address as a person may be shown it: every control or invisible character written
+    as its code, so nothing in it can break a line or hide what it says."""
+    return "".join(f"<{_code(ch)}>" if unicodedata.category(ch) in _UNSEEN else ch for ch in address)
 
 
 def mail_address(address: str) -> str:

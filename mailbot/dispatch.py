@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from mailbot import audit, cases, conversation, db, loops, outbox
 from mailbot.app import Services
 from mailbot.classify import Context, Disposition, classify
+from mailbot.compose import address_fault, shown_address
 from mailbot.config import MailboxSettings
 from mailbot.kenmerk import find_kenmerken, kenmerk_year
 from mailbot.language import guess_language
@@ -368,6 +369,8 @@ def _acknowledge(
     reporter = parsed.from_address
     if not reporter:
         why = "no sender address in the report"
+    elif fault := address_fault(reporter):
+        why = f"the sender address {shown_address(reporter)} {fault}"
     elif outbox.auto_replies_last_hour(s, reporter, now) >= settings.max_replies_per_hour:
         why = (
             f"more than {settings.max_replies_per_hour} automatic replies to {reporter} in the last hour "
@@ -420,7 +423,7 @@ def report_send_failure(svc: Services) -> outbox.OnFailure:
             "officer_send_failed",
             now,
             case=case,
-            recipient=row.recipient,
+            recipient=shown_address(row.recipient),
             subject=row.subject,
             kenmerk=case.kenmerk if case else None,
             error=error,

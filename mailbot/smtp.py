@@ -15,7 +15,7 @@ import ssl
 from pathlib import Path
 from types import TracebackType
 
-from mailbot.compose import mail_address
+from mailbot.compose import address_fault, mail_address, shown_address
 from mailbot.config import ServerSettings
 from mailbot.errors import MailbotError, PermanentError, TransientError
 from mailbot.oauth2 import Tokens, xoauth2
@@ -95,6 +95,9 @@ class SmtpTransport:
             self.conn = None
 
     def send(self, sender: str, recipient: str, raw: bytes) -> None:
+        fault = address_fault(recipient)
+        if fault:  # refused before any SMTP: a CR or LF would be a command of its own in RCPT TO
+            raise PermanentError(f"{shown_address(recipient)} not sent: the address {fault}")
         if self.conn is None:
             self.connect()
         assert self.conn is not None

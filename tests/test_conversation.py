@@ -231,6 +231,17 @@ def test_stranger_naming_the_kenmerk_is_unverified(bot: Bot) -> None:
     assert bot.lab.messages(stranger) == []
 
 
+def test_a_handler_address_with_a_control_character_is_refused(bot: Bot) -> None:
+    """``Technicus:`` with an address holding an invisible control character sets nothing, and
+    the officer is told the address is not usable."""
+    kenmerk, _, notice, _ = open_case(bot)
+    submit(bot.lab, officer_reply(notice, "Technicus: ict\u202ebeheer@example.org"))
+    bot.run_pass()
+    assert show(bot, kenmerk)["technician"] is None
+    text = body_text(parse(bot.lab.wait_for(OFFICER, 2)[1]))
+    assert "'ict<U+202E>beheer@example.org' is geen bruikbaar e-mailadres" in text
+
+
 def test_help(bot: Bot) -> None:
     _, _, notice, _ = open_case(bot)
     submit(bot.lab, officer_reply(notice, "Help"))

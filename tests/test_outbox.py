@@ -6,10 +6,10 @@ import threading
 
 from sqlmodel import select
 
-from mailbot import db
-from mailbot.demo import EMPLOYEE, OFFICER
+from mailbot import db, outbox
+from mailbot.demo import BOT, EMPLOYEE, OFFICER
 from mailbot.labserver import REFUSING
-from mailbot.models import Outbox
+from mailbot.models import Case, Outbox
 from mailbot.outbox import BACKOFF_MAX, backoff
 from tests.mailserver import Bot, body_text, parse, report, submit
 
@@ -52,6 +52,47 @@ def test_permanent_refusal_is_recorded_and_reported(bot: Bot) -> None:
     assert kenmerk in failure["Subject"] and REFUSING in body_text(failure)
     bot.clock.advance(hours=1)
     assert bot.run_pass().sent == 0  # a refused mail is not retried
+
+
+def test_a_recipient_with_a_line_break_fails_for_good_and_the_officers_are_told(bot: Bot) -> None:
+    """A queued mail whose recipient holds CR LF (here adding a second RCPT TO) is never offered
+    to the server: it fails at once with the address problem, and the officers hear of it as of
+    any refused mail, the address shown with its control characters written out."""
+    submit(bot.lab, report())
+    (kenmerk,) = bot.run_pass().kenmerken
+    bad = f"nobody@example.org>\r\nRCPT TO:<{EMPLOYEE}"
+    with db.session(bot.svc.engine) as s:
+        case = s.exec(select(Case).where(Case.kenmerk == kenmerk)).one()
+        outbox.enqueue(
+            s, kind="reporter_message", mailbox="default", sender=BOT, sender_name="Meldpunt", recipient=bad,
+            subject=f"[{kenmerk}] Bericht", body="Mag nergens aankomen.", language="nl", now=bot.clock(),
+            auto_reply=False, case_id=case.id, kenmerk=kenmerk,
+        )  # fmt: skip
+        s.commit()
+    bot.clock.advance(seconds=1)
+    bot.run_pass()
+    row = next(r for r in outbox_rows(bot) if r.kind == "reporter_message")
+    assert row.status == "failed" and row.attempts == 1
+    assert "the address contains an invisible control character (U+000D)" in (row.last_error or "")
+    bot.clock.advance(seconds=1)
+    bot.run_pass()
+    notices = [parse(m) for m in bot.lab.wait_for(OFFICER, 2)]
+    failure = next(n for n in notices if "niet worden bezorgd" in n["Subject"])
+    assert kenmerk in failure["Subject"]
+    assert "nobody@example.org><U+000D><U+000A>RCPT TO:<" in body_text(failure)
+    assert len(bot.lab.wait_for(EMPLOYEE, 2, timeout=2)) == 1, "the acknowledgement only"
+
+
+def test_a_report_from_an_unusable_address_gets_no_acknowledgement(bot: Bot) -> None:
+    """A From address with a control character in it (which the mail parser lets through) is
+    not answered; the case is opened and the officers are told why there was no acknowledgement."""
+    raw = report().replace(f"<{EMPLOYEE}>".encode(), "<medewerker\u0085@example.org>".encode())
+    submit(bot.lab, raw)
+    (kenmerk,) = bot.run_pass().kenmerken
+    assert {r.kind for r in outbox_rows(bot)} == {"officer_new_case"}
+    (notice,) = bot.lab.wait_for(OFFICER, 1)
+    assert kenmerk in parse(notice)["Subject"]
+    assert "medewerker<U+0085>@example.org contains an invisible control character" in body_text(parse(notice))
 
 
 def test_backoff_grows_and_is_capped() -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot.compose import compose, mail_address, new_message_id
+from mailbot.compose import address_fault, compose, mail_address, new_message_id, shown_address
 from mailbot.models import Case
 from mailbot.questionnaire import QUESTIONS
 from mailbot.render import Renderer
@@ -180,3 +180,34 @@ def test_international_recipient_and_non_ascii_message_ids() -> None:
     assert "To: zoë@xn--bcher-kva.example\r\n" in head
     assert "In-Reply-To" not in head and "References: <a@example.org>\r\n" in head
     assert mail_address("jan@example.org") == "jan@example.org"
+
+
+@pytest.mark.parametrize(
+    ("address", "fault"),
+    [
+        ("jan@example.org", None),
+        ("j.de-vries+datalek@example.org", None),
+        ("jösé@bücher.example", None),  # sent with SMTPUTF8 where the server offers it
+        ('"jan.de.vries"@example.org', None),
+        ("jan@[192.0.2.1]", None),
+        ("jan@example.org\r\nRCPT TO:<x@example.org>", "contains an invisible control character (U+000D)"),
+        ("jan@example.org\n", "contains an invisible control character (U+000A)"),
+        ("jan\x00@example.org", "contains an invisible control character (U+0000)"),
+        ("jan\x85@example.org", "contains an invisible control character (U+0085)"),
+        ("jan\u202e@example.org", "contains an invisible control character (U+202E)"),
+        ("jan@example.org, piet@example.org", "is not a single e-mail address"),
+        ("Jan <jan@example.org>", "is not a single e-mail address"),
+        ("jan@example.org>", "is not a single e-mail address"),
+        ("jan@@example.org", "is not a single e-mail address"),
+        ("jan@", "is not a single e-mail address"),
+        ("jan..piet@example.org", "is not a single e-mail address"),
+        ("", "is not a single e-mail address"),
+    ],
+)
+def test_address_fault(address: str, fault: str | None) -> None:
+    assert address_fault(address) == fault
+
+
+def test_shown_address_writes_control_characters_as_their_code() -> None:
+    assert shown_address("jan@example.org\r\nRCPT") == "jan@example.org<U+000D><U+000A>RCPT"
+    assert shown_address("jösé@example.org") == "jösé@example.org"

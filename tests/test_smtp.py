@@ -86,6 +86,30 @@ def test_a_non_ascii_address_without_smtputf8_is_permanent(transport: SmtpTransp
         transport.send(BOT, "jösé@example.org", _mail("utf8", "Niet te bezorgen."))
 
 
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        f"nobody@example.org>\r\nRCPT TO:<{EMPLOYEE}",
+        f"nobody@example.org, {EMPLOYEE}",
+        "nobody\x85@example.org",
+    ],
+)
+def test_an_address_that_is_not_one_clean_address_is_refused_before_smtp(
+    bot: Bot, transport: SmtpTransport, recipient: str
+) -> None:
+    """A line break in RCPT TO would be a command of its own (here: a second recipient). Such an
+    address, a list, a display name or a control character is refused before anything is
+    written to the server, permanently, with the reason; the connection goes on."""
+    conn = transport.conn
+    with pytest.raises(PermanentError, match=r"not sent: the address (contains an invisible control|is not a single)"):
+        transport.send(BOT, recipient, _mail("ingevoegd", "Mag nergens aankomen."))
+    transport.send(BOT, EMPLOYEE, _mail("daarna", "Komt wel aan."))
+    assert transport.conn is conn
+    (got,) = bot.lab.wait_for(EMPLOYEE, 1)
+    assert parse(got)["Subject"] == "daarna"
+    assert bot.lab.wait_for(EMPLOYEE, 2, timeout=2) == [got], "nothing reached the injected recipient"
+
+
 def test_a_lost_connection_is_transient_and_the_next_send_reconnects(bot: Bot, transport: SmtpTransport) -> None:
     transport.send(BOT, EMPLOYEE, _mail("voor", "Voor de onderbreking."))
     bot.lab.stop_postfix()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from mailbot.commands import Context, Outcome
+from mailbot.compose import address_fault, shown_address
 
 ROLES = {
     "melder": "handler", "behandelaar": "handler", "handler": "handler", "case handler": "handler",
@@ -20,6 +21,10 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     if not found:
         return Outcome(word, False, ctx.say(f"'{value}' bevat geen e-mailadres", f"'{value}' holds no e-mail address"))
     address = found[0].lower()
+    if address_fault(address):
+        shown = shown_address(address)
+        said = ctx.say(f"'{shown}' is geen bruikbaar e-mailadres", f"'{shown}' is not a usable e-mail address")
+        return Outcome(word, False, said)
     old = getattr(ctx.case, role)
     setattr(ctx.case, role, address)
     ctx.record(
