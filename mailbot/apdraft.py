@@ -25,6 +25,15 @@ from mailbot.severity import SENSITIVE, assess, words_in
 # The AP's severity scale for the consequences, suggested from the ENISA band.
 AP_SEVERITY = {"laag": "beperkt", "gemiddeld": "aanzienlijk", "hoog": "zeer groot", "zeer hoog": "zeer groot"}
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
+FONT_MISSING = (
+    "DejaVu Sans is not installed (looked in {dirs}): in the PDF, characters outside Latin-1 are "
+    "replaced; on Debian or Ubuntu install it with: apt install fonts-dejavu-core"
+)
+
+
+def font_dir() -> Path | None:
+    """The folder holding DejaVu Sans, the PDF's font; None when it is not installed."""
+    return next((d for d in FONT_DIRS if (d / "DejaVuSans.ttf").is_file()), None)
 
 
 @dataclass(frozen=True)
@@ -234,7 +243,7 @@ def pdf(draft: Draft, language: str) -> bytes:
     doc.set_title(draft.title)
     doc.set_creator("mailbot")
     doc.add_page()
-    font = next((d for d in FONT_DIRS if (d / "DejaVuSans.ttf").is_file()), None)
+    font = font_dir()
     if font is not None:
         doc.add_font("DejaVu", "", str(font / "DejaVuSans.ttf"))
         doc.add_font("DejaVu", "B", str(font / "DejaVuSans-Bold.ttf"))

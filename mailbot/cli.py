@@ -491,6 +491,9 @@ def cmd_ap_draft(args: argparse.Namespace) -> int:
     elif args.format == "html":
         data = "".join(apdraft.html(draft, settings.language, svc.renderer)).encode()
     else:
+        if apdraft.font_dir() is None:
+            dirs = ", ".join(str(d) for d in apdraft.FONT_DIRS)
+            print(f"mailbot: {apdraft.FONT_MISSING.format(dirs=dirs)}", file=sys.stderr)
         data = apdraft.pdf(draft, settings.language)
     if args.output:
         Path(args.output).write_bytes(data)

@@ -3,6 +3,10 @@
 Templates live in ``templates/<language>/<audience>_<event>.txt``; each defines a ``subject``
 and a ``body`` block, so the subject is worded where the body is. An organisation's own
 folder (``MAILBOT_TEMPLATE_DIR``) is searched first, so wording can change without code.
+
+The templates sit at the top of the repository, where an organisation looks for them; a built
+package (wheel) carries them as ``mailbot/templates`` (pyproject.toml maps the one onto the
+other), and an editable install reads the checkout's folder.
 """
 
 from __future__ import annotations
@@ -11,13 +15,27 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+def package_templates() -> Path:
+    """The templates mailbot comes with: inside the installed package, else (an editable
+    install) the checkout's top-level ``templates/``."""
+    bundled = resources.files("mailbot") / "templates"
+    if bundled.is_dir():
+        return Path(str(bundled))
+    checkout = Path(__file__).resolve().parent.parent / "templates"
+    if not checkout.is_dir():
+        raise FileNotFoundError(
+            f"mailbot's templates are missing (looked in {bundled} and {checkout}): "
+            "reinstall mailbot from its repository or a wheel built from it"
+        )
+    return checkout
 
 
 @dataclass(frozen=True)
@@ -53,7 +71,7 @@ def excerpt(value: object, limit: int = EXCERPT_CHARS, more: str = "[...]") -> s
 class Renderer:
     def __init__(self, tz: ZoneInfo, override_dir: Path | None = None) -> None:
         loaders = [FileSystemLoader(str(override_dir))] if override_dir else []
-        loaders.append(FileSystemLoader(str(PACKAGE_TEMPLATES)))
+        loaders.append(FileSystemLoader(str(package_templates())))
         self.env = Environment(
             loader=ChoiceLoader(loaders),
             undefined=StrictUndefined,

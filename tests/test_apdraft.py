@@ -119,6 +119,19 @@ def test_html_and_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: p
     assert main(["--config", str(env), "ap-draft", "DL-2026-9999"]) == 1
 
 
+def test_pdf_without_dejavu_names_the_package_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env, case, _ = _worked(tmp_path, monkeypatch)
+    monkeypatch.setattr(apdraft, "FONT_DIRS", (tmp_path / "no-fonts",))
+    pdf_file = tmp_path / "draft.pdf"
+    assert main(["--config", str(env), "ap-draft", case.kenmerk, "--format", "pdf", "-o", str(pdf_file)]) == 0
+    assert pdf_file.read_bytes().startswith(b"%PDF-")
+    err = capsys.readouterr().err
+    assert f"DejaVu Sans is not installed (looked in {tmp_path / 'no-fonts'})" in err
+    assert "apt install fonts-dejavu-core" in err
+
+
 def test_officer_asks_for_the_draft_by_mail_and_the_notification_archives_it(bot: Bot) -> None:
     kenmerk, _, notice, _ = open_case(bot)
     submit(bot.lab, officer_reply(notice, "AP-concept"))
