@@ -125,10 +125,12 @@ RULES: tuple[tuple[str, Rule, Disposition], ...] = (
     ("empty-return-path", has_empty_return_path, Disposition.IGNORED),
     ("bounce-sender", is_bounce_sender, Disposition.IGNORED),
     ("delivery-report", is_delivery_report, Disposition.IGNORED),
-    ("mail-loop", is_mail_loop, Disposition.IGNORED),
     ("thread-reply", answers_case_thread, Disposition.REPLY),
     ("kenmerk-in-subject", names_known_kenmerk, Disposition.REPLY),
     ("report-keyword", has_report_keyword, Disposition.CASE),
+    # After the report and the replies: anyone can send mail "from" an address, so a flood in
+    # someone's name must not silence that person's own report or command (loops.py).
+    ("mail-loop", is_mail_loop, Disposition.IGNORED),
     ("not-a-report", anything, Disposition.IGNORED),
 )
 

@@ -137,6 +137,11 @@ class Settings:
     trusted_authserv_id: str = ""
     warn_hours: tuple[int, ...] = (48, 24, 6, 0)
     loop_limit: int = 20
+    # Domains whose senders get an acknowledgement straight away (reporters: the organisation's
+    # own; processors: known processors'); anyone else's waits (outside.py).
+    reporter_domains: tuple[str, ...] = ()
+    processor_domains: tuple[str, ...] = ()
+    outside_replies_per_hour: int = 20
     log_format: str = "text"
     supplement_after_days: int = 7
     digest_time: str = "08:00"
@@ -380,6 +385,20 @@ def _digest_time(r: _Reader) -> str:
     return f"{int(m[1]):02d}:{m[2]}"
 
 
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def _domains(r: _Reader, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = r.get(key)
+    if not raw:
+        return default
+    domains = tuple(dict.fromkeys(d.strip().lower().lstrip("@") for d in raw.split(",") if d.strip()))
+    for d in domains:
+        if not _DOMAIN.match(d):
+            raise ConfigError(f"{key}: {d!r} is not a domain name; give domains like example.org, comma-separated")
+    return domains
+
+
 def _mailbox(r: _Reader, name: str) -> MailboxSettings:
     """One mailbox: from the global keys (a single mailbox, named "default"), or scoped."""
     own = bool(r.scope)
@@ -480,6 +499,11 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
         max_attachment_bytes=r.integer("MAILBOT_MAX_ATTACHMENT_MB", 25, 0, 1024) * 1024 * 1024,
         max_replies_per_hour=r.integer("MAILBOT_MAX_REPLIES_PER_HOUR", 10, 0, 10000),
         loop_limit=r.integer("MAILBOT_LOOP_LIMIT", 20, 3, 10000),
+        reporter_domains=_domains(
+            r, "MAILBOT_REPORTER_DOMAINS", tuple(dict.fromkeys(mb.address.rsplit("@", 1)[1] for mb in mailboxes))
+        ),
+        processor_domains=_domains(r, "MAILBOT_PROCESSOR_DOMAINS", ()),
+        outside_replies_per_hour=r.integer("MAILBOT_OUTSIDE_REPLIES_PER_HOUR", 20, 0, 10000),
         template_dir=template_dir,
         log_level=r.choice("MAILBOT_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
         log_format=r.choice("MAILBOT_LOG_FORMAT", "text", ("text", "json")),

@@ -9,6 +9,10 @@
   so an old command mail sent again under a new Message-ID changes nothing.
 - The **reporter**, or someone already on the case, answers the questionnaire: answers fill or
   correct the case's fields, what fits no question is kept as free text, the officers are told.
+  Only in a reply to a mail the bot sent that very address about the case, or with the trusted
+  server's word for the sender: naming the kenmerk "from" the reporter's address is easy to
+  forge. Such a mail changes nothing; its answers are offered to the officers, who take them
+  over with ``Overnemen`` (commands/accept.py).
 - Anyone else is **unverified**: the mail is kept on the case, changes nothing, and the officers
   are told. So are commands from anyone who may not give them.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -83,14 +88,25 @@ def role_of(svc: Services, s: Session, case: Case, sender: str) -> str:
 def answers_mail_to_officer(s: Session, case: Case, parsed: ParsedMessage) -> bool:
     """Does the reply answer a mail the bot sent to this very officer about this case (or the
     daily digest, which is about every open case)?"""
+    return _answers_mail_to_sender(s, case, parsed, officer=True)
+
+
+def answers_mail_to_sender(s: Session, case: Case, parsed: ParsedMessage) -> bool:
+    """Does the reply answer a mail the bot sent to this very address about this case?"""
+    return _answers_mail_to_sender(s, case, parsed, officer=False)
+
+
+def _answers_mail_to_sender(s: Session, case: Case, parsed: ParsedMessage, officer: bool) -> bool:
     ids = list(parsed.thread_ids)
     if not ids:
         return False
-    found = s.exec(select(Outbox.id).where(
-        col(Outbox.message_id).in_(ids), Outbox.recipient == parsed.from_address,
-        col(Outbox.kind).startswith("officer_"),
-        (Outbox.case_id == case.id) | (Outbox.kind == "officer_digest"))).first()  # fmt: skip
-    return found is not None
+    about = Outbox.case_id == case.id
+    query = select(Outbox.id).where(col(Outbox.message_id).in_(ids), Outbox.recipient == parsed.from_address)
+    if officer:
+        query = query.where(col(Outbox.kind).startswith("officer_"), about | (Outbox.kind == "officer_digest"))
+    else:
+        query = query.where(about)
+    return s.exec(query).first() is not None
 
 
 def case_from_digest_reply(s: Session, parsed: ParsedMessage, prefix: str) -> Case | None:
@@ -106,8 +122,18 @@ def case_from_digest_reply(s: Session, parsed: ParsedMessage, prefix: str) -> Ca
 
 
 def handle_reply(
-    svc: Services, s: Session, m: InboundMessage, parsed: ParsedMessage, case: Case, rule: str, now: datetime
-) -> None:
+    svc: Services,
+    s: Session,
+    m: InboundMessage,
+    parsed: ParsedMessage,
+    case: Case,
+    rule: str,
+    now: datetime,
+    quiet: bool = False,
+) -> bool:
+    """Handle a reply on ``case``. ``quiet`` (the sender is flooding the mailbox, loops.py):
+    the officers get no notice of it, unless it is an officer's command they asked for. Returns
+    whether a notice to the officers was held back for that reason."""
     role = role_of(svc, s, case, parsed.from_address)
     m.case_id, m.sender_role = case.id, role
     written = split_reply(parsed.text).written
@@ -124,10 +150,11 @@ def handle_reply(
         matched_by=rule,
         role=role,
     )
+    tell = _Tell(quiet)
     if role == "officer":
-        _from_officer(svc, s, m, parsed, case, written, now)
+        _from_officer(svc, s, m, parsed, case, written, now, tell)
     elif role in ("reporter", "participant"):
-        _from_reporter(svc, s, m, parsed, case, written, role, now)
+        _from_reporter(svc, s, m, parsed, case, written, role, now, tell)
     else:
         m.reason = f"{case.kenmerk}: unverified, {parsed.from_address or 'no sender'} is not on the case"
         _refuse(
@@ -141,8 +168,24 @@ def handle_reply(
             svc.renderer.say(
                 svc.settings.language, "de afzender hoort niet bij deze melding", "the sender is not on this case"
             ),
+            tell,
         )
     s.add(m)
+    return tell.held_back
+
+
+class _Tell:
+    """Whether to notify the officers of this reply, and whether a notice was held back."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.held_back = False
+
+    def __call__(self, svc: Services, s: Session, case: Case, template: str, now: datetime, **context: Any) -> None:
+        if self.quiet:
+            self.held_back = True
+            return
+        notify_officers(svc, s, svc.settings.mailbox_named(case.mailbox), template, now, case=case, **context)
 
 
 def _refuse(
@@ -154,16 +197,16 @@ def _refuse(
     written: str,
     now: datetime,
     why: str,
+    tell: _Tell,
 ) -> None:
     cases.add_event(s, now, "message_refused", case.id, actor=parsed.from_address, message_id=m.id, reason=why)
     log.warning("conversation: %s: mail from %s changes nothing: %s", case.kenmerk, parsed.from_address, why)
-    notify_officers(
+    tell(
         svc,
         s,
-        svc.settings.mailbox_named(case.mailbox),
+        case,
         "officer_unverified",
         now,
-        case=case,
         caused_by=m.id,
         sender=parsed.from_address or "",
         subject=parsed.subject,
@@ -173,7 +216,14 @@ def _refuse(
 
 
 def _from_officer(
-    svc: Services, s: Session, m: InboundMessage, parsed: ParsedMessage, case: Case, written: str, now: datetime
+    svc: Services,
+    s: Session,
+    m: InboundMessage,
+    parsed: ParsedMessage,
+    case: Case,
+    written: str,
+    now: datetime,
+    tell: _Tell,
 ) -> None:
     say = svc.renderer.say
     lang = svc.settings.language
@@ -203,7 +253,7 @@ def _from_officer(
         )
     if why_not:
         m.reason = f"{case.kenmerk}: officer's commands refused: {why_not}"
-        _refuse(svc, s, m, parsed, case, written, now, why_not)
+        _refuse(svc, s, m, parsed, case, written, now, why_not, tell)
         return
     ctx = commands.Context(svc=svc, s=s, case=case, officer=parsed.from_address, message=m, parsed=parsed, now=now)
     outcomes, wants_help = commands.execute(ctx, written)
@@ -249,6 +299,9 @@ def _from_officer(
     )
 
 
+PROPOSED = "answers_proposed"
+
+
 def _from_reporter(
     svc: Services,
     s: Session,
@@ -258,16 +311,37 @@ def _from_reporter(
     written: str,
     role: str,
     now: datetime,
+    tell: _Tell,
 ) -> None:
     extraction = extract_answers(parsed.text, parsed.date or m.arrived_at, svc.settings.timezone)
     changes = []
+    proposed = []
     before = cases.answers_of(case)
-    for name, value in extraction.answers.items():
-        if cases.set_answer(s, case, name, value, now, actor=parsed.from_address, message_id=m.id):
-            changes.append((name, before.get(name), value))
-    if extraction.unplaced:
-        cases.add_free_text(s, case, "\n".join(extraction.unplaced), now, parsed.from_address, m.id)
-    m.reason = f"{case.kenmerk}: {role}'s reply, {len(changes)} answer(s) changed"
+    bound = answers_mail_to_sender(s, case, parsed) or sender_authenticated(parsed, svc.settings.trusted_authserv_id)
+    if bound:
+        for name, value in extraction.answers.items():
+            if cases.set_answer(s, case, name, value, now, actor=parsed.from_address, message_id=m.id):
+                changes.append((name, before.get(name), value))
+        if extraction.unplaced:
+            cases.add_free_text(s, case, "\n".join(extraction.unplaced), now, parsed.from_address, m.id)
+        m.reason = f"{case.kenmerk}: {role}'s reply, {len(changes)} answer(s) changed"
+    else:
+        # Kept on the case; what it would change waits for an officer's "Overnemen".
+        proposed = [(n, before.get(n), v) for n, v in extraction.answers.items() if before.get(n) != v]
+        if proposed:
+            cases.add_event(
+                s,
+                now,
+                PROPOSED,
+                case.id,
+                actor=parsed.from_address,
+                message_id=m.id,
+                answers={n: v for n, _, v in proposed},
+            )
+        m.reason = (
+            f"{case.kenmerk}: {role}'s reply answers no mail the bot sent to {parsed.from_address} and is not "
+            f"authenticated: nothing changed, {len(proposed)} answer(s) offered to the officers"
+        )
     attempts = [word for word, _ in commands.read_block(written).commands if commands.is_command(word)]
     if attempts:
         _refuse(
@@ -283,17 +357,19 @@ def _from_reporter(
                 f"commando's ({', '.join(attempts)}) van iemand die geen privacy officer is",
                 f"commands ({', '.join(attempts)}) from someone who is not a privacy officer",
             ),
+            tell,
         )
-    notify_officers(
+    tell(
         svc,
         s,
-        svc.settings.mailbox_named(case.mailbox),
+        case,
         "officer_reporter_replied",
         now,
-        case=case,
         caused_by=m.id,
         sender=parsed.from_address,
         changes=changes,
+        proposed=proposed,
+        bound=bound,
         unplaced=extraction.unplaced,
         missing=cases.missing_answers(case, svc.settings.required_answers),
         written=written,

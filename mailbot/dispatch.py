@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, inspect, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
-from mailbot import audit, cases, conversation, db, loops, outbox
+from mailbot import acknowledgement, audit, cases, conversation, db, loops, outbox
 from mailbot.app import Services
 from mailbot.classify import Context, Disposition, classify
 from mailbot.compose import address_fault, shown_address
@@ -26,7 +26,7 @@ from mailbot.config import MailboxSettings
 from mailbot.kenmerk import find_kenmerken, kenmerk_year
 from mailbot.language import guess_language
 from mailbot.models import Case, InboundMessage, Outbox, StoredAttachment
-from mailbot.notify import mail_reporter, notify_officers
+from mailbot.notify import notify_officers
 from mailbot.parse import ParsedMessage, ParseError, parse_message
 
 log = logging.getLogger(__name__)
@@ -265,14 +265,18 @@ def handle(
     c = classify(parsed, context)
     m.status, m.disposition, m.rule, m.processed_at = "processed", c.disposition.value, c.rule, now
     if c.disposition is Disposition.CASE:
-        case = _new_case(svc, s, mb, m, parsed, now)
+        case = _new_case(svc, s, mb, m, parsed, now, loop_reason)
         result.kenmerken.append(case.kenmerk)
-        m.reason = f"new case {case.kenmerk}"
+        m.reason = f"new case {case.kenmerk}" + (f"; {loop_reason}" if loop_reason else "")
+        if loop_reason:
+            loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
     elif c.disposition is Disposition.REPLY:
         target = thread_case or kenmerk_case
         assert target is not None
         rule = "digest-reply" if digest_case is not None and target is digest_case else c.rule
-        conversation.handle_reply(svc, s, m, parsed, target, rule, now)
+        held_back = conversation.handle_reply(svc, s, m, parsed, target, rule, now, quiet=loop_reason is not None)
+        if held_back and loop_reason:
+            loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
     elif c.rule == "mail-loop":
         assert loop_reason is not None
         m.reason = loop_reason
@@ -287,8 +291,17 @@ def handle(
 
 
 def _new_case(
-    svc: Services, s: Session, mb: MailboxSettings, m: InboundMessage, parsed: ParsedMessage, now: datetime
+    svc: Services,
+    s: Session,
+    mb: MailboxSettings,
+    m: InboundMessage,
+    parsed: ParsedMessage,
+    now: datetime,
+    loop_reason: str | None = None,
 ) -> Case:
+    """Open the case; acknowledge it (or say why not) and tell the officers. A report from an
+    address flooding the mailbox is opened all the same, unanswered, and the officers hear of
+    it in the one loop notice (loops.py) instead of a notice per report."""
     settings = svc.settings
     # A new report's four or five audit entries go in together (audit.together).
     with audit.together(s):
@@ -311,7 +324,10 @@ def _new_case(
         attachments = _store_attachments(svc, s, case, m, parsed)
         if parsed.defects:
             cases.add_event(s, now, "message_defects", case.id, message_id=m.id, defects=list(parsed.defects))
-        acknowledged, why_not = _acknowledge(svc, s, case, m, parsed, now)
+        if loop_reason:
+            cases.add_event(s, now, "acknowledgement_skipped", case.id, message_id=m.id, reason=loop_reason)
+            return case
+        acknowledged, why_not, held = _acknowledge(svc, s, case, m, parsed, now)
         notify_officers(
             svc,
             s,
@@ -323,6 +339,7 @@ def _new_case(
             attachments=attachments,
             acknowledged=acknowledged,
             not_acknowledged_reason=why_not,
+            held=held,
         )
         cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
         return case
@@ -364,7 +381,9 @@ def _acknowledge(
     m: InboundMessage,
     parsed: ParsedMessage,
     now: datetime,
-) -> tuple[bool, str]:
+) -> tuple[bool, str, str]:
+    """Whether the reporter was acknowledged, why not, and why it waits for an officer
+    (acknowledgement.UNVERIFIED or BUSY; "" when it does not)."""
     settings = svc.settings
     reporter = parsed.from_address
     if not reporter:
@@ -376,26 +395,19 @@ def _acknowledge(
             f"more than {settings.max_replies_per_hour} automatic replies to {reporter} in the last hour "
             "(MAILBOT_MAX_REPLIES_PER_HOUR)"
         )
+    elif wait := acknowledgement.why_wait(svc, s, parsed, now):
+        acknowledgement.hold(s, case, m, wait, now)
+        log.warning("dispatch: %s: acknowledgement to %s waits for an officer (%s)", case.kenmerk, reporter, wait)
+        return False, "", wait
     else:
         refs = tuple(parsed.references) + ((parsed.message_id,) if parsed.message_id else ())
-        queued = mail_reporter(
-            svc,
-            s,
-            case,
-            "reporter_acknowledgement",
-            now,
-            caused_by=m.id,
-            auto_reply=True,
-            thread=(parsed.message_id or None, refs),
-            original_subject=parsed.subject,
+        acknowledgement.queue(
+            svc, s, case, now, caused_by=m.id, thread=(parsed.message_id or None, refs), original_subject=parsed.subject
         )
-        cases.add_event(
-            s, now, "acknowledgement_queued", case.id, message_id=m.id, to=reporter, outgoing_message_id=queued
-        )
-        return True, ""
+        return True, "", ""
     cases.add_event(s, now, "acknowledgement_skipped", case.id, message_id=m.id, reason=why)
     log.warning("dispatch: %s: no acknowledgement: %s", case.kenmerk, why)
-    return False, why
+    return False, why, ""
 
 
 def report_send_failure(svc: Services) -> outbox.OnFailure:

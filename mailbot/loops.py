@@ -1,13 +1,27 @@
 """Mail loops and floods: an auto-responder that answers everything, a storm of bounces.
 
-The bound, per address: at most ``MAILBOT_MAX_REPLIES_PER_HOUR`` automatic replies an hour
-(the acknowledgement checks it; a report past it still opens a case, and the officers'
-notice says why it went unanswered). That alone ends a loop with an auto-responder, which
-only answers what it gets. Mail that keeps coming regardless, ``MAILBOT_LOOP_LIMIT``
-messages from one address within the hour before a message arrived, is stored but neither
-answered nor opened as a case from then on, and the officers get one notice per address per
-day. Bounces (empty Return-Path, MAILER-DAEMON, delivery reports) are
-never answered; they count together, so that a storm of them is told to the officers once.
+Anyone can send mail "from" any address, so how much mail arrived in an address's name must
+never decide whether that person's own report opens a case or an officer's authorised command
+is run: twenty forged mails would otherwise silence them. The loop guard therefore bounds
+only what the bot *sends*:
+
+- Every automatic reply counts against ``MAILBOT_MAX_REPLIES_PER_HOUR`` per address (the
+  acknowledgement checks it; a report past it still opens a case, and the officers' notice
+  says why it went unanswered). That alone ends a loop with an auto-responder, which only
+  answers what it gets; the test of one that answers everything holds it to 10 mails.
+- Automatic mail proper (Auto-Submitted, Precedence bulk/list, List-Id, X-Autoreply, bounces
+  and delivery reports) is classified before anything else and never answered: it cannot
+  start a loop.
+- An address that keeps sending regardless, ``MAILBOT_LOOP_LIMIT`` messages within the hour
+  before a message arrived, is *flooding*. Its reports still open cases and its replies
+  still reach their cases, but it gets no acknowledgement, and the officers get one notice
+  per address per day instead of a notice per message. Its mail that is neither a report
+  nor a reply is ignored as ``mail-loop``. An officer's command that passes the usual checks
+  (a reply to a mail the bot sent that officer, authenticated where configured) is run and
+  answered as ever: what others sent in the officer's name does not count against it.
+
+Bounces (empty Return-Path, MAILER-DAEMON, delivery reports) are never answered; they count
+together, so that a storm of them is told to the officers once.
 """
 
 from __future__ import annotations

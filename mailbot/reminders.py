@@ -12,9 +12,9 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from mailbot import cases, db
+from mailbot import acknowledgement, cases, db
 from mailbot.app import Services
 from mailbot.clock import as_utc
 from mailbot.models import Case, InboundMessage
@@ -24,6 +24,17 @@ from mailbot.questionnaire import QUESTIONS
 log = logging.getLogger(__name__)
 
 OPEN_FOR_ANSWERS = ("ontvangen", "inventariseren")
+
+
+def _not_to_be_mailed(svc: Services, s: Session, case: Case, now: datetime) -> bool:
+    """The acknowledgement still waits for an officer, or outside addresses have had their
+    share of automatic mail this hour (acknowledgement.py)."""
+    if acknowledgement.waiting(s, case):
+        return True
+    settings = svc.settings
+    return not acknowledgement.known_domain(settings, case.reporter_address) and (
+        acknowledgement.outside_mail_last_hour(s, settings, now) >= settings.outside_replies_per_hour
+    )
 
 
 def queue_reminders(svc: Services, now: datetime) -> int:
@@ -49,7 +60,7 @@ def queue_reminders(svc: Services, now: datetime) -> int:
             ).one()
             since = max(as_utc(t) for t in (case.created_at, case.last_reminder_at, last_reply) if t is not None)
             missing = cases.missing_answers(case, settings.required_answers)
-            if now < since + wait or not missing:
+            if now < since + wait or not missing or _not_to_be_mailed(svc, s, case, now):
                 continue
             mail_reporter(svc, s, case, "reporter_reminder", now, missing=[q for q in QUESTIONS if q.field in missing])
             case.reminders_sent += 1

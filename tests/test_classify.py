@@ -94,9 +94,15 @@ def test_kenmerk_in_subject_is_a_reply() -> None:
     assert (c.disposition, c.rule, c.kenmerk) == (Disposition.REPLY, "kenmerk-in-subject", "DL-2026-0007")
 
 
-def test_mail_loop_beats_reply_and_report_but_not_automatic_rules() -> None:
-    looping = dataclasses.replace(CTX, flooding=True, thread_case="DL-2026-0001")
-    assert classify(parsed("gmail_report.eml"), looping).rule == "mail-loop"
+def test_a_flood_in_a_senders_name_does_not_silence_their_report_or_reply() -> None:
+    """Anyone can send mail "from" an address: flooding decides what the bot sends back, not
+    whether a report opens a case or a reply reaches its case; it only names what is neither."""
+    looping = dataclasses.replace(CTX, flooding=True)
+    assert classify(parsed("gmail_report.eml"), looping).rule == "report-keyword"
+    assert classify(parsed("gmail_report.eml"), dataclasses.replace(looping, thread_case="DL-2026-0001")).rule == (
+        "thread-reply"
+    )
+    assert classify(parsed("not_a_report.eml"), looping).rule == "mail-loop"
     assert classify(parsed("auto_reply_ooo.eml"), looping).rule == "auto-submitted"
 
 

@@ -44,6 +44,11 @@ def test_help_line() -> None:
     assert read_block("Help").commands == [("help", "")]
 
 
+def test_commands_without_a_value_need_no_colon() -> None:
+    assert read_block("Bevestig melder").commands == [("Bevestig melder", "")]
+    assert read_block("Hoi,\n\nOvernemen.\n\nPiet").commands == [("Overnemen", "")]
+
+
 @pytest.mark.parametrize(
     ("word", "module"),
     [
@@ -61,6 +66,10 @@ def test_help_line() -> None:
         ("Aantal betrokkenen", "fields"),
         ("Number of people", "fields"),
         ("Reden", "reason"),
+        ("Bevestig melder", "confirm"),
+        ("Confirm reporter", "confirm"),
+        ("Overnemen", "accept"),
+        ("Accept", "accept"),
     ],
 )
 def test_words_dutch_and_english(word: str, module: str) -> None:

@@ -191,3 +191,16 @@ def test_mailbox_errors_name_the_key_that_was_read(change: dict[str, str], messa
 def test_one_mailbox_without_mailbot_mailboxes_is_named_default() -> None:
     (mb,) = parse_settings(BASE).mailboxes
     assert mb.name == "default" and mb.address == "meldpunt@example.org"
+
+
+def test_reporter_and_processor_domains() -> None:
+    """Default: the shared addresses' domains are the reporters'; no processors; 20 outside mails an hour."""
+    s = parse_settings(TWO)
+    assert s.reporter_domains == ("example.org",) and s.processor_domains == ()
+    assert s.outside_replies_per_hour == 20
+    s = parse_settings(
+        {**BASE, "MAILBOT_REPORTER_DOMAINS": "Example.org, @dochter.example.nl", "MAILBOT_PROCESSOR_DOMAINS": "it.nl"}
+    )
+    assert s.reporter_domains == ("example.org", "dochter.example.nl") and s.processor_domains == ("it.nl",)
+    with pytest.raises(ConfigError, match="MAILBOT_PROCESSOR_DOMAINS: 'it bedrijf' is not a domain name"):
+        parse_settings({**BASE, "MAILBOT_PROCESSOR_DOMAINS": "it bedrijf"})

@@ -104,13 +104,52 @@ def test_later_answers_correct_earlier_ones_and_free_text_is_kept(bot: Bot) -> N
         bot.lab, mail(EMPLOYEE, f"Re: {ack['Subject']}", "3. ongeveer 30\nIk bel morgen nog even.", ack["Message-ID"])
     )
     bot.run_pass()
-    submit(bot.lab, mail(EMPLOYEE, f"Aanvulling {kenmerk}", "Aantal betrokkenen: 34"))
+    # In reply to the acknowledgement: a mail that only names the kenmerk changes nothing
+    # (test_forged_answers_change_nothing_until_an_officer_takes_them_over).
+    submit(bot.lab, mail(EMPLOYEE, f"Aanvulling {kenmerk}", "Aantal betrokkenen: 34", ack["Message-ID"]))
     bot.run_pass()
     case = show(bot, kenmerk)
     assert case["answers"]["affected_count"] == 34
     changes = [e for e in case["events"] if e["kind"] == "answer_changed"]
     assert [(c["detail"]["old"], c["detail"]["new"]) for c in changes] == [(30, 34)]
     assert [f["text"] for f in case["free_text"]] == ["Ik bel morgen nog even."]
+
+
+def test_forged_answers_change_nothing_until_an_officer_takes_them_over(bot: Bot) -> None:
+    """From: the reporter and the kenmerk in the subject, but answering no mail the bot sent the
+    reporter: kept on the case, the answers offered to the officers (old → proposed), taken
+    over with "Overnemen"; a reply in the reporter's thread still corrects fields directly."""
+    kenmerk, ack, _, _ = open_case(bot)
+    submit(bot.lab, mail(EMPLOYEE, f"Re: {ack['Subject']}", "3. ongeveer 30", ack["Message-ID"]))
+    bot.run_pass()
+    assert show(bot, kenmerk)["answers"]["affected_count"] == 30
+    forged = "Aantal betrokkenen: 5000\nOorzaak: een medewerker heeft de kluis opengezet"
+    submit(bot.lab, mail(EMPLOYEE, f"Aanvulling {kenmerk}", forged))
+    assert bot.run_pass().dispositions == {"reply": 1}
+    case = show(bot, kenmerk)
+    assert case["answers"]["affected_count"] == 30 and "cause" not in case["answers"]
+    (kept,) = [m for m in case["messages"] if m["direction"] == "in" and m["subject"] == f"Aanvulling {kenmerk}"]
+    assert kept["sender_role"] == "reporter", "kept on the case"
+    (offered,) = [e for e in case["events"] if e["kind"] == "answers_proposed"]
+    assert offered["detail"]["answers"]["affected_count"] == 5000
+    notice = parse(bot.lab.wait_for(OFFICER, 3)[-1])
+    text = body_text(notice)
+    assert "affected_count: 30 → 5000" in text and "cause: (leeg) → een medewerker" in text
+    assert "Overnemen" in text
+    assert len(bot.lab.messages(EMPLOYEE)) == 1, "the reporter is not written to"
+
+    submit(bot.lab, officer_reply(notice, "Overnemen"))
+    bot.run_pass()
+    case = show(bot, kenmerk)
+    assert case["answers"]["affected_count"] == 5000
+    assert case["answers"]["cause"] == "een medewerker heeft de kluis opengezet"
+    (taken,) = [e for e in case["events"] if e["kind"] == "answers_accepted"]
+    assert (taken["actor"], taken["detail"]["proposed_by"]) == (OFFICER, EMPLOYEE)
+    assert "overgenomen" in body_text(parse(bot.lab.wait_for(OFFICER, 4)[-1]))
+
+    submit(bot.lab, mail(EMPLOYEE, f"Re: {ack['Subject']}", "3. 4800", ack["Message-ID"]))
+    bot.run_pass()
+    assert show(bot, kenmerk)["answers"]["affected_count"] == 4800
 
 
 def test_officer_commands_move_the_case_and_the_reporter_is_told(any_bot: Bot) -> None:  # on SQLite and PostgreSQL

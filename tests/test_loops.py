@@ -16,6 +16,7 @@ from mailbot.demo import BOT, OFFICER
 from mailbot.labserver import LabMailServer
 from mailbot.models import Case, InboundMessage
 from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, close_bot, make_bot, parse, report
+from tests.test_conversation import mail, officer_reply, show
 
 
 def _append(bot: Bot, raw: bytes) -> None:
@@ -60,7 +61,8 @@ def test_auto_responder_that_answers_everything(bot: Bot) -> None:
 
 
 def test_flooding_sender_is_stored_not_answered_and_told_once(clean_lab: LabMailServer) -> None:
-    """With the reply limit set high, MAILBOT_LOOP_LIMIT (20 messages within an hour) still stops it."""
+    """With the reply limit set high, MAILBOT_LOOP_LIMIT (20 messages within an hour) still stops
+    the replies and the notices; the reports still open cases (they may be someone's own)."""
     bot = make_bot(clean_lab, MAILBOT_MAX_REPLIES_PER_HOUR="50")
     try:
         _flood(bot)
@@ -76,13 +78,52 @@ def _flood(bot: Bot) -> None:
     assert result.stored == 30
     with db.session(bot.svc.engine) as s:
         rules = [m.rule for m in s.exec(select(InboundMessage).order_by(InboundMessage.id))]  # type: ignore[arg-type]
-    assert rules[:19] == ["report-keyword"] * 19, "the first 19 of an hour are handled as usual"
-    assert rules[19:] == ["mail-loop"] * 11
+    assert rules == ["report-keyword"] * 30, "a flood in an address's name opens its reports all the same"
+    with db.session(bot.svc.engine) as s:
+        assert len(list(s.exec(select(Case)))) == 30
     time.sleep(0.5)
-    assert len(bot.lab.wait_for(flooder, 19, timeout=10)) == 19
+    assert len(bot.lab.wait_for(flooder, 19, timeout=10)) == 19, "from the 20th on, no acknowledgement"
     assert len(_loop_notices(bot, OFFICER)) == 1
+    assert len(bot.lab.messages(OFFICER)) == 20, "19 new-case notices, then the one loop notice"
     notice = next(parse(m) for m in bot.lab.messages(OFFICER) if parse(m)["Subject"].startswith("Mogelijke maillus"))
     assert "MAILBOT_LOOP_LIMIT" in body_text(notice)
+
+
+def test_a_flood_in_an_employees_name_does_not_silence_their_own_report(bot: Bot) -> None:
+    """Nineteen mails forged "from" an employee within the hour, then the employee's own report:
+    it opens a case (stored, the officers told once), however loud the forgeries were."""
+    employee = REPORTERS[2]
+    for i in range(19):
+        _append(bot, report(sender=employee, subject=f"beveiligingsincident {i}", body="Vervalst."))
+    assert len(bot.run_pass().kenmerken) == 19
+    _append(bot, report(sender=employee, subject="datalek: laptop kwijt", body="Mijn laptop is gestolen."))
+    result = bot.run_pass()
+    assert result.dispositions == {"case": 1} and len(result.kenmerken) == 1
+    with db.session(bot.svc.engine) as s:
+        case = s.exec(select(Case).where(Case.kenmerk == result.kenmerken[0])).one()
+        assert case.description.strip() == "Mijn laptop is gestolen."
+        assert case.reporter_address == employee
+    time.sleep(0.5)
+    assert len(_loop_notices(bot, OFFICER)) == 1
+
+
+def test_a_flood_in_an_officers_name_does_not_stop_their_authorised_command(bot: Bot) -> None:
+    """Nineteen command mails forged "from" an officer (refused: they answer no mail the bot sent
+    that officer), then the officer's own reply to the new-case notice: applied and answered."""
+    _append(bot, report())
+    (kenmerk,) = bot.run_pass().kenmerken
+    notice = parse(bot.lab.wait_for(OFFICER, 1)[-1])
+    for _ in range(19):
+        _append(bot, mail(OFFICER, f"Re: [{kenmerk}]", "Status: geen datalek\nReden: vervalst"))
+    assert bot.run_pass().dispositions == {"reply": 19}
+    assert show(bot, kenmerk)["status"] == "ontvangen"
+    before = len(bot.lab.wait_for(OFFICER, 20))
+    _append(bot, officer_reply(notice, "Status: kwalificeren"))
+    assert bot.run_pass().dispositions == {"reply": 1}
+    assert show(bot, kenmerk)["status"] == "kwalificeren"
+    answer = parse(bot.lab.wait_for(OFFICER, before + 1)[-1])
+    assert answer["Subject"].startswith(f"[{kenmerk}] Verwerkt")
+    assert "✔ uitgevoerd" in body_text(answer)
 
 
 def _bounce(n: int) -> bytes:

@@ -68,6 +68,29 @@ def test_text_from_a_mail_is_never_a_template() -> None:
     assert "{% for x in range(3) %}" in r.body and "012" not in r.body and "__mro__ }}" in r.body
 
 
+@pytest.mark.parametrize(
+    ("language", "held", "why", "command"),
+    [
+        ("nl", "unverified", "vals afzenderadres", "Bevestig melder"),
+        ("nl", "busy", "buiten de\norganisatie", "Bevestig melder"),
+        ("en", "unverified", "false sender address", "Confirm reporter"),
+        ("en", "busy", "outside the organisation", "Confirm reporter"),
+    ],
+)
+def test_officer_notice_says_why_the_acknowledgement_waits(language: str, held: str, why: str, command: str) -> None:
+    r = Renderer(AMS).render(
+        language,
+        "officer_new_case",
+        case=case(),
+        attachments=[],
+        acknowledged=False,
+        not_acknowledged_reason="",
+        held=held,
+    )
+    assert why in r.body and f"\n{command}\n" in r.body
+    assert "unverified" not in r.body and "busy" not in r.body
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_officer_notice_has_the_facts(language: str) -> None:
     r = Renderer(AMS).render(
@@ -211,3 +234,22 @@ def test_address_fault(address: str, fault: str | None) -> None:
 def test_shown_address_writes_control_characters_as_their_code() -> None:
     assert shown_address("jan@example.org\r\nRCPT") == "jan@example.org<U+000D><U+000A>RCPT"
     assert shown_address("jösé@example.org") == "jösé@example.org"
+
+
+@pytest.mark.parametrize(("language", "command", "empty"), [("nl", "Overnemen", "(leeg)"), ("en", "Accept", "(empty)")])
+def test_unbound_reply_notice_offers_the_answers(language: str, command: str, empty: str) -> None:
+    r = Renderer(AMS).render(
+        language,
+        "officer_reporter_replied",
+        case=case(),
+        sender="jan@example.org",
+        changes=[],
+        proposed=[("affected_count", 30, 5000), ("cause", None, "de kluis stond open")],
+        bound=False,
+        unplaced=["Groet, Jan"],
+        missing=[],
+        written="",
+    )
+    assert "affected_count: 30 → 5000" in r.body and f"cause: {empty} → de kluis stond open" in r.body
+    assert f"e-mail met: {command}\n" in r.body or f"this mail with: {command}\n" in r.body
+    assert "free text" not in r.body and "vrije tekst" not in r.body

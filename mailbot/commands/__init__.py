@@ -30,7 +30,10 @@ from mailbot.parse import ParsedMessage
 _LINE = re.compile(r"^\s*\**([^\W\d_][\w '’/-]{0,40}?)\**\s*:\s*(.*)$")
 _GREETING = re.compile(r"^(hoi|hallo|beste|dag|goedemorgen|goedemiddag|goedenavond|hi|hello|dear)\b", re.IGNORECASE)
 _HELP_LINE = re.compile(r"^\s*(help|hulp|\?)\s*[.!]?\s*$", re.IGNORECASE)
-_ACTION_LINE = re.compile(r"^\s*(ap[- ]concept|concept ap|ap[- ]draft)\s*:?\s*[.!]?\s*$", re.IGNORECASE)
+_ACTION_LINE = re.compile(
+    r"^\s*(ap[- ]concept|concept ap|ap[- ]draft|bevestig melder|confirm reporter|overnemen|accept)\s*:?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
 
 
 YES = ("ja", "yes", "j", "y")
@@ -83,11 +86,13 @@ def normalise_word(word: str) -> str:
 
 def _registry() -> list[ModuleType]:
     from mailbot.commands import (
+        accept,
         ap,
         apconcept,
         assessment,
         aware,
         board,
+        confirm,
         fields,
         handler,
         help,
@@ -101,7 +106,8 @@ def _registry() -> list[ModuleType]:
 
     # Order matters where words overlap: specific commands before the answer fields.
     return [
-        status, question, tell, aware, note, handler, ap, apconcept, subjects, board, assessment, reason, help, fields,
+        status, question, tell, aware, note, handler, ap, apconcept, subjects, board, assessment, reason, confirm,
+        accept, help, fields,
     ]  # fmt: skip
 
 
