@@ -60,6 +60,9 @@ class ParsedMessage:
     attachments: tuple[Attachment, ...]
     defects: tuple[str, ...]
     content_type: str
+    # Authentication-Results as written, not RFC 2047 decoded: decoding could turn an encoded
+    # word in an address the sender chose into results of its own (authentication.py).
+    authentication_results: tuple[str, ...] = ()
 
     def header(self, name: str) -> str:
         """The first value of a header (decoded), or ''."""
@@ -459,4 +462,9 @@ def parse_message(raw: bytes, large_part: int = LARGE_PART) -> ParsedMessage:
         attachments=tuple(body.attachments),
         defects=tuple(defects),
         content_type=msg.get_content_type(),
+        authentication_results=tuple(
+            str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            for name, value in msg.raw_items()
+            if name.lower() == "authentication-results"
+        ),
     )

@@ -416,6 +416,36 @@ def test_authentication_results_from_an_untrusted_hop_do_not_count(clean_lab: La
         bot.worker.close()
 
 
+def test_a_pass_for_another_domain_does_not_command(clean_lab: LabMailServer) -> None:
+    """The trusted server's header must vouch for the domain in From: a DKIM pass for the
+    forger's own domain, or the words in a comment or in the envelope sender, command nothing;
+    the officer's own mail, signed by a subdomain of theirs, does."""
+    bot = make_bot(clean_lab, MAILBOT_TRUSTED_AUTHSERV_ID="mx.example.org")
+    try:
+        kenmerk, _, notice, _ = open_case(bot)
+        forged = (
+            "mx.example.org; dkim=pass header.d=attacker.test",
+            "mx.example.org; spf=pass (dkim=pass header.d=example.org) smtp.mailfrom=fg@attacker.test",
+            "mx.example.org; spf=pass"
+            " (domain of =?utf-8?q?=29=3B_dkim=3Dpass_header.d=3Dexample.org_=28?=@attacker.test)"
+            " smtp.mailfrom=x@attacker.test",
+        )
+        for verdict in forged:  # on top, where the trusted server puts its own
+            submit(
+                bot.lab, f"Authentication-Results: {verdict}\r\n".encode() + officer_reply(notice, "Status: herstellen")
+            )
+        bot.run_pass()
+        case = show(bot, kenmerk)
+        assert case["status"] == "ontvangen"
+        assert [e["kind"] for e in case["events"]].count("message_refused") == len(forged)
+        genuine = b"Authentication-Results: mx.example.org; dkim=pass header.d=mail.example.org header.s=2026\r\n"
+        submit(bot.lab, genuine + officer_reply(notice, "Status: herstellen"))
+        bot.run_pass()
+        assert show(bot, kenmerk)["status"] == "herstellen"
+    finally:
+        bot.worker.close()
+
+
 def test_stale_command_dates() -> None:
     from mailbot.conversation import stale_command
     from mailbot.parse import parse_message
