@@ -45,8 +45,8 @@ from pathlib import Path
 from imapclient import IMAPClient
 
 import mailbot
-from mailbot.demo import BOT, LAB_USERS, OFFICER, lab_config
-from mailbot.labserver import LabMailServer
+from mailbot.cli.demo import BOT, LAB_USERS, OFFICER, lab_config
+from mailbot.testing.labserver import LabMailServer
 
 REPORTERS = [f"melder{i:03d}@example.org" for i in range(50)]
 RAW_USER = "raw@example.org"

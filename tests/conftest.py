@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from mailbot.parse import ParsedMessage, parse_message
+from mailbot.core.parse import ParsedMessage, parse_message
 
 DATA = Path(__file__).parent / "data"
 

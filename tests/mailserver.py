@@ -24,11 +24,11 @@ from typing import Any
 
 import pytest
 
-from mailbot.app import Services, build
-from mailbot.config import Settings, parse_settings
-from mailbot.demo import BOT, EMPLOYEE, LAB_USERS, OFFICER, lab_config
-from mailbot.labserver import LabMailServer
-from mailbot.worker import Worker
+from mailbot.cli.demo import BOT, EMPLOYEE, LAB_USERS, OFFICER, lab_config
+from mailbot.core.config import Settings, parse_settings
+from mailbot.model.services import Services, build
+from mailbot.runtime.worker import Worker
+from mailbot.testing.labserver import LabMailServer
 from tests.oauthserver import OAuthServer
 from tests.pgserver import PostgresServer
 

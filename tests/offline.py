@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import db
-from mailbot.app import Services, build
-from mailbot.cases import add_event, open_case
-from mailbot.config import load_settings
-from mailbot.models import Case, InboundMessage, StoredAttachment
+from mailbot.core.config import load_settings
+from mailbot.model import db
+from mailbot.model.cases import add_event, open_case
+from mailbot.model.models import Case, InboundMessage, StoredAttachment
+from mailbot.model.services import Services, build
 
 
 def offline_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **extra: str) -> Path:

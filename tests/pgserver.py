@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 
-from mailbot.labserver import free_ports
+from mailbot.testing.labserver import free_ports
 
 
 def binaries() -> Path | None:

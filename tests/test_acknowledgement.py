@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 
-from mailbot.demo import OFFICER
-from mailbot.labserver import LabMailServer
+from mailbot.cli.demo import OFFICER
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import REPORTERS, Bot, body_text, close_bot, make_bot, parse, report, submit
 from tests.test_conversation import officer_reply, show
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot.audit import current_head
-from mailbot.demo import OFFICER
-from mailbot.labserver import LabMailServer
+from mailbot.cli.demo import OFFICER
+from mailbot.model.audit import current_head
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import SECOND_OFFICER, Bot, body_text, make_bot, parse, submit
 from tests.test_conversation import officer_reply, open_case, show
 

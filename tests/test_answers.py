@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot.answers import extract_answers, parse_count
-from mailbot.parse import parse_message
+from mailbot.core.answers import extract_answers, parse_count
+from mailbot.core.parse import parse_message
 from tests.conftest import eml
 
 AMS = ZoneInfo("Europe/Amsterdam")

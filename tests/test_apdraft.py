@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from mailbot import apdraft, db
-from mailbot.cases import case_by_kenmerk
-from mailbot.cli import main
-from mailbot.demo import OFFICER
-from mailbot.models import Case, Event
+from mailbot.cli.demo import OFFICER
+from mailbot.cli.main import main
+from mailbot.model import db
+from mailbot.model.cases import case_by_kenmerk
+from mailbot.model.models import Case, Event
+from mailbot.register import apdraft
 from tests.mailserver import Bot, body_text, parse, submit
 from tests.offline import make_case, offline_services
 from tests.test_conversation import AMS, officer_reply, open_case

@@ -11,10 +11,10 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from mailbot import audit, db
-from mailbot.cases import add_event
-from mailbot.cli import main
-from mailbot.models import Event
+from mailbot.cli.main import main
+from mailbot.model import audit, db
+from mailbot.model.cases import add_event
+from mailbot.model.models import Event
 from tests.offline import offline_env
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

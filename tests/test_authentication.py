@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from mailbot.authentication import aligned, parse_results, sender_authenticated
-from mailbot.parse import ParsedMessage, parse_message
+from mailbot.core.authentication import aligned, parse_results, sender_authenticated
+from mailbot.core.parse import ParsedMessage, parse_message
 
 TRUSTED = "mx.example.org"
 

@@ -6,8 +6,8 @@ import multiprocessing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mailbot import db
-from mailbot.cases import ap_deadline, next_sequence
+from mailbot.model import db
+from mailbot.model.cases import ap_deadline, next_sequence
 
 
 def _allocate(url: str, n: int, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from mailbot.classify import RULES, Context, Disposition, classify, strip_subject_prefixes
-from mailbot.parse import parse_message
+from mailbot.core.classify import RULES, Context, Disposition, classify, strip_subject_prefixes
+from mailbot.core.parse import parse_message
 from tests.conftest import parsed
 
 CTX = Context(bot_addresses=frozenset({"meldpunt@example.org"}), keywords=("beveiligingsincident", "datalek"))

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.cli import config_exposure
-from mailbot.demo import BOT, EMPLOYEE
-from mailbot.labserver import LabMailServer, make_ca
+from mailbot.cli.demo import BOT, EMPLOYEE
+from mailbot.cli.main import config_exposure
+from mailbot.testing.labserver import LabMailServer, make_ca
 from tests.mailserver import Bot, make_bot, report, submit
 
 
@@ -151,8 +151,8 @@ def test_run_answers_within_seconds_and_stops_on_sigterm(bot: Bot) -> None:
 
 
 def test_cleartext_to_another_machine_is_warned_about() -> None:
-    from mailbot.cli import _cleartext
-    from mailbot.config import parse_settings
+    from mailbot.cli.main import _cleartext
+    from mailbot.core.config import parse_settings
     from tests.test_config import BASE
 
     assert _cleartext(parse_settings(BASE)) == []
@@ -170,4 +170,4 @@ def test_json_log_lines(bot: Bot) -> None:
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stderr.splitlines()]
     assert lines and all(set(e) >= {"time", "level", "logger", "message"} for e in lines)
-    assert any(e["logger"] == "mailbot.dispatch" and "new case DL-" in e["message"] for e in lines)
+    assert any(e["logger"] == "mailbot.pipeline.dispatch" and "new case DL-" in e["message"] for e in lines)

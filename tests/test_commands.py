@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.commands import find, is_command, read_block
-from mailbot.commands.status import _read
+from mailbot.pipeline.commands import find, is_command, read_block
+from mailbot.pipeline.commands.status import _read
 
 
 def test_block_with_continuation_and_signature() -> None:
@@ -74,7 +74,7 @@ def test_commands_without_a_value_need_no_colon() -> None:
 )
 def test_words_dutch_and_english(word: str, module: str) -> None:
     found = find(word)
-    assert found is not None and found.__name__ == f"mailbot.commands.{module}"
+    assert found is not None and found.__name__ == f"mailbot.pipeline.commands.{module}"
 
 
 def test_answer_fields_are_not_officer_only() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.config import ConfigError, load_settings, parse_settings
+from mailbot.core.config import ConfigError, load_settings, parse_settings
 
 BASE = {
     "MAILBOT_IMAP_HOST": "imap.example.org",

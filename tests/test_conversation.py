@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot.demo import BOT, EMPLOYEE, OFFICER
-from mailbot.labserver import LabMailServer
+from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, make_bot, parse, report, submit
 from tests.test_answers import reply_raw
 
@@ -447,8 +447,8 @@ def test_a_pass_for_another_domain_does_not_command(clean_lab: LabMailServer) ->
 
 
 def test_stale_command_dates() -> None:
-    from mailbot.conversation import stale_command
-    from mailbot.parse import parse_message
+    from mailbot.core.parse import parse_message
+    from mailbot.pipeline.conversation import stale_command
 
     arrived = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

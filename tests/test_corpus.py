@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from mailbot import db
-from mailbot.classify import Context, classify
-from mailbot.demo import BOT, EMPLOYEE
-from mailbot.labserver import LabMailServer
-from mailbot.models import InboundMessage, Outbox
-from mailbot.parse import ParseError, message_identity, parse_message
+from mailbot.cli.demo import BOT, EMPLOYEE
+from mailbot.core.classify import Context, classify
+from mailbot.core.parse import ParseError, message_identity, parse_message
+from mailbot.model import db
+from mailbot.model.models import InboundMessage, Outbox
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import Bot, close_bot, make_bot, parse, report
 
 CORPUS = Path(__file__).parent / "data" / "corpus"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot.dates import parse_when
+from mailbot.core.dates import parse_when
 
 AMS = ZoneInfo("Europe/Amsterdam")
 REF = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)  # Sunday 10:00 in Amsterdam

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from mailbot.cases import ap_deadline
-from mailbot.deadlines import due_warning, time_left
+from mailbot.core.deadlines import due_warning, time_left
+from mailbot.model.cases import ap_deadline
 
 AMS = ZoneInfo("Europe/Amsterdam")
 POINTS = (48, 24, 6, 0)

@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
-from mailbot import db, dispatch
-from mailbot.app import Services
-from mailbot.intake import IntakeResult, _store_batch
-from mailbot.mailbox import Fetched
-from mailbot.models import Case, InboundMessage
+from mailbot.mail.mailbox import Fetched
+from mailbot.model import db
+from mailbot.model.models import Case, InboundMessage
+from mailbot.model.services import Services
+from mailbot.pipeline import dispatch
+from mailbot.pipeline.intake import IntakeResult, _store_batch
 from tests.offline import offline_services
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)

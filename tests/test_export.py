@@ -16,13 +16,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
-from mailbot import db
-from mailbot.app import Services
-from mailbot.cases import ap_deadline
-from mailbot.cli import main
-from mailbot.export import ExportError, Selection, export
-from mailbot.models import Case
-from mailbot.register import COLUMNS
+from mailbot.cli.main import main
+from mailbot.model import db
+from mailbot.model.cases import ap_deadline
+from mailbot.model.models import Case
+from mailbot.model.services import Services
+from mailbot.register.entry import COLUMNS
+from mailbot.register.export import ExportError, Selection, export
 from tests.offline import make_case, offline_services
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -20,11 +20,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from mailbot import db
-from mailbot.demo import BOT, EMPLOYEE
-from mailbot.labserver import LabMailServer
-from mailbot.models import Case, InboundMessage, Outbox
-from mailbot.worker import ALONGSIDE_FROM, SENDER_STOP_GRACE_SECONDS, WorkerLock, WorkerLockedError
+from mailbot.cli.demo import BOT, EMPLOYEE
+from mailbot.model import db
+from mailbot.model.models import Case, InboundMessage, Outbox
+from mailbot.runtime.worker import ALONGSIDE_FROM, SENDER_STOP_GRACE_SECONDS, WorkerLock, WorkerLockedError
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import REPORTERS, Bot, append_reports, close_bot, make_bot, parse, report, until
 
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from mailbot import db
-from mailbot.demo import BOT, OFFICER
-from mailbot.health import TELL_AFTER, should_tell
-from mailbot.labserver import LabMailServer
-from mailbot.models import ConnectionHealth, Event, Outbox
+from mailbot.cli.demo import BOT, OFFICER
+from mailbot.jobs.health import TELL_AFTER, should_tell
+from mailbot.model import db
+from mailbot.model.models import ConnectionHealth, Event, Outbox
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import PO_OFFICER, Bot, body_text, close_bot, make_bot, parse, report, submit, two_mailboxes
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)

@@ -30,8 +30,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from mailbot.demo import EMPLOYEE, OFFICER, lab_config
-from mailbot.labserver import LabMailServer
+from mailbot.cli.demo import EMPLOYEE, OFFICER, lab_config
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import report, submit, until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,9 +101,10 @@ def test_the_wheel_carries_the_templates_and_the_migrations(installed: Installed
     for path in (ROOT / "templates").rglob("*"):
         if path.is_file():
             assert f"mailbot/templates/{path.relative_to(ROOT / 'templates')}" in names
-    assert "mailbot/migrations/script.py.mako" in names
+    assert "mailbot/model/migrations/script.py.mako" in names
     assert {
-        f"mailbot/migrations/versions/{p.name}" for p in (ROOT / "mailbot/migrations/versions").glob("0*.py")
+        f"mailbot/model/migrations/versions/{p.name}"
+        for p in (ROOT / "mailbot/model/migrations/versions").glob("0*.py")
     } <= names
 
 

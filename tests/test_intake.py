@@ -14,12 +14,12 @@ from collections import Counter
 import pytest
 from sqlmodel import select
 
-from mailbot import db
-from mailbot.demo import BOT, EMPLOYEE, OFFICER
-from mailbot.labserver import LabMailServer
-from mailbot.mailbox import ImapMailbox
-from mailbot.models import Case, InboundMessage, Outbox
-from mailbot.smtp import SmtpTransport
+from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.mail.mailbox import ImapMailbox
+from mailbot.mail.smtp import SmtpTransport
+from mailbot.model import db
+from mailbot.model.models import Case, InboundMessage, Outbox
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import REPORTERS, Bot, make_bot, message_id_of, parse, report, submit
 
 
@@ -48,7 +48,7 @@ def test_the_same_message_twice_in_one_batch_is_stored_and_handled_once(
         c.append("INBOX", raw)
         c.append("INBOX", raw)
         first, second = sorted(c.search("ALL"))
-    with caplog.at_level(logging.INFO, logger="mailbot.intake"):
+    with caplog.at_level(logging.INFO, logger="mailbot.pipeline.intake"):
         result = bot.run_pass()
     assert (result.stored, len(result.kenmerken)) == (1, 1)
     with db.session(bot.svc.engine) as s:
@@ -206,7 +206,7 @@ def test_message_that_kept_killing_the_worker_is_quarantined(bot: Bot) -> None:
     submit(bot.lab, report(subject="datalek één"))
     submit(bot.lab, report(subject="datalek twee"))
     status = bot.worker.mailboxes["default"].select()
-    from mailbot.intake import fetch_new
+    from mailbot.pipeline.intake import fetch_new
 
     fetch_new(bot.svc.engine, bot.worker.mailboxes["default"], bot.svc.store, bot.settings.mailbox, bot.clock())
     assert status.uidvalidity

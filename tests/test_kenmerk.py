@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from mailbot.kenmerk import find_kenmerken, format_kenmerk, kenmerk_year
+from mailbot.core.kenmerk import find_kenmerken, format_kenmerk, kenmerk_year
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

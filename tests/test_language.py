@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailbot.language import guess_language
+from mailbot.core.language import guess_language
 
 
 def test_declared_language_wins() -> None:

@@ -17,11 +17,13 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from mailbot import db, lease, status
-from mailbot.demo import BOT, EMPLOYEE
-from mailbot.labserver import LabMailServer
-from mailbot.models import Case, InboundMessage, WorkerLease
-from mailbot.worker import PassResult, Worker
+from mailbot.cli import status
+from mailbot.cli.demo import BOT, EMPLOYEE
+from mailbot.model import db
+from mailbot.model.models import Case, InboundMessage, WorkerLease
+from mailbot.runtime import lease
+from mailbot.runtime.worker import PassResult, Worker
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import REPORTERS, close_bot, make_bot, report, submit, until
 from tests.offline import offline_services
 from tests.pgserver import PostgresServer

@@ -11,10 +11,10 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import select
 
-from mailbot import db
-from mailbot.demo import BOT, OFFICER
-from mailbot.labserver import LabMailServer
-from mailbot.models import Case, InboundMessage, Outbox
+from mailbot.cli.demo import BOT, OFFICER
+from mailbot.model import db
+from mailbot.model.models import Case, InboundMessage, Outbox
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import REPORTERS, close_bot, make_bot, report
 
 REPORTS = 2000

@@ -11,10 +11,10 @@ from email.utils import format_datetime, make_msgid
 
 from sqlmodel import select
 
-from mailbot import db
-from mailbot.demo import BOT, OFFICER
-from mailbot.labserver import LabMailServer
-from mailbot.models import Case, InboundMessage
+from mailbot.cli.demo import BOT, OFFICER
+from mailbot.model import db
+from mailbot.model.models import Case, InboundMessage
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, close_bot, make_bot, parse, report
 from tests.test_conversation import mail, officer_reply, show
 

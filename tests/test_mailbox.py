@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from mailbot.demo import BOT
+from mailbot.cli.demo import BOT
 from tests.mailserver import Bot, report
 
 
@@ -55,8 +55,8 @@ def test_large_message_is_fetched_in_chunks_byte_identical(bot: Bot) -> None:
 
     from sqlmodel import select
 
-    from mailbot import db
-    from mailbot.models import InboundMessage
+    from mailbot.model import db
+    from mailbot.model.models import InboundMessage
 
     mailbox = bot.worker.mailboxes["default"]
     mailbox.large_message, mailbox.chunk = 64 * 1024, 16 * 1024

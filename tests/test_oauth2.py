@@ -13,8 +13,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mailbot.demo import BOT, EMPLOYEE, OFFICER
-from mailbot.labserver import LabMailServer
+from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import PO, PO_OFFICER, body_text, close_bot, make_bot, parse, report, submit, two_mailboxes
 from tests.oauthserver import Client, OAuthServer
 
@@ -245,7 +245,7 @@ def test_dovecot_refuses_a_token_for_another_mailbox(clean_lab: LabMailServer, p
 
 
 def test_oauth2_settings_are_checked_at_start() -> None:
-    from mailbot.config import ConfigError, parse_settings
+    from mailbot.core.config import ConfigError, parse_settings
 
     base = {
         "MAILBOT_IMAP_HOST": "outlook.office365.com",
@@ -291,9 +291,9 @@ def test_a_day_of_tokens() -> None:
     """Tokens live an hour: a worker running a day fetches about 24, not one per login."""
     from datetime import UTC, datetime
 
-    from mailbot.config import OAuth2Settings
-    from mailbot.oauth2 import Tokens
-    from mailbot.store import BlobStore
+    from mailbot.core.config import OAuth2Settings
+    from mailbot.mail.oauth2 import Tokens
+    from mailbot.model.store import BlobStore
 
     now = [datetime(2026, 11, 22, tzinfo=UTC)]
     tokens = Tokens(
@@ -319,8 +319,8 @@ def test_a_day_of_tokens() -> None:
 def test_smtp_refusing_the_token_says_what_the_app_needs(clean_lab: LabMailServer, provider: OAuthServer) -> None:
     """IMAP logs in, SMTP (as another user the token is not for) is refused: the error names the
     SMTP login and the grant, not a password."""
-    from mailbot import db
-    from mailbot.models import ConnectionHealth
+    from mailbot.model import db
+    from mailbot.model.models import ConnectionHealth
 
     bot = make_bot(clean_lab, **microsoft(provider), MAILBOT_SMTP_USER=OFFICER)
     try:

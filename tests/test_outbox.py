@@ -6,11 +6,12 @@ import threading
 
 from sqlmodel import select
 
-from mailbot import db, outbox
-from mailbot.demo import BOT, EMPLOYEE, OFFICER
-from mailbot.labserver import REFUSING
-from mailbot.models import Case, Outbox
-from mailbot.outbox import BACKOFF_MAX, backoff
+from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.model import db
+from mailbot.model.models import Case, Outbox
+from mailbot.pipeline import outbox
+from mailbot.pipeline.outbox import BACKOFF_MAX, backoff
+from mailbot.testing.labserver import REFUSING
 from tests.mailserver import Bot, body_text, parse, report, submit
 
 
@@ -103,7 +104,7 @@ def test_backoff_grows_and_is_capped() -> None:
 
 def test_one_pass_sends_more_than_one_batch(bot: Bot) -> None:
     """`run --once` sends everything that is due, not only the first batch."""
-    from mailbot import outbox
+    from mailbot.pipeline import outbox
 
     with db.session(bot.svc.engine) as s:
         for i in range(outbox.BATCH + 5):
@@ -128,7 +129,7 @@ def test_one_pass_sends_more_than_one_batch(bot: Bot) -> None:
 def test_the_sender_does_not_wait_for_dispatch_to_mark_what_it_sent(bot: Bot) -> None:
     """While dispatch holds the database (db.writing), the sender beside it goes on sending and
     marks what the SMTP server accepted once the database is free again, none of it lost."""
-    from mailbot import outbox
+    from mailbot.pipeline import outbox
 
     with db.session(bot.svc.engine) as s:
         for i in range(5):

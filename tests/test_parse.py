@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from mailbot.parse import (
+from mailbot.core.parse import (
     ParsedMessage,
     ParseError,
     decode_header_value,

@@ -18,13 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from mailbot import db, dispatch
-from mailbot.app import Services
-from mailbot.classify import Context, classify
-from mailbot.intake import IntakeResult, _store_batch
-from mailbot.mailbox import Fetched
-from mailbot.models import InboundMessage
-from mailbot.parse import ParseError, parse_message
+from mailbot.core.classify import Context, classify
+from mailbot.core.parse import ParseError, parse_message
+from mailbot.mail.mailbox import Fetched
+from mailbot.model import db
+from mailbot.model.models import InboundMessage
+from mailbot.model.services import Services
+from mailbot.pipeline import dispatch
+from mailbot.pipeline.intake import IntakeResult, _store_batch
 from tests.offline import offline_services
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from mailbot import audit, db
-from mailbot.app import Services
-from mailbot.cli import main
-from mailbot.models import Case, Event, InboundMessage, Outbox, StoredAttachment
-from mailbot.outbox import enqueue
-from mailbot.purge import purge
+from mailbot.cli.main import main
+from mailbot.model import audit, db
+from mailbot.model.models import Case, Event, InboundMessage, Outbox, StoredAttachment
+from mailbot.model.services import Services
+from mailbot.pipeline.outbox import enqueue
+from mailbot.register.purge import purge
 from tests.offline import make_case, offline_env, offline_services
 
 T1 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.quotes import split_reply
+from mailbot.core.quotes import split_reply
 from tests.conftest import DATA
 from tests.test_answers import reply_text
 

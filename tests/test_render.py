@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot.compose import address_fault, compose, mail_address, new_message_id, shown_address
-from mailbot.models import Case
-from mailbot.questionnaire import QUESTIONS
-from mailbot.render import Renderer
+from mailbot.core.compose import address_fault, compose, mail_address, new_message_id, shown_address
+from mailbot.core.questionnaire import QUESTIONS
+from mailbot.core.render import Renderer
+from mailbot.model.models import Case
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)

@@ -14,8 +14,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from mailbot import schema
-from mailbot.db import create_schema, make_engine
+from mailbot.model import schema
+from mailbot.model.db import create_schema, make_engine
 from tests.offline import offline_env
 from tests.pgserver import PostgresServer
 

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from mailbot.demo import BOT, LAB_USERS
-from mailbot.labserver import LabMailServer
+from mailbot.cli.demo import BOT, LAB_USERS
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import close_bot, make_bot, report, submit
 
 

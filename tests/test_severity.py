@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailbot.severity import assess, band_of
+from mailbot.core.severity import assess, band_of
 
 
 def test_misaddressed_letter_name_and_address() -> None:

@@ -9,10 +9,10 @@ from email.message import EmailMessage
 
 import pytest
 
-from mailbot.demo import BOT, EMPLOYEE
-from mailbot.errors import PermanentError, TransientError
-from mailbot.labserver import REFUSED_HEADER, REFUSING
-from mailbot.smtp import SmtpTransport
+from mailbot.cli.demo import BOT, EMPLOYEE
+from mailbot.core.errors import PermanentError, TransientError
+from mailbot.mail.smtp import SmtpTransport
+from mailbot.testing.labserver import REFUSED_HEADER, REFUSING
 from tests.mailserver import Bot, parse
 
 

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import db, lease
-from mailbot.demo import EMPLOYEE
-from mailbot.labserver import LabMailServer
-from mailbot.models import ConnectionHealth, InboundMessage, Outbox, WorkerLease
-from mailbot.status import STUCK_AFTER, gather
+from mailbot.cli.demo import EMPLOYEE
+from mailbot.cli.status import STUCK_AFTER, gather
+from mailbot.model import db
+from mailbot.model.models import ConnectionHealth, InboundMessage, Outbox, WorkerLease
+from mailbot.runtime import lease
+from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import PO, REPORTERS, close_bot, make_bot, report, submit, two_mailboxes
 from tests.offline import make_case, offline_services
 

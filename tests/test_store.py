@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from mailbot.models import BlobChunk
-from mailbot.store import CHUNK_BYTES, BlobStore, DatabaseBlobStore
+from mailbot.model.models import BlobChunk
+from mailbot.model.store import CHUNK_BYTES, BlobStore, DatabaseBlobStore
 from tests.offline import offline_services
 
 

@@ -14,13 +14,13 @@ from datetime import datetime
 import pytest
 from sqlmodel import select
 
-from mailbot import db
-from mailbot.demo import BOT, EMPLOYEE, OFFICER
-from mailbot.labserver import LabMailServer
-from mailbot.mailbox import ImapMailbox
-from mailbot.models import Case, InboundMessage, Outbox
-from mailbot.questionnaire import QUESTIONS
-from mailbot.worker import ALONGSIDE_FROM, Watcher
+from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.core.questionnaire import QUESTIONS
+from mailbot.mail.mailbox import ImapMailbox
+from mailbot.model import db
+from mailbot.model.models import Case, InboundMessage, Outbox
+from mailbot.runtime.worker import ALONGSIDE_FROM, Watcher
+from mailbot.testing.labserver import LabMailServer
 from tests.conftest import eml
 from tests.mailserver import (
     PO,
@@ -378,7 +378,7 @@ def test_a_watcher_that_cannot_idle_says_so_once_and_when_it_works_again(
     refused = replace(settings, imap=replace(settings.imap, password="not-the-password"))
     wake, stopping = threading.Event(), threading.Event()
     watcher = Watcher(ImapMailbox(refused, bot.svc.settings.ca_file), wake, stopping.is_set)
-    caplog.set_level(logging.INFO, logger="mailbot.worker")
+    caplog.set_level(logging.INFO, logger="mailbot.runtime.worker")
     watcher.start()
     try:
         until(lambda: "with IDLE failed" in caplog.text, 15, "the failing watcher's warning")
@@ -402,7 +402,7 @@ def test_a_backlog_is_handled_batch_by_batch_as_it_is_stored(bot: Bot, monkeypat
     """Intake stores FETCH_BATCH messages a transaction, and dispatch handles each batch before
     the next is fetched: the first reporters of a backlog are answered before the rest of it is
     even stored. Every report is still handled once."""
-    from mailbot import dispatch, intake
+    from mailbot.pipeline import dispatch, intake
 
     n = 2 * intake.FETCH_BATCH + 20
     append_reports(bot.lab, n)

@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from mailbot.labserver import LabMailServer
+from mailbot.testing.labserver import LabMailServer
 
 BOT = "meldpunt@example.org"
 EMPLOYEE = "j.devries@example.org"

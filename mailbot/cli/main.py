@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mailbot.config import Settings
+    from mailbot.core.config import Settings
 
 DESCRIPTION = """\
 mailbot takes in reports of personal-data breaches (datalekken) sent to a shared mailbox,
@@ -144,13 +144,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    from mailbot.config import load_settings
+    from mailbot.core.config import load_settings
 
     settings = load_settings(args.config)
     if not args.verbose:
         logging.getLogger().setLevel(settings.log_level.upper())
     if settings.log_format != "text":
-        from mailbot.logs import use_format
+        from mailbot.runtime.logs import use_format
 
         use_format(settings.log_format)
     return settings
@@ -163,8 +163,8 @@ def _print_json(value: Any) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    from mailbot import schema
-    from mailbot.app import build
+    from mailbot.model import schema
+    from mailbot.model.services import build
 
     svc = build(settings)
     print(f"configuration read from {settings.source}: OK")
@@ -177,13 +177,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from mailbot.app import build
-    from mailbot.clock import system_clock
-    from mailbot.errors import MailbotError
-    from mailbot.mailbox import ImapMailbox
-    from mailbot.oauth2 import tokens_for
-    from mailbot.smtp import SmtpTransport
-    from mailbot.store import Blobs, BlobStore
+    from mailbot.core.clock import system_clock
+    from mailbot.core.errors import MailbotError
+    from mailbot.mail.mailbox import ImapMailbox
+    from mailbot.mail.oauth2 import tokens_for
+    from mailbot.mail.smtp import SmtpTransport
+    from mailbot.model.services import build
+    from mailbot.model.store import Blobs, BlobStore
 
     settings = _settings(args)
     ok = True
@@ -279,10 +279,10 @@ def _group_name(gid: int) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from mailbot import lease
-    from mailbot.app import build
-    from mailbot.clock import system_clock
-    from mailbot.worker import Worker, WorkerLock
+    from mailbot.core.clock import system_clock
+    from mailbot.model.services import build
+    from mailbot.runtime import lease
+    from mailbot.runtime.worker import Worker, WorkerLock
 
     settings = _settings(args)
     readable = _readable_by_others(settings)
@@ -318,8 +318,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from mailbot import schema
-    from mailbot.app import build
+    from mailbot.model import schema
+    from mailbot.model.services import build
 
     settings = _settings(args)
     svc = build(settings, create=False)
@@ -333,10 +333,10 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from mailbot import db
-    from mailbot.app import build
-    from mailbot.clock import system_clock
-    from mailbot.status import as_dict, gather, text
+    from mailbot.cli.status import as_dict, gather, text
+    from mailbot.core.clock import system_clock
+    from mailbot.model import db
+    from mailbot.model.services import build
 
     settings = _settings(args)
     svc = build(settings)
@@ -352,9 +352,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from mailbot.app import build
-    from mailbot.clock import system_clock
-    from mailbot.views import LABELS, list_cases
+    from mailbot.cli.views import LABELS, list_cases
+    from mailbot.core.clock import system_clock
+    from mailbot.model.services import build
 
     settings = _settings(args)
     svc = build(settings)
@@ -376,8 +376,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _case(s: Any, kenmerk: str) -> Any:
     """The case with this kenmerk; a clear error (exit 1) when there is none."""
-    from mailbot.cases import case_by_kenmerk
-    from mailbot.errors import MailbotError
+    from mailbot.core.errors import MailbotError
+    from mailbot.model.cases import case_by_kenmerk
 
     case = case_by_kenmerk(s, kenmerk)
     if case is None:
@@ -396,8 +396,8 @@ def _binary_to_terminal(args: argparse.Namespace, binary_format: str) -> bool:
 def cmd_show(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from mailbot.app import build
-    from mailbot.views import case_detail, case_text
+    from mailbot.cli.views import case_detail, case_text
+    from mailbot.model.services import build
 
     settings = _settings(args)
     svc = build(settings)
@@ -414,8 +414,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_messages(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from mailbot.app import build
-    from mailbot.views import list_messages
+    from mailbot.cli.views import list_messages
+    from mailbot.model.services import build
 
     settings = _settings(args)
     svc = build(settings)
@@ -445,9 +445,9 @@ def _date(value: str | None, option: str) -> Any:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from mailbot.app import build
-    from mailbot.clock import system_clock
-    from mailbot.export import Selection, export
+    from mailbot.core.clock import system_clock
+    from mailbot.model.services import build
+    from mailbot.register.export import Selection, export
 
     settings = _settings(args)
     svc = build(settings)
@@ -475,9 +475,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_ap_draft(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from mailbot import apdraft
-    from mailbot.app import build
-    from mailbot.clock import system_clock
+    from mailbot.core.clock import system_clock
+    from mailbot.model.services import build
+    from mailbot.register import apdraft
 
     settings = _settings(args)
     svc = build(settings)
@@ -506,9 +506,9 @@ def cmd_ap_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from mailbot.app import build
-    from mailbot.clock import system_clock
-    from mailbot.purge import purge
+    from mailbot.core.clock import system_clock
+    from mailbot.model.services import build
+    from mailbot.register.purge import purge
 
     settings = _settings(args)
     result = purge(build(settings), system_clock(), dry_run=args.dry_run)
@@ -519,8 +519,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from mailbot import audit
-    from mailbot.app import build
+    from mailbot.model import audit
+    from mailbot.model.services import build
 
     settings = _settings(args)
     verdict = audit.verify(build(settings).engine)
@@ -535,7 +535,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from mailbot.demo import run_demo
+    from mailbot.cli.demo import run_demo
 
     return run_demo()
 
@@ -558,7 +558,7 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    from mailbot.logs import TEXT_FORMAT
+    from mailbot.runtime.logs import TEXT_FORMAT
 
     args = _parser().parse_args(argv)
     os.umask(0o077)  # whatever mailbot creates (database, stored mail, logs) is for its owner only
@@ -570,8 +570,8 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("imapclient", "sqlalchemy", "schedule", "alembic", "msal", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("mailparser").setLevel(logging.ERROR)  # it warns about every unusual part
-    from mailbot.config import ConfigError
-    from mailbot.errors import MailbotError
+    from mailbot.core.config import ConfigError
+    from mailbot.core.errors import MailbotError
 
     try:
         return COMMANDS[args.command](args)

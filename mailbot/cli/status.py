@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from mailbot import lease
-from mailbot.clock import as_utc
-from mailbot.config import Settings
-from mailbot.deadlines import time_left
-from mailbot.models import Case, ConnectionHealth, InboundMessage, Outbox, WorkerLease
+from mailbot.core.clock import as_utc
+from mailbot.core.config import Settings
+from mailbot.core.deadlines import time_left
+from mailbot.model.models import Case, ConnectionHealth, InboundMessage, Outbox, WorkerLease
+from mailbot.runtime import lease
 
 STUCK_AFTER = timedelta(minutes=10)  # a stored message not handled by then is stuck
 QUEUED_TOO_LONG = timedelta(hours=1)  # an outgoing mail still not sent by then

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from mailbot.clock import as_utc
-from mailbot.deadlines import time_left
-from mailbot.models import Case, Event, InboundMessage, Outbox, SentNotice, StoredAttachment
-from mailbot.parse import decode_header_value
-from mailbot.severity import assess
+from mailbot.core.clock import as_utc
+from mailbot.core.deadlines import time_left
+from mailbot.core.parse import decode_header_value
+from mailbot.core.severity import assess
+from mailbot.model.models import Case, Event, InboundMessage, Outbox, SentNotice, StoredAttachment
 
 
 def iso(value: datetime | None, tz: ZoneInfo) -> str | None:

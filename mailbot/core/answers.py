@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mailbot.dates import parse_when
-from mailbot.questionnaire import QUESTIONS
-from mailbot.quotes import is_quoted, split_reply, unquote
+from mailbot.core.dates import parse_when
+from mailbot.core.questionnaire import QUESTIONS
+from mailbot.core.quotes import is_quoted, split_reply, unquote
 
 FIELDS = tuple(q.field for q in QUESTIONS)
 SINGLE_LINE = ("affected_count", "occurred_at")

@@ -24,7 +24,7 @@ from functools import cache
 import idna
 from publicsuffixlist import PublicSuffixList
 
-from mailbot.parse import ParsedMessage
+from mailbot.core.parse import ParsedMessage
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mailbot.parse import ParsedMessage
+from mailbot.core.parse import ParsedMessage
 
 
 class Disposition(StrEnum):

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -170,15 +171,22 @@ class Settings:
 
 def shown_url(url: str) -> str:
     """A database URL with its password masked, in the user part or as a ``password=`` parameter."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     try:
-        parsed = make_url(url)
-        if "password" in parsed.query:
-            parsed = parsed.update_query_dict({"password": "***"})
-        return parsed.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
-    except (ArgumentError, ValueError):
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+        netloc = parts.netloc
+        if "@" in netloc:
+            user, host = netloc.rsplit("@", 1)
+            if ":" in user:
+                netloc = f"{user.split(':', 1)[0]}:***@{host}"
+        query = "&".join(
+            f"{key}=***" if key.lower() == "password" else (f"{key}={value}" if value or "=" in raw else key)
+            for raw in parts.query.split("&")
+            if raw
+            for key, _, value in [raw.partition("=")]
+        )
+        return urlunsplit(parts._replace(netloc=netloc, query=query))
+    except ValueError:
         return url.split("://", 1)[0] + "://***"
 
 
@@ -354,7 +362,7 @@ DEFAULT_REQUIRED = "description,data_types,affected_count,affected_group,cause,o
 
 
 def _required_answers(r: _Reader) -> tuple[str, ...]:
-    from mailbot.questionnaire import QUESTIONS
+    from mailbot.core.questionnaire import QUESTIONS
 
     known = [q.field for q in QUESTIONS]
     names = tuple(n.strip() for n in r.get("MAILBOT_REQUIRED_ANSWERS", DEFAULT_REQUIRED).split(",") if n.strip())

@@ -29,7 +29,7 @@ def package_templates() -> Path:
     bundled = resources.files("mailbot") / "templates"
     if bundled.is_dir():
         return Path(str(bundled))
-    checkout = Path(__file__).resolve().parent.parent / "templates"
+    checkout = Path(__file__).resolve().parents[2] / "templates"
     if not checkout.is_dir():
         raise FileNotFoundError(
             f"mailbot's templates are missing (looked in {bundled} and {checkout}): "

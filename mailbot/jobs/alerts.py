@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from mailbot import cases, db
-from mailbot.app import Services
-from mailbot.clock import as_utc
-from mailbot.deadlines import due_warning, time_left
-from mailbot.models import Case, Event, SentNotice
-from mailbot.notify import notify_officers
-from mailbot.severity import assess
+from mailbot.core.clock import as_utc
+from mailbot.core.deadlines import due_warning, time_left
+from mailbot.core.severity import assess
+from mailbot.model import cases, db
+from mailbot.model.models import Case, Event, SentNotice
+from mailbot.model.services import Services
+from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
 

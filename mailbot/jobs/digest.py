@@ -11,14 +11,14 @@ from datetime import datetime, time
 
 from sqlmodel import col, select
 
-from mailbot import db
-from mailbot.alerts import open_items
-from mailbot.app import Services
-from mailbot.audit import current_head
-from mailbot.clock import as_utc
-from mailbot.deadlines import time_left
-from mailbot.models import Case, SentNotice
-from mailbot.notify import notify_officers
+from mailbot.core.clock import as_utc
+from mailbot.core.deadlines import time_left
+from mailbot.jobs.alerts import open_items
+from mailbot.model import db
+from mailbot.model.audit import current_head
+from mailbot.model.models import Case, SentNotice
+from mailbot.model.services import Services
+from mailbot.pipeline.notify import notify_officers
 
 
 @dataclass(frozen=True)

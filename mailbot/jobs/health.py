@@ -16,13 +16,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from mailbot import cases, db
-from mailbot.app import Services
-from mailbot.clock import as_utc
-from mailbot.config import MailboxSettings
-from mailbot.errors import PermanentError
-from mailbot.models import ConnectionHealth
-from mailbot.notify import notify_officers
+from mailbot.core.clock import as_utc
+from mailbot.core.config import MailboxSettings
+from mailbot.core.errors import PermanentError
+from mailbot.model import cases, db
+from mailbot.model.models import ConnectionHealth
+from mailbot.model.services import Services
+from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
 

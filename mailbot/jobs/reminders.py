@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from mailbot import acknowledgement, cases, db
-from mailbot.app import Services
-from mailbot.clock import as_utc
-from mailbot.models import Case, InboundMessage
-from mailbot.notify import mail_reporter
-from mailbot.questionnaire import QUESTIONS
+from mailbot.core.clock import as_utc
+from mailbot.core.questionnaire import QUESTIONS
+from mailbot.model import cases, db
+from mailbot.model.models import Case, InboundMessage
+from mailbot.model.services import Services
+from mailbot.pipeline import acknowledgement
+from mailbot.pipeline.notify import mail_reporter
 
 log = logging.getLogger(__name__)
 

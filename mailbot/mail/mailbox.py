@@ -22,10 +22,10 @@ from typing import Any
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from mailbot.config import MailboxSettings
-from mailbot.errors import PermanentError, TransientError
-from mailbot.oauth2 import Tokens
-from mailbot.tls import client_context
+from mailbot.core.config import MailboxSettings
+from mailbot.core.errors import PermanentError, TransientError
+from mailbot.mail.oauth2 import Tokens
+from mailbot.mail.tls import client_context
 
 log = logging.getLogger(__name__)
 

@@ -34,12 +34,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mailbot.config import MailboxSettings, OAuth2Settings
-from mailbot.errors import PermanentError, TransientError
-from mailbot.tls import client_context
+from mailbot.core.config import MailboxSettings, OAuth2Settings
+from mailbot.core.errors import PermanentError, TransientError
+from mailbot.mail.tls import client_context
 
 if TYPE_CHECKING:
-    from mailbot.store import Blobs
+    from mailbot.model.store import Blobs
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ import ssl
 from pathlib import Path
 from types import TracebackType
 
-from mailbot.compose import address_fault, mail_address, shown_address
-from mailbot.config import ServerSettings
-from mailbot.errors import MailbotError, PermanentError, TransientError
-from mailbot.oauth2 import Tokens, xoauth2
-from mailbot.tls import client_context
+from mailbot.core.compose import address_fault, mail_address, shown_address
+from mailbot.core.config import ServerSettings
+from mailbot.core.errors import MailbotError, PermanentError, TransientError
+from mailbot.mail.oauth2 import Tokens, xoauth2
+from mailbot.mail.tls import client_context
 
 
 def _by_code(code: int, text: str) -> Exception:

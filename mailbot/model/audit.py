@@ -34,9 +34,9 @@ from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from mailbot.clock import as_utc
-from mailbot.errors import MailbotError
-from mailbot.models import AuditHead, Event
+from mailbot.core.clock import as_utc
+from mailbot.core.errors import MailbotError
+from mailbot.model.models import AuditHead, Event
 
 GENESIS = "0" * 64
 REDACTING = "audit.redacting"  # Session.info flag set by the one code path allowed to empty details

@@ -11,9 +11,9 @@ from sqlalchemy import insert, text
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
-from mailbot import audit
-from mailbot.kenmerk import format_kenmerk
-from mailbot.models import Case, InboundMessage, Outbox
+from mailbot.core.kenmerk import format_kenmerk
+from mailbot.model import audit
+from mailbot.model.models import Case, InboundMessage, Outbox
 
 AP_NOTIFICATION_HOURS = 72  # GDPR art. 33(1): within 72 hours after becoming aware
 

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from mailbot import audit, models  # models: the tables; audit: the hook that chains every event
+from mailbot.model import audit, models  # models: the tables; audit: the hook that chains every event
 
 # How long a write waits for another process's lock on a SQLite database before it gives up;
 # the worker then says so and tries again after a back-off.
@@ -92,7 +92,7 @@ def make_engine(url: str) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Bring the database to the newest schema (schema.py: Alembic migrations), then make sure
     the audit chain has its head row."""
-    from mailbot import schema
+    from mailbot.model import schema
 
     schema.upgrade(engine)
     with Session(engine) as s:

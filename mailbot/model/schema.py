@@ -9,9 +9,9 @@ existed (tables, no ``alembic_version``) gets what it lacks and is stamped.
 
 Making a migration after changing ``models.py``::
 
-    .venv/bin/python -m mailbot.schema revision "what changed"
+    .venv/bin/python -m mailbot.model.schema revision "what changed"
 
-writes ``mailbot/migrations/versions/NNNN_what_changed.py`` from the difference between the
+writes ``mailbot/model/migrations/versions/NNNN_what_changed.py`` from the difference between the
 models and a database at the newest revision; read it before committing it.
 """
 
@@ -28,7 +28,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from mailbot import models  # noqa: F401  (the tables)
+from mailbot.model import models  # noqa: F401  (the tables)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -55,7 +55,7 @@ def head() -> str:
     from alembic.script import ScriptDirectory
 
     rev = ScriptDirectory.from_config(_config()).get_current_head()
-    assert rev is not None, "mailbot/migrations/versions holds no revision"
+    assert rev is not None, "mailbot/model/migrations/versions holds no revision"
     return rev
 
 
@@ -65,7 +65,7 @@ def newest() -> str:
     ``NNNN_what.py`` with revision ``"NNNN"`` (see :func:`revision`). tests/test_schema.py
     proves this is :func:`head`."""
     numbers = sorted(p.name[:4] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
-    assert numbers, "mailbot/migrations/versions holds no revision"
+    assert numbers, "mailbot/model/migrations/versions holds no revision"
     return numbers[-1]
 
 
@@ -117,5 +117,5 @@ def revision(message: str) -> None:  # pragma: no cover (a developer's tool)
 
 if __name__ == "__main__":  # pragma: no cover
     if len(sys.argv) != 3 or sys.argv[1] != "revision":
-        sys.exit('usage: python -m mailbot.schema revision "what changed"')
+        sys.exit('usage: python -m mailbot.model.schema revision "what changed"')
     revision(sys.argv[2])

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from mailbot.config import Settings
-from mailbot.db import create_schema, make_engine
-from mailbot.render import Renderer
-from mailbot.store import Blobs, BlobStore, DatabaseBlobStore
+from mailbot.core.config import Settings
+from mailbot.core.render import Renderer
+from mailbot.model.db import create_schema, make_engine
+from mailbot.model.store import Blobs, BlobStore, DatabaseBlobStore
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from mailbot.models import BlobChunk
+from mailbot.model.models import BlobChunk
 
 HEAD_BYTES = 256 * 1024
 WRITERS = 8  # files of one intake batch written side by side (BlobStore.put_messages)

@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, not_, or_
 from sqlmodel import Session, col, select
 
-from mailbot import cases
-from mailbot.app import Services
-from mailbot.authentication import sender_authenticated
-from mailbot.config import Settings
-from mailbot.models import Case, Event, InboundMessage, Outbox
-from mailbot.notify import mail_reporter
-from mailbot.parse import ParsedMessage
+from mailbot.core.authentication import sender_authenticated
+from mailbot.core.config import Settings
+from mailbot.core.parse import ParsedMessage
+from mailbot.model import cases
+from mailbot.model.models import Case, Event, InboundMessage, Outbox
+from mailbot.model.services import Services
+from mailbot.pipeline.notify import mail_reporter
 
 HELD = "acknowledgement_held"
 QUEUED = "acknowledgement_queued"

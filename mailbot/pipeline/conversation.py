@@ -25,17 +25,18 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from mailbot import cases, commands, outbox
-from mailbot.answers import extract_answers
-from mailbot.app import Services
-from mailbot.authentication import sender_authenticated
-from mailbot.classify import strip_subject_prefixes
-from mailbot.clock import as_utc
-from mailbot.kenmerk import find_kenmerken
-from mailbot.models import Case, InboundMessage, Outbox
-from mailbot.notify import notify_officers
-from mailbot.parse import ParsedMessage
-from mailbot.quotes import split_reply
+from mailbot.core.answers import extract_answers
+from mailbot.core.authentication import sender_authenticated
+from mailbot.core.classify import strip_subject_prefixes
+from mailbot.core.clock import as_utc
+from mailbot.core.kenmerk import find_kenmerken
+from mailbot.core.parse import ParsedMessage
+from mailbot.core.quotes import split_reply
+from mailbot.model import cases
+from mailbot.model.models import Case, InboundMessage, Outbox
+from mailbot.model.services import Services
+from mailbot.pipeline import commands, outbox
+from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
 

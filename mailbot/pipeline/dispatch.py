@@ -18,16 +18,17 @@ from sqlalchemy import bindparam, func, inspect, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
-from mailbot import acknowledgement, audit, cases, conversation, db, loops, outbox
-from mailbot.app import Services
-from mailbot.classify import Context, Disposition, classify
-from mailbot.compose import address_fault, shown_address
-from mailbot.config import MailboxSettings
-from mailbot.kenmerk import find_kenmerken, kenmerk_year
-from mailbot.language import guess_language
-from mailbot.models import Case, InboundMessage, Outbox, StoredAttachment
-from mailbot.notify import notify_officers
-from mailbot.parse import ParsedMessage, ParseError, parse_message
+from mailbot.core.classify import Context, Disposition, classify
+from mailbot.core.compose import address_fault, shown_address
+from mailbot.core.config import MailboxSettings
+from mailbot.core.kenmerk import find_kenmerken, kenmerk_year
+from mailbot.core.language import guess_language
+from mailbot.core.parse import ParsedMessage, ParseError, parse_message
+from mailbot.model import audit, cases, db
+from mailbot.model.models import Case, InboundMessage, Outbox, StoredAttachment
+from mailbot.model.services import Services
+from mailbot.pipeline import acknowledgement, conversation, loops, outbox
+from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,12 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from mailbot import db
-from mailbot.config import MailboxSettings
-from mailbot.mailbox import Fetched, ImapMailbox
-from mailbot.models import InboundMessage, MailboxState
-from mailbot.parse import message_identity
-from mailbot.store import Blobs
+from mailbot.core.config import MailboxSettings
+from mailbot.core.parse import message_identity
+from mailbot.mail.mailbox import Fetched, ImapMailbox
+from mailbot.model import db
+from mailbot.model.models import InboundMessage, MailboxState
+from mailbot.model.store import Blobs
 
 log = logging.getLogger(__name__)
 

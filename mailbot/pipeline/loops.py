@@ -33,10 +33,10 @@ from sqlalchemy import Select, and_, bindparam, func, select
 from sqlmodel import Session, col
 from sqlmodel import select as select_rows
 
-from mailbot import cases
-from mailbot.app import Services
-from mailbot.models import Event, InboundMessage
-from mailbot.notify import notify_officers
+from mailbot.model import cases
+from mailbot.model.models import Event, InboundMessage
+from mailbot.model.services import Services
+from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from mailbot import outbox
-from mailbot.app import Services
-from mailbot.config import MailboxSettings
-from mailbot.models import Case, InboundMessage, Outbox
-from mailbot.questionnaire import QUESTIONS
+from mailbot.core.config import MailboxSettings
+from mailbot.core.questionnaire import QUESTIONS
+from mailbot.model.models import Case, InboundMessage, Outbox
+from mailbot.model.services import Services
+from mailbot.pipeline import outbox
 
 
 def notify_officers(

@@ -15,11 +15,11 @@ from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from mailbot import db
-from mailbot.compose import compose, new_message_id
-from mailbot.errors import PermanentError, TransientError
-from mailbot.models import Outbox
-from mailbot.smtp import SmtpTransport
+from mailbot.core.compose import compose, new_message_id
+from mailbot.core.errors import PermanentError, TransientError
+from mailbot.mail.smtp import SmtpTransport
+from mailbot.model import db
+from mailbot.model.models import Outbox
 
 log = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mailbot.clock import as_utc
-from mailbot.config import Settings
-from mailbot.models import Case
-from mailbot.register import count_text
-from mailbot.render import Renderer
-from mailbot.severity import SENSITIVE, assess, words_in
+from mailbot.core.clock import as_utc
+from mailbot.core.config import Settings
+from mailbot.core.render import Renderer
+from mailbot.core.severity import SENSITIVE, assess, words_in
+from mailbot.model.models import Case
+from mailbot.register.entry import count_text
 
 # The AP's severity scale for the consequences, suggested from the ENISA band.
 AP_SEVERITY = {"laag": "beperkt", "gemiddeld": "aanzienlijk", "hoog": "zeer groot", "zeer hoog": "zeer groot"}

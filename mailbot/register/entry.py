@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mailbot.clock import as_utc
-from mailbot.models import Case
-from mailbot.severity import assess
+from mailbot.core.clock import as_utc
+from mailbot.core.severity import assess
+from mailbot.model.models import Case
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from mailbot import db
-from mailbot.commands.status import CLOSED, STATES
-from mailbot.errors import MailbotError
-from mailbot.models import Case
-from mailbot.register import COLUMNS, Summary, entry
-from mailbot.render import Renderer
+from mailbot.core.errors import MailbotError
+from mailbot.core.phases import CLOSED, STATES
+from mailbot.core.render import Renderer
+from mailbot.model import db
+from mailbot.model.models import Case
+from mailbot.register.entry import COLUMNS, Summary, entry
 
 FORMATS = ("csv", "xlsx", "html")
 CHUNK = 500

@@ -23,11 +23,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from mailbot import audit, db
-from mailbot.app import Services
-from mailbot.cases import add_event
-from mailbot.clock import as_utc
-from mailbot.models import Case, Event, InboundMessage, Outbox, StoredAttachment
+from mailbot.core.clock import as_utc
+from mailbot.model import audit, db
+from mailbot.model.cases import add_event
+from mailbot.model.models import Case, Event, InboundMessage, Outbox, StoredAttachment
+from mailbot.model.services import Services
 
 log = logging.getLogger(__name__)
 

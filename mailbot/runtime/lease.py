@@ -40,10 +40,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from mailbot import db
-from mailbot.clock import Clock, as_utc
-from mailbot.errors import MailbotError
-from mailbot.models import WorkerLease
+from mailbot.core.clock import Clock, as_utc
+from mailbot.core.errors import MailbotError
+from mailbot.model import db
+from mailbot.model.models import WorkerLease
 
 log = logging.getLogger(__name__)
 

@@ -27,16 +27,17 @@ from typing import IO
 import schedule
 from sqlalchemy.exc import OperationalError
 
-from mailbot import alerts, digest, dispatch, health, outbox, reminders
-from mailbot.app import Services
-from mailbot.clock import Clock
-from mailbot.errors import MailbotError, PermanentError, TransientError
-from mailbot.intake import fetch_new
-from mailbot.lease import LeaseLostError
-from mailbot.mailbox import IDLE_RENEW_SECONDS, ImapMailbox
-from mailbot.oauth2 import tokens_for
-from mailbot.purge import purge
-from mailbot.smtp import SmtpTransport
+from mailbot.core.clock import Clock
+from mailbot.core.errors import MailbotError, PermanentError, TransientError
+from mailbot.jobs import alerts, digest, health, reminders
+from mailbot.mail.mailbox import IDLE_RENEW_SECONDS, ImapMailbox
+from mailbot.mail.oauth2 import tokens_for
+from mailbot.mail.smtp import SmtpTransport
+from mailbot.model.services import Services
+from mailbot.pipeline import dispatch, outbox
+from mailbot.pipeline.intake import fetch_new
+from mailbot.register.purge import purge
+from mailbot.runtime.lease import LeaseLostError
 
 log = logging.getLogger(__name__)
 

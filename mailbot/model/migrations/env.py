@@ -7,7 +7,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from mailbot import models  # noqa: F401  (the tables)
+from mailbot.model import models  # noqa: F401  (the tables)
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -22,10 +22,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from mailbot import cases
-from mailbot.app import Services
-from mailbot.models import Case, InboundMessage
-from mailbot.parse import ParsedMessage
+from mailbot.core.parse import ParsedMessage
+from mailbot.model import cases
+from mailbot.model.models import Case, InboundMessage
+from mailbot.model.services import Services
 
 _LINE = re.compile(r"^\s*\**([^\W\d_][\w '’/-]{0,40}?)\**\s*:\s*(.*)$")
 _GREETING = re.compile(r"^(hoi|hallo|beste|dag|goedemorgen|goedemiddag|goedenavond|hi|hello|dear)\b", re.IGNORECASE)
@@ -85,7 +85,7 @@ def normalise_word(word: str) -> str:
 
 
 def _registry() -> list[ModuleType]:
-    from mailbot.commands import (
+    from mailbot.pipeline.commands import (
         accept,
         ap,
         apconcept,

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from mailbot import cases
-from mailbot.commands import Context, Outcome
-from mailbot.conversation import PROPOSED
-from mailbot.models import Event
+from mailbot.model import cases
+from mailbot.model.models import Event
+from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.conversation import PROPOSED
 
 WORDS = ("overnemen", "accept")
 ACCEPTED = "answers_accepted"

@@ -7,11 +7,12 @@ from __future__ import annotations
 import hashlib
 import re
 
-from mailbot import apdraft, cases
-from mailbot.commands import NO, YES, Context, Outcome, normalise_word
-from mailbot.dates import parse_when
-from mailbot.render import local_time
-from mailbot.severity import assess
+from mailbot.core.dates import parse_when
+from mailbot.core.render import local_time
+from mailbot.core.severity import assess
+from mailbot.model import cases
+from mailbot.pipeline.commands import NO, YES, Context, Outcome, normalise_word
+from mailbot.register import apdraft
 
 DECIDE = ("melden ap", "melding ap", "ap melden", "notify ap", "report to ap")
 REFERENCE = ("ap-meldnummer", "meldnummer", "ap meldnummer", "ap reference", "ap number")

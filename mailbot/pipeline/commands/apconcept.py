@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mailbot import apdraft
-from mailbot.commands import Context, Outcome
+from mailbot.pipeline.commands import Context, Outcome
+from mailbot.register import apdraft
 
 WORDS = ("ap-concept", "ap concept", "concept ap", "ap-draft", "ap draft")
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import re
 
-from mailbot import cases
-from mailbot.answers import parse_count
-from mailbot.commands import Context, Outcome
-from mailbot.register import count_text
-from mailbot.severity import EI_VALUES, assess
+from mailbot.core.answers import parse_count
+from mailbot.core.severity import EI_VALUES, assess
+from mailbot.model import cases
+from mailbot.pipeline.commands import Context, Outcome
+from mailbot.register.entry import count_text
 
 FIELDS = {
     "categorieën": "categories", "categorieen": "categories", "categories": "categories",

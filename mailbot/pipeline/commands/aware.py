@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from mailbot import cases
-from mailbot.commands import Context, Outcome
-from mailbot.dates import parse_when
-from mailbot.render import local_time
+from mailbot.core.dates import parse_when
+from mailbot.core.render import local_time
+from mailbot.model import cases
+from mailbot.pipeline.commands import Context, Outcome
 
 WORDS = ("ontdekt op", "ontdekt", "bekend sinds", "bekend op", "discovered at", "discovered", "aware at",
          "aware since", "aware")  # fmt: skip

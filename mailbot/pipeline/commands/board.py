@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from mailbot.commands import Context, Outcome
+from mailbot.pipeline.commands import Context, Outcome
 
 ADVICE = ("advies fg", "advies", "fg advice", "dpo advice")
 DECISION = ("besluit", "besluit bestuur", "board decision", "decision")

@@ -3,8 +3,8 @@ acknowledgement that waited for it (acknowledgement.py) goes now."""
 
 from __future__ import annotations
 
-from mailbot import acknowledgement
-from mailbot.commands import Context, Outcome
+from mailbot.pipeline import acknowledgement
+from mailbot.pipeline.commands import Context, Outcome
 
 WORDS = ("bevestig melder", "confirm reporter")
 

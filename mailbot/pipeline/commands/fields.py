@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mailbot import answers as answer_fields
-from mailbot.cases import set_answer
-from mailbot.commands import Context, Outcome
+from mailbot.core import answers as answer_fields
+from mailbot.model.cases import set_answer
+from mailbot.pipeline.commands import Context, Outcome
 
 
 def matches(word: str) -> bool:

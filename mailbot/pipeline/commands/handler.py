@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from mailbot.commands import Context, Outcome
-from mailbot.compose import address_fault, shown_address
+from mailbot.core.compose import address_fault, shown_address
+from mailbot.pipeline.commands import Context, Outcome
 
 ROLES = {
     "melder": "handler", "behandelaar": "handler", "handler": "handler", "case handler": "handler",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailbot.commands import Context, Outcome
+from mailbot.pipeline.commands import Context, Outcome
 
 WORDS = ("notitie", "interne notitie", "note", "internal note")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mailbot.commands import Context, Outcome
-from mailbot.notify import mail_reporter
+from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.notify import mail_reporter
 
 WORDS = ("vraag aan melder", "vraag aan de melder", "vraag", "question to reporter", "question", "ask reporter")
 

@@ -4,30 +4,12 @@ from __future__ import annotations
 
 import re
 
-from mailbot.commands import Context, Outcome
-from mailbot.notify import mail_reporter
+from mailbot.core.phases import CLOSED, STATES
+from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.notify import mail_reporter
 
 WORDS = ("status", "fase", "phase")
 
-# value -> (status, phase). The phases of the protocol: Ontdekken → Inventariseren →
-# Kwalificeren → Herstellen → Melden → Archiveren.
-STATES: dict[str, tuple[str, str]] = {
-    "ontdekken": ("ontvangen", "ontdekken"), "ontvangen": ("ontvangen", "ontdekken"),
-    "discover": ("ontvangen", "ontdekken"), "received": ("ontvangen", "ontdekken"),
-    "inventariseren": ("inventariseren", "inventariseren"), "inventory": ("inventariseren", "inventariseren"),
-    "investigate": ("inventariseren", "inventariseren"), "investigating": ("inventariseren", "inventariseren"),
-    "kwalificeren": ("kwalificeren", "kwalificeren"), "qualify": ("kwalificeren", "kwalificeren"),
-    "assess": ("kwalificeren", "kwalificeren"), "assessment": ("kwalificeren", "kwalificeren"),
-    "herstellen": ("herstellen", "herstellen"), "remediate": ("herstellen", "herstellen"),
-    "recover": ("herstellen", "herstellen"), "remediation": ("herstellen", "herstellen"),
-    "melden": ("melden", "melden"), "notify": ("melden", "melden"), "notification": ("melden", "melden"),
-    "gearchiveerd": ("gearchiveerd", "archiveren"), "archiveren": ("gearchiveerd", "archiveren"),
-    "archived": ("gearchiveerd", "archiveren"), "archive": ("gearchiveerd", "archiveren"),
-    "afgesloten": ("gearchiveerd", "archiveren"), "closed": ("gearchiveerd", "archiveren"),
-    "geen datalek": ("geen datalek", "archiveren"), "no breach": ("geen datalek", "archiveren"),
-    "not a breach": ("geen datalek", "archiveren"), "no data breach": ("geen datalek", "archiveren"),
-}  # fmt: skip
-CLOSED = ("gearchiveerd", "geen datalek")
 CHOICES = "inventariseren, kwalificeren, herstellen, melden, gearchiveerd, geen datalek"
 
 

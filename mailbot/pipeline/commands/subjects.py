@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from mailbot.commands import NO, YES, Context, Outcome
-from mailbot.dates import parse_when
-from mailbot.render import local_time
+from mailbot.core.dates import parse_when
+from mailbot.core.render import local_time
+from mailbot.pipeline.commands import NO, YES, Context, Outcome
 
 DECIDE = ("betrokkenen informeren", "informeren betrokkenen", "inform data subjects", "inform subjects")
 INFORMED = ("betrokkenen geïnformeerd op", "betrokkenen geinformeerd op", "geïnformeerd op", "geinformeerd op",
