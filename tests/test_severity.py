@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailbot.core.severity import assess, band_of
+from mailbot.core.severity import SENSITIVE, TIERS, assess, band_of, check, table, words_in
 
 
 def test_misaddressed_letter_name_and_address() -> None:
@@ -85,3 +85,95 @@ def test_inflected_and_compound_dutch_words() -> None:
     for text in ("bankrekeningnummers", "loonstroken", "BSN-nummers"):
         assert assess({"categories": text}, {}).dpc == 3.0, text
     assert assess({"categories": "zorgvuldig bewaarde namen"}, {}).dpc == 1.0
+
+
+# A stolen laptop: 1 × 1 + 0.5 unknown + 0.5 malicious = 2.0, medium.
+LAPTOP = {"categories": "namen en e-mailadressen", "identifiability": "maximaal", "confidentiality": "onbekend",
+          "malicious": "ja"}  # fmt: skip
+
+
+def test_encrypted_with_an_explanation_is_encrypted() -> None:
+    """``Versleuteld: ja, AES-256``: the first word decides, the rest explains."""
+    assert assess({**LAPTOP, "encrypted": "ja, AES-256"}, {}).tier == "none"
+    assert assess({**LAPTOP, "encrypted": "nee, alleen een wachtwoord op het account"}, {}).tier == "risk"
+
+
+def test_a_denied_category_does_not_count() -> None:
+    assert assess({"categories": "namen, geen medische gegevens"}, {}).dpc == 1.0
+    assert assess({"categories": "adressen zonder BSN"}, {}).dpc == 1.0
+    assert words_in("no health data", SENSITIVE) == []
+    # A doubt or a later clause is no denial: the safer reading counts the word.
+    assert assess({"categories": "weet niet of er medische gegevens bij zaten"}, {}).dpc == 4.0
+    assert assess({"categories": "geen BSN, wel medische gegevens"}, {}).dpc == 4.0
+
+
+def test_none_is_no_loss_and_not_known_is_the_worse_case() -> None:
+    base = {"categories": "namen", "identifiability": "maximaal"}
+    s = assess({**base, "availability": "geen", "integrity": "geen", "confidentiality": "geen"}, {})
+    assert (s.cb, s.score) == (0.0, 1.0)
+    assert assess({**base, "confidentiality": "niet bekend"}, {}).cb == 0.5
+    assert assess({**base, "confidentiality": "bekende ontvanger"}, {}).cb == 0.25
+    assert assess({**base, "integrity": "niet herstelbaar"}, {}).cb == 0.5
+
+
+def test_unreadable_values_are_refused_with_what_to_write() -> None:
+    for key, value in (("encrypted", "misschien"), ("confidentiality", "weet ik niet"), ("availability", "soms"),
+                       ("restore_time", "snel"), ("exfiltration", "hmm"), ("backup", "waarschijnlijk")):  # fmt: skip
+        problem = check(key, value)
+        assert problem is not None and "niet te lezen" in problem[0] and "cannot be read" in problem[1], key
+    for key, value in (("encrypted", "ja, AES-256"), ("confidentiality", "niet bekend"), ("availability", "geen"),
+                       ("restore_time", "3 dagen"), ("exfiltration", "niet uitgesloten"),
+                       ("backup", "nee")):  # fmt: skip
+        assert check(key, value) is None, key
+
+
+def test_a_stored_unreadable_value_counts_as_the_worse_case() -> None:
+    s = assess({**LAPTOP, "confidentiality": "tja", "encrypted": "misschien"}, {})
+    assert s.cb == 1.0 and s.tier == "risk"  # unknown recipients, not encrypted
+    assert any("slechtste geval" in r for r in s.reasons)
+
+
+def test_the_number_of_people_counts() -> None:
+    stolen = LAPTOP
+    assert assess(stolen, {"affected_count": 2}).tier == "risk"
+    assert assess(stolen, {"affected_count": 100_000}).tier == "high"
+    assert assess(stolen, {"affected_count": {"min": 200, "max": 300}}).tier == "high"
+
+
+def test_what_would_change_the_suggestion_is_tried_not_guessed() -> None:
+    s = assess(LAPTOP, {"affected_count": 500})
+    assert s.tier == "high"
+    assert "als de gegevens versleuteld waren (met een veilige sleutel): geen risico: alleen registreren" in [
+        nl for nl, _ in s.changes
+    ]
+    assert "bij 100 of minder betrokkenen: risico: melden bij de AP" in [nl for nl, _ in s.changes]
+    lines = table(s, "nl").splitlines()
+    assert lines[0].split(None, 1) == ["Voorstel", TIERS["high"]] and lines[1].startswith("Score       SE 2")
+    assert any(line.startswith("Anders als") for line in lines)
+    assert table(s, "en").startswith("Suggestion  high risk")
+
+
+def test_special_categories_are_never_no_risk_whatever_the_mitigation() -> None:
+    mitigations = ({"encrypted": "ja"}, {"deletion_confirmed": "ja"}, {"exfiltration": "uitgesloten"},
+                   {"confidentiality": "geen"},
+                   {"availability": "tijdelijk", "backup": "ja", "restore_time": "1 uur"})  # fmt: skip
+    for confidentiality in ("bekend", "onbekend", "geen"):
+        for extra in mitigations:
+            facts = {"categories": "strafrechtelijke gegevens", "identifiability": "verwaarloosbaar",
+                     "confidentiality": confidentiality, **extra}  # fmt: skip
+            assert assess(facts, {"affected_count": 1}).tier != "none", facts
+
+
+def test_a_known_recipient_who_deleted_it_contains_the_exposure() -> None:
+    letter = {"categories": "naam, adres, IBAN", "identifiability": "maximaal", "confidentiality": "bekend"}
+    assert assess(letter, {}).tier == "high"  # 3 × 1 + 0.25 = 3.25
+    assert assess({**letter, "deletion_confirmed": "ja"}, {}).tier == "none"
+    # Someone with malicious intent is not trusted on a deletion.
+    assert assess({**letter, "deletion_confirmed": "ja", "malicious": "ja"}, {}).tier == "high"
+
+
+def test_an_unavailability_that_lasts_is_at_least_a_risk() -> None:
+    ransomware = {"categories": "namen", "identifiability": "maximaal", "availability": "tijdelijk"}
+    assert assess({**ransomware, "backup": "ja", "restore_time": "4 uur"}, {}).tier == "none"
+    assert assess({**ransomware, "backup": "ja", "restore_time": "3 dagen"}, {}).tier == "risk"
+    assert assess({**ransomware, "backup": "nee"}, {}).tier == "risk"

@@ -1,5 +1,6 @@
 """The decision model's assessment fields (the protocol's *Kwalificeren*), from which the
-ENISA severity and a suggested tier are computed (severity.py)."""
+ENISA severity and a suggested tier are computed (severity.py). A value severity.py cannot
+read is refused with what to write instead; the reply ends with the suggestion as a table."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import re
 
 from mailbot.core.answers import parse_count
-from mailbot.core.severity import EI_VALUES, assess
+from mailbot.core.severity import EI_VALUES, assess, check, table
 from mailbot.model import cases
 from mailbot.pipeline.commands import Context, Outcome
 from mailbot.register.entry import count_text
@@ -32,7 +33,29 @@ FIELDS = {
     "aantal records": "records", "records": "records", "number of records": "records",
     "andere toezichthouder": "other_regulator", "other regulator": "other_regulator",
     "nog gaande": "ongoing", "duurt nog voort": "ongoing", "ongoing": "ongoing", "still ongoing": "ongoing",
+    "back-up": "backup", "backup": "backup",
+    "hersteltijd": "restore_time", "hersteld binnen": "restore_time", "restore time": "restore_time",
+    "restored within": "restore_time",
+    "exfiltratie": "exfiltration", "exfiltration": "exfiltration",
+    "verwijdering bevestigd": "deletion_confirmed", "deletion confirmed": "deletion_confirmed",
 }  # fmt: skip
+# How the officer writes each field, for the reply (never the stored key).
+LABELS = {
+    "categories": ("Categorieën", "Data categories"), "dpc": ("DPC", "DPC"),
+    "identifiability": ("Identificeerbaarheid", "Identifiability"),
+    "confidentiality": ("Vertrouwelijkheid", "Confidentiality"), "integrity": ("Integriteit", "Integrity"),
+    "availability": ("Beschikbaarheid", "Availability"), "encrypted": ("Versleuteld", "Encrypted"),
+    "malicious": ("Kwade opzet", "Malicious intent"), "other_eu": ("Andere EU-landen", "Other EU countries"),
+    "consequences": ("Gevolgen", "Consequences"), "measures": ("Maatregelen", "Measures"),
+    "nature": ("Aard", "Nature"), "processor": ("Verwerker", "Processor"), "summary": ("Samenvatting", "Summary"),
+    "records": ("Aantal records", "Number of records"), "other_regulator": ("Andere toezichthouder", "Other regulator"),
+    "ongoing": ("Nog gaande", "Ongoing"), "backup": ("Back-up", "Backup"),
+    "restore_time": ("Hersteltijd", "Restore time"),
+    "exfiltration": ("Exfiltratie", "Exfiltration"),
+    "deletion_confirmed": ("Verwijdering bevestigd", "Deletion confirmed"),
+}  # fmt: skip
+# The suggestion's table opens with this; one table per reply, after the last assessment command.
+TABLE_START = ("Voorstel", "Suggestion")
 WORDS = tuple(FIELDS)
 
 
@@ -63,6 +86,9 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
                 "choose negligible, limited, significant or maximum",
             ),
         )
+    problem = check(key, value)
+    if problem is not None:
+        return Outcome(word, False, ctx.say(*problem))
     current = cases.answers_of_assessment(ctx.case)
     old = current.get(key)
     current[key] = value
@@ -74,9 +100,7 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         new=value,
     )
     severity = assess(current, cases.answers_of(ctx.case))
-    score = (
-        f"SE {severity.score:g} ({severity.band})"
-        if severity.score is not None
-        else ctx.say("SE nog onbekend", "SE not known yet")
-    )
-    return Outcome(word, True, f"{key} = {value}; {score}")
+    ctx.extra[:] = [e for e in ctx.extra if not e.startswith(TABLE_START)]
+    ctx.extra.append(table(severity, ctx.language))
+    label = ctx.say(*LABELS[key])
+    return Outcome(word, True, f"{label}: {value}")
