@@ -141,6 +141,30 @@ def test_assessment_and_board_decision(bot: Bot) -> None:
     assert case["board_decision"]["by"] == "directeur-bestuurder"
 
 
+def test_assessment_values_are_read_not_guessed_and_the_suggestion_is_a_table(bot: Bot) -> None:
+    """The notice shows the suggestion; an unreadable value is refused with what to write, and
+    the reply ends with the suggestion as a table built from the values that were read."""
+    kenmerk, _, notice, _ = open_case(bot)
+    notice_text = body_text(notice)
+    assert "Voorstel    risico: melden bij de AP" in notice_text and "Identificeerbaarheid: maximaal" in notice_text
+    result = body_text(
+        command(
+            bot,
+            notice,
+            "Categorieën: namen, geen medische gegevens\nIdentificeerbaarheid: maximaal\n"
+            "Vertrouwelijkheid: niet bekend\nVersleuteld: misschien\nBeschikbaarheid: geen\nKwade opzet: ja",
+        )
+    )
+    assert "✘ geweigerd   Versleuteld: 'misschien' is niet te lezen: begin met ja of nee" in result
+    assert "Vertrouwelijkheid: niet bekend" in result and "confidentiality" not in result
+    assert "Voorstel    risico: melden bij de AP" in result
+    assert "Score       SE 2 (gemiddeld)" in result
+    assert "- als de gegevens versleuteld waren (met een veilige sleutel): geen risico" in result
+    assert result.count("Voorstel ") == 1
+    case = show(bot, kenmerk)
+    assert "encrypted" not in case["assessment"] and case["severity"]["dpc"] == 1.0
+
+
 def test_daily_digest_once(clean_lab: LabMailServer) -> None:
     bot = make_bot(clean_lab, MAILBOT_DIGEST_TIME="00:00")
     try:

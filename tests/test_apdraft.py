@@ -154,3 +154,20 @@ def test_officer_asks_for_the_draft_by_mail_and_the_notification_archives_it(bot
     detail = json.loads(archived[0].detail)
     stored = bot.svc.store.read(detail["path"]).decode()
     assert f"Concept melding datalek aan de AP, {kenmerk}" in stored
+
+
+def test_none_is_no_loss_and_the_tier_facts_are_in_the_draft(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Beschikbaarheid: geen`` is no loss of availability; backup, restore time, exfiltration,
+    the recipient's deletion and the suggested tier are in the draft."""
+    _, svc = offline_services(tmp_path, monkeypatch, **ORGANISATION)
+    case = make_case(svc, T1, worked=True)
+    facts = {"availability": "geen", "integrity": "geen", "backup": "ja", "restore_time": "4 uur",
+             "exfiltration": "uitgesloten", "deletion_confirmed": "ja, schriftelijk"}  # fmt: skip
+    case.assessment = json.dumps({**json.loads(case.assessment), **facts})
+    values = {i.label: i.value for s in apdraft.build(case, svc.settings, NOW).sections for i in s.items}
+    assert values["Aard"] == "gelezen door onbevoegden"
+    assert (values["Back-up"], values["Hersteltijd"]) == ("ja", "4 uur")
+    assert values["Gegevens meegenomen (exfiltratie)"] == "uitgesloten"
+    assert values["Ontvanger heeft verwijdering bevestigd"] == "ja, schriftelijk"
+    # Financial data with a known recipient who confirmed deletion: contained.
+    assert values["Voorgesteld risico (de organisatie beslist)"] == "geen risico: alleen registreren"

@@ -320,3 +320,23 @@ def test_cli_export_to_a_file(
     assert ws is not None and [r[0].value for r in ws.iter_rows(min_row=2)] == ["DL-2026-0002", "DL-2026-0003"]
     with pytest.raises(SystemExit, match="--from '1-3-2026' is not a date; write it as YYYY-MM-DD"):
         main(["--config", str(env), "export", "--from", "1-3-2026"])
+
+
+def test_the_register_shows_the_tier_facts_and_reasons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mailbot.register.entry import entry
+
+    _, svc = offline_services(tmp_path, monkeypatch)
+    case = make_case(svc, T1, worked=True)
+    case.assessment = json.dumps({**json.loads(case.assessment), "deletion_confirmed": "ja", "backup": "nee"})
+    row = entry(case, svc.settings.timezone, NOW)
+    assert (row["deletion_confirmed"], row["backup"], row["encrypted"], row["tier"]) == (
+        "ja",
+        "nee",
+        "nee",
+        "geen risico",
+    )
+    assert "de bekende ontvanger heeft bevestigd dat de gegevens zijn verwijderd" in row["tier_reasons"].splitlines()
+    assert (
+        "the known recipient confirmed the data was deleted"
+        in entry(case, svc.settings.timezone, NOW, "en")["tier_reasons"]
+    )

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, func, inspect, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
+from mailbot.core import severity
 from mailbot.core.classify import Context, Disposition, classify
 from mailbot.core.compose import address_fault, shown_address
 from mailbot.core.config import MailboxSettings
@@ -341,6 +342,7 @@ def _new_case(
             acknowledged=acknowledged,
             not_acknowledged_reason=why_not,
             held=held,
+            suggestion=severity.table(severity.assess({}, cases.answers_of(case)), case.language),
         )
         cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
         return case

@@ -18,7 +18,16 @@ from typing import Any
 from mailbot.core.clock import as_utc
 from mailbot.core.config import Settings
 from mailbot.core.render import Renderer
-from mailbot.core.severity import SENSITIVE, assess, words_in
+from mailbot.core.severity import (
+    SENSITIVE,
+    TIERS,
+    TIERS_EN,
+    assess,
+    read_availability,
+    read_confidentiality,
+    read_integrity,
+    words_in,
+)
 from mailbot.model.models import Case
 from mailbot.register.entry import count_text
 
@@ -80,14 +89,15 @@ def _local(value: datetime | None, settings: Settings) -> str:
 
 
 def _nature(assessment: dict[str, Any], nl: bool) -> str:
+    """The form's nature of the breach; ``geen`` (none) is no loss, an unreadable value counts."""
     parts = []
-    if assessment.get("confidentiality"):
+    if read_confidentiality(str(assessment.get("confidentiality") or "geen")) != "none":
         parts.append("gelezen door onbevoegden" if nl else "read by unauthorised persons")
-    if assessment.get("integrity"):
+    if read_integrity(str(assessment.get("integrity") or "geen")) != "none":
         parts.append("veranderd" if nl else "altered")
-    availability = str(assessment.get("availability") or "").lower()
-    if availability:
-        permanent = "permanent" in availability or "blijvend" in availability
+    availability = read_availability(str(assessment.get("availability") or "geen"))
+    if availability != "none":
+        permanent = availability != "temporary"
         if nl:
             parts.append("blijvend niet beschikbaar" if permanent else "tijdelijk niet beschikbaar")
         else:
@@ -162,6 +172,10 @@ def build(case: Case, settings: Settings, now: datetime) -> Draft:
             Item(t("Soort", "Type"), str(assessment.get("nature") or ""), f"{command} Aard:"),
             Item(t("Omschrijving", "Description"), str(assessment.get("summary") or case.description or ""),
                  f"{command} Samenvatting:"),
+            Item(t("Gegevens meegenomen (exfiltratie)", "Data taken (exfiltration)"),
+                 str(assessment.get("exfiltration") or "")),
+            Item(t("Ontvanger heeft verwijdering bevestigd", "Recipient confirmed deletion"),
+                 _yes_no(assessment.get("deletion_confirmed"), nl)),
         )),
         Section(6, t("Persoonsgegevens", "Personal data"), (
             Item(t("Soorten persoonsgegevens", "Categories"), categories, f"{command} Categorieën:"),
@@ -178,6 +192,8 @@ def build(case: Case, settings: Settings, now: datetime) -> Draft:
         Section(8, t("Voorafgaande maatregelen", "Prior measures"), (
             Item(t("Gegevens onbegrijpelijk gemaakt (versleuteld)", "Data unintelligible (encrypted)"),
                  _yes_no(assessment.get("encrypted"), nl), f"{command} Versleuteld:"),
+            Item(t("Back-up", "Backup"), _yes_no(assessment.get("backup"), nl)),
+            Item(t("Hersteltijd", "Restore time"), str(assessment.get("restore_time") or "")),
         )),
         Section(9, t("Gevolgen", "Consequences"), (
             Item(t("Gevolgen voor de betrokkenen", "Consequences for the people"),
@@ -186,6 +202,8 @@ def build(case: Case, settings: Settings, now: datetime) -> Draft:
                  f"{AP_SEVERITY[severity.band]} (SE {severity.score:g}, {severity.band})" if severity.band and
                  severity.score is not None else "",
                  f"{command} Categorieën: / Identificeerbaarheid: / Vertrouwelijkheid:"),
+            Item(t("Voorgesteld risico (de organisatie beslist)", "Suggested tier (the organisation decides)"),
+                 (TIERS if nl else TIERS_EN)[severity.tier] if severity.score is not None else ""),
         )),
         Section(10, t("Vervolgacties", "Follow-up"), (
             Item(t("Betrokkenen geïnformeerd", "People affected informed"), _yes_no(informed, nl),

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mailbot.core.clock import as_utc
-from mailbot.core.severity import assess
+from mailbot.core.severity import BANDS_EN, assess
 from mailbot.model.models import Case
 
 
@@ -46,9 +46,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("cause", "Oorzaak", "Cause", width=30),
     Column("consequences", "Gevolgen", "Consequences", width=30),
     Column("measures", "Maatregelen", "Measures", width=30),
+    Column("encrypted", "Versleuteld", "Encrypted", width=14),
+    Column("exfiltration", "Exfiltratie", "Exfiltration", width=14),
+    Column("deletion_confirmed", "Verwijdering bevestigd", "Deletion confirmed", width=14),
+    Column("backup", "Back-up", "Backup", width=12),
+    Column("restore_time", "Hersteltijd", "Restore time", width=12),
     Column("score", "Ernst (score)", "Severity (score)", "number", 10),
     Column("band", "Ernst", "Severity", width=12),
     Column("tier", "Risico", "Risk", width=14),
+    Column("tier_reasons", "Waarom dit risico", "Why this risk", width=40),
     Column("ap_decision", "Melden AP", "Notify AP", width=10),
     Column("ap_decision_reason", "Reden besluit AP", "Reason for the AP decision", width=30),
     Column("ap_notified_at", "Gemeld bij AP", "Notified to AP", "date", 17),
@@ -69,7 +75,8 @@ WORDS = {
     "en": {"ja": "yes", "nee": "no", "on_time": "on time", "late": "late", "late_open": "late, not notified yet",
            "none": "no risk", "risk": "risk", "high": "high risk"},
 }  # fmt: skip
-BANDS_EN = {"laag": "low", "gemiddeld": "medium", "hoog": "high", "zeer hoog": "very high"}
+# The facts the suggested tier weighs beside the ENISA score, as the officer wrote them.
+FACTS = ("encrypted", "exfiltration", "deletion_confirmed", "backup", "restore_time")
 SUMMARY_LENGTH = 300
 
 
@@ -130,9 +137,11 @@ def entry(case: Case, tz: ZoneInfo, now: datetime, language: str = "nl") -> dict
         "cause": str(answers.get("cause") or ""),
         "consequences": str(assessment.get("consequences") or ""),
         "measures": str(assessment.get("measures") or ""),
+        **{key: str(assessment.get(key) or "") for key in FACTS},
         "score": severity.score,
         "band": BANDS_EN.get(band, band) if language == "en" else band,
         "tier": words[severity.tier] if severity.score is not None else "",
+        "tier_reasons": "\n".join(severity.reasons if language == "nl" else severity.reasons_en),
         "ap_decision": words.get(case.ap_decision, case.ap_decision),
         "ap_decision_reason": case.ap_decision_reason,
         "ap_notified_at": _local(case.ap_notified_at, tz),
