@@ -35,19 +35,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 BATCH = 500
 
-RULE_REASONS = {
-    "duplicate": "same Message-ID as message #{dup}, already handled",
-    "from-self": "sent by the bot's own address",
-    "auto-submitted": "automatic message (Auto-Submitted)",
-    "precedence-bulk": "bulk or list mail (Precedence)",
-    "list-mail": "mailing-list mail (List-Id)",
-    "autoreply-header": "automatic reply (X-Autoreply / X-Auto-Response-Suppress)",
-    "empty-return-path": "bounce (empty Return-Path)",
-    "bounce-sender": "bounce (MAILER-DAEMON / postmaster)",
-    "delivery-report": "delivery or read report",
-    "not-a-report": "subject has none of the report keywords and names no case",
-}
-
 
 @dataclass
 class DispatchResult:
@@ -248,7 +235,6 @@ def handle(
     digest_case = None
     if thread_case is None and parsed.from_address in mb.officers:
         digest_case = conversation.case_from_digest_reply(s, parsed, svc.settings.kenmerk_prefix)
-        thread_case = digest_case
     loop_reason = loops.flooding(svc, s, m)
     kenmerk_case = None
     for k in find_kenmerken(parsed.subject, svc.settings.kenmerk_prefix):
@@ -259,6 +245,7 @@ def handle(
         bot_addresses=frozenset({a.address for a in svc.settings.mailboxes}),
         keywords=mb.keywords,
         thread_case=thread_case.kenmerk if thread_case else None,
+        digest_case=digest_case.kenmerk if digest_case else None,
         kenmerk_case=kenmerk_case.kenmerk if kenmerk_case else None,
         duplicate_of=duplicate_of,
         flooding=loop_reason is not None,
@@ -272,10 +259,9 @@ def handle(
         if loop_reason:
             loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
     elif c.disposition is Disposition.REPLY:
-        target = thread_case or kenmerk_case
+        target = thread_case or digest_case or kenmerk_case  # in the order of the rules
         assert target is not None
-        rule = "digest-reply" if digest_case is not None and target is digest_case else c.rule
-        held_back = conversation.handle_reply(svc, s, m, parsed, target, rule, now, quiet=loop_reason is not None)
+        held_back = conversation.handle_reply(svc, s, m, parsed, target, c.rule, now, quiet=loop_reason is not None)
         if held_back and loop_reason:
             loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
     elif c.rule == "mail-loop":
@@ -283,8 +269,8 @@ def handle(
         m.reason = loop_reason
         loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
     else:
-        m.reason = RULE_REASONS.get(c.rule, c.rule).format(dup=duplicate_of)
-        if c.rule in loops.BOUNCE_RULES:
+        m.reason = c.reason
+        if c.matched.bounce:
             loops.check_bounces(svc, s, m, now)
     s.add(m)
     log.info("dispatch: message #%d from %s: %s (%s)", m.id, parsed.from_address or "?", c.disposition.value, m.reason)
