@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from mailbot.core.errors import MailbotError
+
 SECURITY_CHOICES = ("ssl", "starttls", "none")
 LANGUAGES = ("nl", "en")
 DEFAULT_PORTS = {
@@ -26,7 +28,7 @@ DEFAULT_PORTS = {
 _ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 
-class ConfigError(ValueError):
+class ConfigError(MailbotError):
     """A setting is missing or wrong; the message names the key."""
 
 
