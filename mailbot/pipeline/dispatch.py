@@ -25,7 +25,7 @@ from mailbot.core.kenmerk import find_kenmerken, kenmerk_year
 from mailbot.core.language import guess_language
 from mailbot.core.parse import ParsedMessage, ParseError, parse_message
 from mailbot.model import audit, cases, db
-from mailbot.model.models import Case, InboundMessage, Outbox, StoredAttachment
+from mailbot.model.models import Case, InboundMessage, MessageStatus, Outbox, StoredAttachment
 from mailbot.model.services import Services
 from mailbot.pipeline import acknowledgement, conversation, loops, outbox
 from mailbot.pipeline.notify import notify_officers
@@ -48,7 +48,11 @@ class DispatchResult:
 _INBOUND = InboundMessage.__table__  # type: ignore[attr-defined]
 _CLAIM = (
     update(_INBOUND)
-    .where(_INBOUND.c.id == bindparam("mid"), _INBOUND.c.status == "received", _INBOUND.c.attempts < bindparam("most"))
+    .where(
+        _INBOUND.c.id == bindparam("mid"),
+        _INBOUND.c.status == MessageStatus.RECEIVED,
+        _INBOUND.c.attempts < bindparam("most"),
+    )
     .values(attempts=_INBOUND.c.attempts + 1)
     .returning(_INBOUND.c.attempts, _INBOUND.c.raw_path)
 )
@@ -63,7 +67,7 @@ _DUPLICATE = (
         _INBOUND.c.mailbox == bindparam("mailbox"),
         _INBOUND.c.identity == bindparam("identity"),
         _INBOUND.c.id != bindparam("mid"),
-        _INBOUND.c.status == "processed",
+        _INBOUND.c.status == MessageStatus.PROCESSED,
     )
     .limit(1)
 )
@@ -73,7 +77,9 @@ def waiting(engine: Engine) -> int:
     """How many stored messages wait to be handled."""
     with db.session(engine) as s:
         return int(
-            s.exec(select(func.count()).select_from(InboundMessage).where(InboundMessage.status == "received")).one()
+            s.exec(
+                select(func.count()).select_from(InboundMessage).where(InboundMessage.status == MessageStatus.RECEIVED)
+            ).one()
         )
 
 
@@ -89,7 +95,7 @@ def process_pending(svc: Services, now: datetime) -> DispatchResult:
             ids = list(
                 s.exec(
                     select(InboundMessage.id)
-                    .where(InboundMessage.status == "received")
+                    .where(InboundMessage.status == MessageStatus.RECEIVED)
                     .order_by(col(InboundMessage.id))
                     .limit(BATCH)
                 )
@@ -127,12 +133,12 @@ def process_one(
     if claimed is None:
         with db.writing(svc.engine), db.session(svc.engine) as s:
             m = s.get(InboundMessage, message_id)
-            if m is None or m.status != "received":
+            if m is None or m.status != MessageStatus.RECEIVED:
                 return
             why = f"processing failed {m.attempts} times; last error: {m.reason or 'the worker stopped'}"
             quarantine(svc, s, m, why, now)
             s.commit()
-        result.add("quarantined")
+        result.add(Disposition.QUARANTINED)
         return
     attempts, raw_path = claimed
     try:
@@ -140,7 +146,7 @@ def process_one(
         parsed = parse_message(raw)
     except (ParseError, OSError, ValueError) as exc:
         _fail(svc, message_id, f"cannot be read: {exc}", now, permanent=True)
-        result.add("quarantined")
+        result.add(Disposition.QUARANTINED)
         return
     try:
         with db.writing(svc.engine), db.session(svc.engine) as s:
@@ -149,7 +155,7 @@ def process_one(
             # (lease.py rules that out, this makes sure), one waits for the other and then
             # finds it handled.
             fresh = s.exec(_LOCKED, params={"mid": message_id}).first()
-            if fresh is None or fresh.status != "received":
+            if fresh is None or fresh.status != MessageStatus.RECEIVED:
                 return
             disposition = handle(svc, s, fresh, parsed, now, result)
             _write_back(s, fresh)
@@ -161,7 +167,7 @@ def process_one(
     except Exception as exc:
         log.exception("dispatch: message #%d failed (attempt %d of %d)", message_id, attempts, MAX_ATTEMPTS)
         _fail(svc, message_id, f"{type(exc).__name__}: {exc}", now, permanent=attempts >= MAX_ATTEMPTS)
-        result.add("quarantined" if attempts >= MAX_ATTEMPTS else "retry")
+        result.add(Disposition.QUARANTINED if attempts >= MAX_ATTEMPTS else "retry")
 
 
 # What handling a message may change in its row: written back with one prebuilt UPDATE.
@@ -202,7 +208,7 @@ def _fail(svc: Services, message_id: int, reason: str, now: datetime, permanent:
 
 
 def quarantine(svc: Services, s: Session, m: InboundMessage, reason: str, now: datetime) -> None:
-    m.status = m.disposition = "quarantined"
+    m.status, m.disposition = MessageStatus.QUARANTINED, Disposition.QUARANTINED
     m.reason = reason
     m.processed_at = now
     s.add(m)
@@ -251,7 +257,7 @@ def handle(
         flooding=loop_reason is not None,
     )
     c = classify(parsed, context)
-    m.status, m.disposition, m.rule, m.processed_at = "processed", c.disposition.value, c.rule, now
+    m.status, m.disposition, m.rule, m.processed_at = MessageStatus.PROCESSED, c.disposition, c.rule, now
     if c.disposition is Disposition.CASE:
         case = _new_case(svc, s, mb, m, parsed, now, loop_reason)
         result.kenmerken.append(case.kenmerk)
