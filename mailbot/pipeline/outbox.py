@@ -108,11 +108,6 @@ def enqueue(
     return message_id
 
 
-def next_due(engine: Engine) -> datetime | None:
-    with db.session(engine) as s:
-        return s.exec(select(func.min(Outbox.next_attempt_at)).where(Outbox.status == OutboxStatus.QUEUED)).one()
-
-
 OnFailure = Callable[[Session, Outbox, str, datetime], None]
 
 
