@@ -57,8 +57,8 @@ _CLAIM = (
     .returning(_INBOUND.c.attempts, _INBOUND.c.raw_path)
 )
 
-# The message to handle, locked: built once (Session.get builds its statement, and works out
-# its cache key, for every message: 0.3 ms against 0.2 ms).
+# The message to handle, locked: built once, where Session.get builds its statement and works
+# out its cache key for every message (docs/benchmarks.md, dispatch).
 _LOCKED = select(InboundMessage).where(InboundMessage.id == bindparam("mid")).with_for_update()
 
 _DUPLICATE = (
@@ -179,10 +179,10 @@ _COLUMNS = frozenset(c.key for c in _INBOUND.columns)
 
 
 def _write_back(s: Session, m: InboundMessage) -> None:
-    """What handling changed in the message's row, written with one UPDATE built once; the
-    object then leaves the session, so the commit's flush does not write it again. The ORM's
-    flush of this one object took 0.45-0.64 ms a message. Should anything else have changed,
-    the flush writes it as before."""
+    """What handling changed in the message's row, written with one UPDATE built once instead
+    of the ORM's flush of it (docs/benchmarks.md, dispatch); the object then leaves the
+    session, so the commit's flush does not write it again. Should anything else have
+    changed, the flush writes it as before."""
     changed = _COLUMNS - inspect(m).unmodified
     if not changed or not changed <= _HANDLED:
         return
