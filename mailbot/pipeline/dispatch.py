@@ -165,7 +165,13 @@ def process_one(
             ahead[claim_next] = following
         result.add(disposition)
     except Exception as exc:
-        log.exception("dispatch: message #%d failed (attempt %d of %d)", message_id, attempts, MAX_ATTEMPTS)
+        log.exception(
+            "message #%d failed (attempt %d of %d)",
+            message_id,
+            attempts,
+            MAX_ATTEMPTS,
+            extra={"message_id": message_id},
+        )
         _fail(svc, message_id, f"{type(exc).__name__}: {exc}", now, permanent=attempts >= MAX_ATTEMPTS)
         result.add(Disposition.QUARANTINED if attempts >= MAX_ATTEMPTS else "retry")
 
@@ -207,13 +213,18 @@ def _fail(svc: Services, message_id: int, reason: str, now: datetime, permanent:
         s.commit()
 
 
+def _about(m: InboundMessage, kenmerk: str | None = None) -> dict[str, object]:
+    """The fields of a log line about this message (runtime/logs.py)."""
+    return {"message_id": m.id, "mailbox": m.mailbox, "kenmerk": kenmerk}
+
+
 def quarantine(svc: Services, s: Session, m: InboundMessage, reason: str, now: datetime) -> None:
     m.status, m.disposition = MessageStatus.QUARANTINED, Disposition.QUARANTINED
     m.reason = reason
     m.processed_at = now
     s.add(m)
     cases.add_event(s, now, "message_quarantined", None, message_id=m.id, reason=reason)
-    log.error("dispatch: message #%d quarantined: %s", m.id, reason)
+    log.error("message #%d quarantined: %s", m.id, reason, extra=_about(m))
     notify_officers(
         svc,
         s,
@@ -257,6 +268,7 @@ def handle(
         flooding=loop_reason is not None,
     )
     c = classify(parsed, context)
+    case: Case | None = None
     m.status, m.disposition, m.rule, m.processed_at = MessageStatus.PROCESSED, c.disposition, c.rule, now
     if c.disposition is Disposition.CASE:
         case = _new_case(svc, s, mb, m, parsed, now, loop_reason)
@@ -265,9 +277,9 @@ def handle(
         if loop_reason:
             loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
     elif c.disposition is Disposition.REPLY:
-        target = thread_case or digest_case or kenmerk_case  # in the order of the rules
-        assert target is not None
-        held_back = conversation.handle_reply(svc, s, m, parsed, target, c.rule, now, quiet=loop_reason is not None)
+        case = thread_case or digest_case or kenmerk_case  # in the order of the rules
+        assert case is not None
+        held_back = conversation.handle_reply(svc, s, m, parsed, case, c.rule, now, quiet=loop_reason is not None)
         if held_back and loop_reason:
             loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
     elif c.rule == "mail-loop":
@@ -279,7 +291,14 @@ def handle(
         if c.matched.bounce:
             loops.check_bounces(svc, s, m, now)
     s.add(m)
-    log.info("dispatch: message #%d from %s: %s (%s)", m.id, parsed.from_address or "?", c.disposition.value, m.reason)
+    log.info(
+        "message #%d from %s: %s (%s)",
+        m.id,
+        parsed.from_address or "?",
+        c.disposition.value,
+        m.reason,
+        extra=_about(m, case.kenmerk if case else None),
+    )
     return c.disposition.value
 
 
@@ -390,7 +409,13 @@ def _acknowledge(
         )
     elif wait := acknowledgement.why_wait(svc, s, parsed, now):
         acknowledgement.hold(s, case, m, wait, now)
-        log.warning("dispatch: %s: acknowledgement to %s waits for an officer (%s)", case.kenmerk, reporter, wait)
+        log.warning(
+            "%s: acknowledgement to %s waits for an officer (%s)",
+            case.kenmerk,
+            reporter,
+            wait,
+            extra=_about(m, case.kenmerk),
+        )
         return False, "", wait
     else:
         refs = tuple(parsed.references) + ((parsed.message_id,) if parsed.message_id else ())
@@ -399,7 +424,7 @@ def _acknowledge(
         )
         return True, "", ""
     cases.add_event(s, now, "acknowledgement_skipped", case.id, message_id=m.id, reason=why)
-    log.warning("dispatch: %s: no acknowledgement: %s", case.kenmerk, why)
+    log.warning("%s: no acknowledgement: %s", case.kenmerk, why, extra=_about(m, case.kenmerk))
     return False, why, ""
 
 

@@ -94,7 +94,7 @@ def tell_officers_once(svc: Services, s: Session, m: InboundMessage, key: str, r
     if told is not None:
         return False
     cases.add_event(s, now, EVENT, None, actor=key, message_id=m.id, reason=reason)
-    log.warning("loops: %s; told the officers", reason)
+    log.warning("%s; told the officers", reason, extra={"message_id": m.id, "mailbox": m.mailbox})
     notify_officers(
         svc,
         s,
