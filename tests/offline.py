@@ -62,7 +62,7 @@ def make_case(
     ``worked`` fills it as an officer would by the end: answers, assessment, every decision."""
     n = next(_counter)
     raw = (
-        f"From: Jan Melder <melder{n}@example.org>\r\nTo: {svc.settings.mailbox.address}\r\n"
+        f"From: Jan Melder <melder{n}@example.org>\r\nTo: {svc.settings.mailboxes[0].address}\r\n"
         f"Subject: beveiligingsincident {n}\r\nMessage-ID: <case{n}.{received.timestamp():.0f}@example.org>\r\n"
         f"\r\n{description}\r\n"
     ).encode()

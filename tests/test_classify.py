@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from mailbot.core.classify import RULES, Context, Disposition, classify, strip_subject_prefixes
+from mailbot.core.classify import BOUNCE_RULES, RULES, Context, Disposition, classify, strip_subject_prefixes
 from mailbot.core.parse import parse_message
 from tests.conftest import parsed
 
@@ -109,6 +109,25 @@ def test_a_flood_in_a_senders_name_does_not_silence_their_report_or_reply() -> N
 def test_duplicate_is_ignored_first() -> None:
     c = classify(parsed("gmail_report.eml"), dataclasses.replace(CTX, duplicate_of=4))
     assert (c.disposition, c.rule) == (Disposition.IGNORED, "duplicate")
+    assert c.reason == "same Message-ID as message #4, already handled"
+
+
+def test_digest_reply_comes_after_the_thread_and_before_the_kenmerk() -> None:
+    """An officer's reply to the daily digest answers the case its first line names."""
+    m = parse_message(msg("From: fg@example.org\nSubject: Re: Overzicht open meldingen DL-2026-0007"))
+    ctx = dataclasses.replace(CTX, digest_case="DL-2026-0003", kenmerk_case="DL-2026-0007")
+    c = classify(m, ctx)
+    assert (c.disposition, c.rule, c.kenmerk) == (Disposition.REPLY, "digest-reply", "DL-2026-0003")
+    c = classify(m, dataclasses.replace(ctx, thread_case="DL-2026-0001"))
+    assert (c.rule, c.kenmerk) == ("thread-reply", "DL-2026-0001")
+
+
+def test_ignored_mail_says_why_and_bounces_are_named_in_the_table() -> None:
+    """The message's stored reason comes from its rule; the loop guard's own reason stands for mail-loop."""
+    unexplained = [r.name for r in RULES if r.disposition is Disposition.IGNORED and not r.reason]
+    assert unexplained == ["mail-loop"]
+    assert {"empty-return-path", "bounce-sender", "delivery-report"} == BOUNCE_RULES
+    assert classify(parsed("not_a_report.eml"), CTX).reason.startswith("subject has none of the report keywords")
 
 
 @pytest.mark.parametrize(
@@ -139,6 +158,6 @@ def test_rfc2047_encoded_keyword() -> None:
 
 
 def test_rule_names_unique_and_last_matches_everything() -> None:
-    names = [name for name, _, _ in RULES]
+    names = [rule.name for rule in RULES]
     assert len(names) == len(set(names))
     assert names[-1] == "not-a-report"

@@ -170,4 +170,8 @@ def test_json_log_lines(bot: Bot) -> None:
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stderr.splitlines()]
     assert lines and all(set(e) >= {"time", "level", "logger", "message"} for e in lines)
-    assert any(e["logger"] == "mailbot.pipeline.dispatch" and "new case DL-" in e["message"] for e in lines)
+    (handled,) = [e for e in lines if e["logger"] == "mailbot.pipeline.dispatch" and "new case DL-" in e["message"]]
+    assert handled["kenmerk"].startswith("DL-") and handled["mailbox"] == "default"
+    assert isinstance(handled["message_id"], int) and handled["message"].startswith(
+        f"message #{handled['message_id']} "
+    )

@@ -20,12 +20,13 @@ BASE = {
 
 def test_defaults() -> None:
     s = parse_settings(BASE)
-    assert s.mailbox.imap.port == 993 and s.mailbox.imap.security == "ssl"
-    assert s.mailbox.smtp.port == 587 and s.mailbox.smtp.security == "starttls" and s.mailbox.smtp.user == ""
-    assert s.mailbox.folder == "INBOX" and s.mailbox.processed_folder == ""
-    assert s.mailbox.address == "meldpunt@example.org"
-    assert s.officers == ("fg@example.org", "privacy@example.org")
-    assert s.mailbox.keywords == ("beveiligingsincident", "datalek")
+    (mb,) = s.mailboxes
+    assert mb.imap.port == 993 and mb.imap.security == "ssl"
+    assert mb.smtp.port == 587 and mb.smtp.security == "starttls" and mb.smtp.user == ""
+    assert mb.folder == "INBOX" and mb.processed_folder == ""
+    assert mb.address == "meldpunt@example.org"
+    assert mb.officers == ("fg@example.org", "privacy@example.org")
+    assert mb.keywords == ("beveiligingsincident", "datalek")
     assert s.kenmerk_prefix == "DL" and s.language == "nl" and str(s.timezone) == "Europe/Amsterdam"
     assert s.poll_seconds == 30 and s.use_idle and s.max_replies_per_hour == 10
     assert s.database_url == f"sqlite:///{Path('data').resolve() / 'mailbot.sqlite3'}"
@@ -33,7 +34,7 @@ def test_defaults() -> None:
 
 def test_ports_follow_security() -> None:
     s = parse_settings({**BASE, "MAILBOT_IMAP_SECURITY": "starttls", "MAILBOT_SMTP_SECURITY": "ssl"})
-    assert (s.mailbox.imap.port, s.mailbox.smtp.port) == (143, 465)
+    assert (s.mailboxes[0].imap.port, s.mailboxes[0].smtp.port) == (143, 465)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +89,7 @@ def test_database_password_never_shown(url: str, shown: str) -> None:
          "MAILBOT_IMAP_AUTH": "oauth2", "MAILBOT_OAUTH2_PROVIDER": "google", "MAILBOT_OAUTH2_CLIENT_ID": "id",
          "MAILBOT_OAUTH2_CLIENT_SECRET": "s3cret-client", "MAILBOT_OAUTH2_REFRESH_TOKEN": "s3cret-refresh"}
     )  # fmt: skip
-    assert s.database_url == url and s.mailbox.oauth2 is not None
+    assert s.database_url == url and s.mailboxes[0].oauth2 is not None
     assert "s3cret" not in repr(s) and "s3cret" not in str(s)
     assert s.database_shown == shown
 
@@ -154,7 +155,14 @@ def test_several_mailboxes_with_their_own_keys_and_shared_ones() -> None:
     assert meldpunt.keywords == ("beveiligingsincident", "datalek") and po.keywords == ("datalek",)
     assert meldpunt.smtp.host == po.smtp.host == "smtp.example.org"
     assert (meldpunt.smtp.user, po.smtp.user, po.smtp.password) == ("", "po@example.org", "pw-3")
-    assert s.mailbox_named("po") is po and s.mailbox is meldpunt
+    assert s.mailbox_named("po") is po and s.mailbox_named("meldpunt") is meldpunt
+
+
+def test_a_mailbox_taken_out_of_use_is_stood_in_for_by_the_first() -> None:
+    """Cases and queued mail keep the name of a mailbox that has left MAILBOT_MAILBOXES since:
+    their deadlines still run, so the first mailbox's officers are told rather than nobody."""
+    s = parse_settings(TWO)
+    assert s.mailbox_named("hr") is s.mailboxes[0]
 
 
 @pytest.mark.parametrize(

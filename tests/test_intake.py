@@ -208,7 +208,7 @@ def test_message_that_kept_killing_the_worker_is_quarantined(bot: Bot) -> None:
     status = bot.worker.mailboxes["default"].select()
     from mailbot.pipeline.intake import fetch_new
 
-    fetch_new(bot.svc.engine, bot.worker.mailboxes["default"], bot.svc.store, bot.settings.mailbox, bot.clock())
+    fetch_new(bot.svc.engine, bot.worker.mailboxes["default"], bot.svc.store, bot.settings.mailboxes[0], bot.clock())
     assert status.uidvalidity
     with db.session(bot.svc.engine) as s:
         first = s.exec(select(InboundMessage).where(InboundMessage.id == 1)).one()

@@ -50,7 +50,7 @@ def provider(oauth: OAuthServer) -> Iterator[OAuthServer]:
 def test_microsoft_app_reads_and_answers_with_xoauth2(clean_lab: LabMailServer, provider: OAuthServer) -> None:
     bot = make_bot(clean_lab, **microsoft(provider))
     try:
-        assert bot.settings.mailbox.imap.auth == bot.settings.mailbox.smtp.auth == "oauth2"
+        assert bot.settings.mailboxes[0].imap.auth == bot.settings.mailboxes[0].smtp.auth == "oauth2"
         submit(clean_lab, report())
         result = bot.run_pass()
         assert result.errors == [] and result.dispositions == {"case": 1}
@@ -281,9 +281,9 @@ def test_oauth2_settings_are_checked_at_start() -> None:
             "MAILBOT_OAUTH2_CLIENT_SECRET": "s",
         }
     )
-    o = ok.mailbox.oauth2
+    o = ok.mailboxes[0].oauth2
     assert o is not None and o.scope == "https://outlook.office365.com/.default"
-    assert ok.mailbox.imap.password == "" and ok.mailbox.smtp.auth == "password"
+    assert ok.mailboxes[0].imap.password == "" and ok.mailboxes[0].smtp.auth == "password"
     assert "client_secret" not in repr(o) and "refresh_token" not in repr(o)
 
 

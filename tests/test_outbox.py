@@ -112,7 +112,7 @@ def test_one_pass_sends_more_than_one_batch(bot: Bot) -> None:
                 s,
                 kind="reporter_message",
                 mailbox="default",
-                sender=bot.settings.mailbox.address,
+                sender=bot.settings.mailboxes[0].address,
                 sender_name="Meldpunt",
                 recipient=EMPLOYEE,
                 subject=f"bericht {i}",
@@ -134,7 +134,7 @@ def test_the_sender_does_not_wait_for_dispatch_to_mark_what_it_sent(bot: Bot) ->
     with db.session(bot.svc.engine) as s:
         for i in range(5):
             outbox.enqueue(
-                s, kind="reporter_message", mailbox="default", sender=bot.settings.mailbox.address,
+                s, kind="reporter_message", mailbox="default", sender=bot.settings.mailboxes[0].address,
                 sender_name="Meldpunt", recipient=EMPLOYEE, subject=f"bericht {i}", body="x", language="nl",
                 now=bot.clock(), auto_reply=False,
             )  # fmt: skip

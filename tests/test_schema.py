@@ -4,6 +4,7 @@ revision, an older one is brought up to it, and `mailbot db upgrade` says what i
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
+from mailbot.core.classify import Disposition
+from mailbot.core.phases import CaseStatus
 from mailbot.model import schema
+from mailbot.model.cases import open_case
 from mailbot.model.db import create_schema, make_engine
+from mailbot.model.models import InboundMessage, MessageStatus, OutboxStatus
+from mailbot.pipeline.outbox import enqueue
 from tests.offline import offline_env
 from tests.pgserver import PostgresServer
 
@@ -94,3 +100,36 @@ def test_mailbot_db_upgrade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
     assert db_upgrade().endswith(f"upgraded from revision (none: new database) to {schema.head()}")
     assert db_upgrade().endswith(f"at revision {schema.head()}, the newest; nothing to do")
+
+
+def test_states_are_stored_as_the_same_words(engine: Engine) -> None:
+    """The states are enums in the code; the database holds the words it always held, so no
+    migration changes a stored value."""
+    create_schema(engine)
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with Session(engine) as s:
+        m = InboundMessage(mailbox="default", folder="INBOX", uidvalidity=1, uid=1, identity="<a@b>", sha256="x",
+                           size=1, raw_path="p", arrived_at=now, fetched_at=now)  # fmt: skip
+        s.add(m)
+        s.flush()
+        case = open_case(s, prefix="DL", year=2026, mailbox="default", language="nl", reporter_name="",
+                         reporter_address="", subject="", description="", received_at=now, now=now,
+                         inbound_message_id=m.id or 0)  # fmt: skip
+        enqueue(s, kind="reporter_ack", mailbox="default", sender="meldpunt@example.org", sender_name="Meldpunt",
+                recipient="jan@example.org", subject="s", body="b", language="nl", now=now,
+                auto_reply=True)  # fmt: skip
+        s.commit()
+        case.status = CaseStatus.GEEN_DATALEK
+        m.status, m.disposition = MessageStatus.QUARANTINED, Disposition.QUARANTINED
+        s.add_all([case, m])
+        s.commit()
+    with engine.connect() as conn:
+        assert conn.execute(text('SELECT status, phase FROM "case"')).one() == ("geen datalek", "ontdekken")
+        assert conn.execute(text("SELECT status, disposition FROM inbound_message")).one() == (
+            "quarantined",
+            "quarantined",
+        )
+        assert conn.execute(text("SELECT status FROM outbox")).scalar_one() == "queued"
+    assert [str(v) for v in MessageStatus] == ["received", "processed", "quarantined"]
+    assert [str(v) for v in OutboxStatus] == ["queued", "sent", "failed"]
+    engine.dispose()

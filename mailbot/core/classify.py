@@ -28,18 +28,41 @@ class Context:
     keywords: tuple[str, ...]
     thread_case: str | None = None
     kenmerk_case: str | None = None
+    digest_case: str | None = None  # an officer's reply to the daily digest names this case
     duplicate_of: int | None = None
     flooding: bool = False  # the sender looks like a mail loop (loops.py decides)
 
 
+Predicate = Callable[[ParsedMessage, Context], bool]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the table. ``name`` is stored with the message (keep it as it is);
+    ``reason``, for mail that is ignored, is stored as the message's reason (``{dup}``: the
+    message it repeats); a ``bounce`` counts towards a storm of bounces (loops.py)."""
+
+    name: str
+    matches: Predicate
+    disposition: Disposition
+    reason: str = ""
+    bounce: bool = False
+
+
 @dataclass(frozen=True)
 class Classification:
-    disposition: Disposition
-    rule: str
+    matched: Rule
     kenmerk: str | None = None
+    reason: str = ""
 
+    @property
+    def rule(self) -> str:
+        return self.matched.name
 
-Rule = Callable[[ParsedMessage, Context], bool]
+    @property
+    def disposition(self) -> Disposition:
+        return self.matched.disposition
+
 
 _PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|fw|antw|aw|doorst|wg|tr|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _BOUNCE_SENDER = re.compile(r"^(mailer-daemon|postmaster)@", re.IGNORECASE)
@@ -102,6 +125,10 @@ def answers_case_thread(m: ParsedMessage, c: Context) -> bool:
     return c.thread_case is not None
 
 
+def answers_digest(m: ParsedMessage, c: Context) -> bool:
+    return c.digest_case is not None
+
+
 def names_known_kenmerk(m: ParsedMessage, c: Context) -> bool:
     return c.kenmerk_case is not None
 
@@ -115,31 +142,41 @@ def anything(m: ParsedMessage, c: Context) -> bool:
     return True
 
 
-RULES: tuple[tuple[str, Rule, Disposition], ...] = (
-    ("duplicate", is_duplicate, Disposition.IGNORED),
-    ("from-self", is_from_self, Disposition.IGNORED),
-    ("auto-submitted", is_auto_submitted, Disposition.IGNORED),
-    ("precedence-bulk", is_bulk, Disposition.IGNORED),
-    ("list-mail", is_list_mail, Disposition.IGNORED),
-    ("autoreply-header", is_autoreply_header, Disposition.IGNORED),
-    ("empty-return-path", has_empty_return_path, Disposition.IGNORED),
-    ("bounce-sender", is_bounce_sender, Disposition.IGNORED),
-    ("delivery-report", is_delivery_report, Disposition.IGNORED),
-    ("thread-reply", answers_case_thread, Disposition.REPLY),
-    ("kenmerk-in-subject", names_known_kenmerk, Disposition.REPLY),
-    ("report-keyword", has_report_keyword, Disposition.CASE),
+RULES: tuple[Rule, ...] = (
+    Rule("duplicate", is_duplicate, Disposition.IGNORED, "same Message-ID as message #{dup}, already handled"),
+    Rule("from-self", is_from_self, Disposition.IGNORED, "sent by the bot's own address"),
+    Rule("auto-submitted", is_auto_submitted, Disposition.IGNORED, "automatic message (Auto-Submitted)"),
+    Rule("precedence-bulk", is_bulk, Disposition.IGNORED, "bulk or list mail (Precedence)"),
+    Rule("list-mail", is_list_mail, Disposition.IGNORED, "mailing-list mail (List-Id)"),
+    Rule(
+        "autoreply-header",
+        is_autoreply_header,
+        Disposition.IGNORED,
+        "automatic reply (X-Autoreply / X-Auto-Response-Suppress)",
+    ),
+    Rule("empty-return-path", has_empty_return_path, Disposition.IGNORED, "bounce (empty Return-Path)", bounce=True),
+    Rule("bounce-sender", is_bounce_sender, Disposition.IGNORED, "bounce (MAILER-DAEMON / postmaster)", bounce=True),
+    Rule("delivery-report", is_delivery_report, Disposition.IGNORED, "delivery or read report", bounce=True),
+    Rule("thread-reply", answers_case_thread, Disposition.REPLY),
+    Rule("digest-reply", answers_digest, Disposition.REPLY),
+    Rule("kenmerk-in-subject", names_known_kenmerk, Disposition.REPLY),
+    Rule("report-keyword", has_report_keyword, Disposition.CASE),
     # After the report and the replies: anyone can send mail "from" an address, so a flood in
-    # someone's name must not silence that person's own report or command (loops.py).
-    ("mail-loop", is_mail_loop, Disposition.IGNORED),
-    ("not-a-report", anything, Disposition.IGNORED),
+    # someone's name must not silence that person's own report or command (loops.py). Its
+    # reason is the loop guard's, which says how many and from whom.
+    Rule("mail-loop", is_mail_loop, Disposition.IGNORED),
+    Rule("not-a-report", anything, Disposition.IGNORED, "subject has none of the report keywords and names no case"),
 )
+
+# The rules that mark a bounce or delivery report: counted together against a storm of them.
+BOUNCE_RULES = frozenset(rule.name for rule in RULES if rule.bounce)
 
 
 def classify(message: ParsedMessage, context: Context) -> Classification:
-    for name, rule, disposition in RULES:
-        if rule(message, context):
+    for rule in RULES:
+        if rule.matches(message, context):
             kenmerk = None
-            if disposition is Disposition.REPLY:
-                kenmerk = context.thread_case or context.kenmerk_case
-            return Classification(disposition, name, kenmerk)
+            if rule.disposition is Disposition.REPLY:
+                kenmerk = context.thread_case or context.digest_case or context.kenmerk_case
+            return Classification(rule, kenmerk, rule.reason.format(dup=context.duplicate_of))
     raise AssertionError("the last rule matches everything")

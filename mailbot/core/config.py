@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from mailbot.core.errors import MailbotError
+
 SECURITY_CHOICES = ("ssl", "starttls", "none")
 LANGUAGES = ("nl", "en")
 DEFAULT_PORTS = {
@@ -26,7 +28,7 @@ DEFAULT_PORTS = {
 _ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 
-class ConfigError(ValueError):
+class ConfigError(MailbotError):
     """A setting is missing or wrong; the message names the key."""
 
 
@@ -152,20 +154,19 @@ class Settings:
     source: str = ""
 
     @property
-    def mailbox(self) -> MailboxSettings:
-        return self.mailboxes[0]
-
-    @property
     def database_shown(self) -> str:
         """MAILBOT_DATABASE_URL fit for output and logs: its password masked."""
         return shown_url(self.database_url)
 
-    @property
-    def officers(self) -> tuple[str, ...]:
-        return self.mailbox.officers
-
     def mailbox_named(self, name: str) -> MailboxSettings:
-        """The settings of a mailbox a message or case came through (the first if it is gone)."""
+        """The settings of the mailbox a message, case or queued mail came through.
+
+        A name stored in the database may have left MAILBOT_MAILBOXES since (a mailbox taken out
+        of use): then the first mailbox stands in for it, on purpose. Its cases stay open with
+        their 72-hour deadlines running, and someone must still be warned, take their replies'
+        notices and send what was queued for them; the first mailbox is the organisation's main
+        one, and the officers' notices name the case. Failing here instead would stop every
+        stage that touches such a case, for all cases."""
         return next((mb for mb in self.mailboxes if mb.name == name), self.mailboxes[0])
 
 

@@ -22,6 +22,8 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 
+from mailbot.core.errors import PermanentError
+
 MAX_DEPTH = 30
 # Control (C0, DEL, C1), format (bidi controls, zero-width characters, U+061C, the BOM) and
 # line or paragraph separators: nothing a file name shows on purpose.
@@ -29,7 +31,7 @@ _INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp"))
 _MSGID = re.compile(r"<[^<>\s]+>")
 
 
-class ParseError(ValueError):
+class ParseError(PermanentError):
     """The message cannot be read at all (it is kept raw and quarantined)."""
 
 

@@ -7,22 +7,45 @@ the register's export filters by the same words. Pure.
 
 from __future__ import annotations
 
-# value -> (status, phase). The phases of the protocol: Ontdekken → Inventariseren →
-# Kwalificeren → Herstellen → Melden → Archiveren.
-STATES: dict[str, tuple[str, str]] = {
-    "ontdekken": ("ontvangen", "ontdekken"), "ontvangen": ("ontvangen", "ontdekken"),
-    "discover": ("ontvangen", "ontdekken"), "received": ("ontvangen", "ontdekken"),
-    "inventariseren": ("inventariseren", "inventariseren"), "inventory": ("inventariseren", "inventariseren"),
-    "investigate": ("inventariseren", "inventariseren"), "investigating": ("inventariseren", "inventariseren"),
-    "kwalificeren": ("kwalificeren", "kwalificeren"), "qualify": ("kwalificeren", "kwalificeren"),
-    "assess": ("kwalificeren", "kwalificeren"), "assessment": ("kwalificeren", "kwalificeren"),
-    "herstellen": ("herstellen", "herstellen"), "remediate": ("herstellen", "herstellen"),
-    "recover": ("herstellen", "herstellen"), "remediation": ("herstellen", "herstellen"),
-    "melden": ("melden", "melden"), "notify": ("melden", "melden"), "notification": ("melden", "melden"),
-    "gearchiveerd": ("gearchiveerd", "archiveren"), "archiveren": ("gearchiveerd", "archiveren"),
-    "archived": ("gearchiveerd", "archiveren"), "archive": ("gearchiveerd", "archiveren"),
-    "afgesloten": ("gearchiveerd", "archiveren"), "closed": ("gearchiveerd", "archiveren"),
-    "geen datalek": ("geen datalek", "archiveren"), "no breach": ("geen datalek", "archiveren"),
-    "not a breach": ("geen datalek", "archiveren"), "no data breach": ("geen datalek", "archiveren"),
+from enum import StrEnum
+
+
+class CaseStatus(StrEnum):
+    """A case's status as stored (the values are kept as they are in the database)."""
+
+    ONTVANGEN = "ontvangen"
+    INVENTARISEREN = "inventariseren"
+    KWALIFICEREN = "kwalificeren"
+    HERSTELLEN = "herstellen"
+    MELDEN = "melden"
+    GEARCHIVEERD = "gearchiveerd"
+    GEEN_DATALEK = "geen datalek"
+
+
+class Phase(StrEnum):
+    """The protocol's phases, as stored with a case."""
+
+    ONTDEKKEN = "ontdekken"
+    INVENTARISEREN = "inventariseren"
+    KWALIFICEREN = "kwalificeren"
+    HERSTELLEN = "herstellen"
+    MELDEN = "melden"
+    ARCHIVEREN = "archiveren"
+
+
+# (status, phase) -> the words, Dutch and English, that name it.
+_WORDS: dict[tuple[CaseStatus, Phase], tuple[str, ...]] = {
+    (CaseStatus.ONTVANGEN, Phase.ONTDEKKEN): ("ontdekken", "ontvangen", "discover", "received"),
+    (CaseStatus.INVENTARISEREN, Phase.INVENTARISEREN): ("inventariseren", "inventory", "investigate", "investigating"),
+    (CaseStatus.KWALIFICEREN, Phase.KWALIFICEREN): ("kwalificeren", "qualify", "assess", "assessment"),
+    (CaseStatus.HERSTELLEN, Phase.HERSTELLEN): ("herstellen", "remediate", "recover", "remediation"),
+    (CaseStatus.MELDEN, Phase.MELDEN): ("melden", "notify", "notification"),
+    (CaseStatus.GEARCHIVEERD, Phase.ARCHIVEREN): (
+        "gearchiveerd", "archiveren", "archived", "archive", "afgesloten", "closed",
+    ),
+    (CaseStatus.GEEN_DATALEK, Phase.ARCHIVEREN): ("geen datalek", "no breach", "not a breach", "no data breach"),
 }  # fmt: skip
-CLOSED = ("gearchiveerd", "geen datalek")
+
+# word -> (status, phase)
+STATES: dict[str, tuple[CaseStatus, Phase]] = {word: state for state, words in _WORDS.items() for word in words}
+CLOSED = (CaseStatus.GEARCHIVEERD, CaseStatus.GEEN_DATALEK)

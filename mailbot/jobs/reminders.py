@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from mailbot.core.clock import as_utc
+from mailbot.core.phases import CaseStatus
 from mailbot.core.questionnaire import QUESTIONS
 from mailbot.model import cases, db
 from mailbot.model.models import Case, InboundMessage
@@ -24,7 +25,7 @@ from mailbot.pipeline.notify import mail_reporter
 
 log = logging.getLogger(__name__)
 
-OPEN_FOR_ANSWERS = ("ontvangen", "inventariseren")
+OPEN_FOR_ANSWERS = (CaseStatus.ONTVANGEN, CaseStatus.INVENTARISEREN)
 
 
 def _not_to_be_mailed(svc: Services, s: Session, case: Case, now: datetime) -> bool:

@@ -8,9 +8,26 @@ row is ``queued``, then ``sent`` or ``failed``.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from mailbot.core.phases import CaseStatus, Phase
+
+
+# The states below are stored as their values in text columns (the columns stay ``str``: an
+# Enum column would store the members' names, or make a type of its own on PostgreSQL).
+class MessageStatus(StrEnum):
+    RECEIVED = "received"  # stored, not yet handled
+    PROCESSED = "processed"
+    QUARANTINED = "quarantined"
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
 
 
 class MailboxState(SQLModel, table=True):
@@ -86,7 +103,7 @@ class InboundMessage(SQLModel, table=True):
     raw_path: str
     arrived_at: datetime = Field(index=True)
     fetched_at: datetime
-    status: str = Field(default="received", index=True)
+    status: str = Field(default=MessageStatus.RECEIVED, index=True)
     disposition: str | None = None
     rule: str | None = None
     reason: str | None = Field(default=None, sa_column=Column(Text))
@@ -109,8 +126,8 @@ class Case(SQLModel, table=True):
     year: int
     seq: int
     mailbox: str
-    status: str = "ontvangen"
-    phase: str = "ontdekken"
+    status: str = CaseStatus.ONTVANGEN
+    phase: str = Phase.ONTDEKKEN
     language: str = "nl"
     reporter_name: str = ""
     reporter_address: str = ""
@@ -229,7 +246,7 @@ class Outbox(SQLModel, table=True):
     subject: str = Field(default="", sa_column=Column(Text))
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     auto_reply: bool = False
-    status: str = Field(default="queued", index=True)
+    status: str = Field(default=OutboxStatus.QUEUED, index=True)
     attempts: int = 0
     created_at: datetime
     next_attempt_at: datetime

@@ -26,7 +26,7 @@ from mailbot.core.kenmerk import find_kenmerken, kenmerk_year
 from mailbot.core.language import guess_language
 from mailbot.core.parse import ParsedMessage, ParseError, parse_message
 from mailbot.model import audit, cases, db
-from mailbot.model.models import Case, InboundMessage, Outbox, StoredAttachment
+from mailbot.model.models import Case, InboundMessage, MessageStatus, Outbox, StoredAttachment
 from mailbot.model.services import Services
 from mailbot.pipeline import acknowledgement, conversation, loops, outbox
 from mailbot.pipeline.notify import notify_officers
@@ -35,19 +35,6 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 BATCH = 500
-
-RULE_REASONS = {
-    "duplicate": "same Message-ID as message #{dup}, already handled",
-    "from-self": "sent by the bot's own address",
-    "auto-submitted": "automatic message (Auto-Submitted)",
-    "precedence-bulk": "bulk or list mail (Precedence)",
-    "list-mail": "mailing-list mail (List-Id)",
-    "autoreply-header": "automatic reply (X-Autoreply / X-Auto-Response-Suppress)",
-    "empty-return-path": "bounce (empty Return-Path)",
-    "bounce-sender": "bounce (MAILER-DAEMON / postmaster)",
-    "delivery-report": "delivery or read report",
-    "not-a-report": "subject has none of the report keywords and names no case",
-}
 
 
 @dataclass
@@ -62,13 +49,17 @@ class DispatchResult:
 _INBOUND = InboundMessage.__table__  # type: ignore[attr-defined]
 _CLAIM = (
     update(_INBOUND)
-    .where(_INBOUND.c.id == bindparam("mid"), _INBOUND.c.status == "received", _INBOUND.c.attempts < bindparam("most"))
+    .where(
+        _INBOUND.c.id == bindparam("mid"),
+        _INBOUND.c.status == MessageStatus.RECEIVED,
+        _INBOUND.c.attempts < bindparam("most"),
+    )
     .values(attempts=_INBOUND.c.attempts + 1)
     .returning(_INBOUND.c.attempts, _INBOUND.c.raw_path)
 )
 
-# The message to handle, locked: built once (Session.get builds its statement, and works out
-# its cache key, for every message: 0.3 ms against 0.2 ms).
+# The message to handle, locked: built once, where Session.get builds its statement and works
+# out its cache key for every message (docs/benchmarks.md, dispatch).
 _LOCKED = select(InboundMessage).where(InboundMessage.id == bindparam("mid")).with_for_update()
 
 _DUPLICATE = (
@@ -77,7 +68,7 @@ _DUPLICATE = (
         _INBOUND.c.mailbox == bindparam("mailbox"),
         _INBOUND.c.identity == bindparam("identity"),
         _INBOUND.c.id != bindparam("mid"),
-        _INBOUND.c.status == "processed",
+        _INBOUND.c.status == MessageStatus.PROCESSED,
     )
     .limit(1)
 )
@@ -87,7 +78,9 @@ def waiting(engine: Engine) -> int:
     """How many stored messages wait to be handled."""
     with db.session(engine) as s:
         return int(
-            s.exec(select(func.count()).select_from(InboundMessage).where(InboundMessage.status == "received")).one()
+            s.exec(
+                select(func.count()).select_from(InboundMessage).where(InboundMessage.status == MessageStatus.RECEIVED)
+            ).one()
         )
 
 
@@ -103,7 +96,7 @@ def process_pending(svc: Services, now: datetime) -> DispatchResult:
             ids = list(
                 s.exec(
                     select(InboundMessage.id)
-                    .where(InboundMessage.status == "received")
+                    .where(InboundMessage.status == MessageStatus.RECEIVED)
                     .order_by(col(InboundMessage.id))
                     .limit(BATCH)
                 )
@@ -141,12 +134,12 @@ def process_one(
     if claimed is None:
         with db.writing(svc.engine), db.session(svc.engine) as s:
             m = s.get(InboundMessage, message_id)
-            if m is None or m.status != "received":
+            if m is None or m.status != MessageStatus.RECEIVED:
                 return
             why = f"processing failed {m.attempts} times; last error: {m.reason or 'the worker stopped'}"
             quarantine(svc, s, m, why, now)
             s.commit()
-        result.add("quarantined")
+        result.add(Disposition.QUARANTINED)
         return
     attempts, raw_path = claimed
     try:
@@ -154,7 +147,7 @@ def process_one(
         parsed = parse_message(raw)
     except (ParseError, OSError, ValueError) as exc:
         _fail(svc, message_id, f"cannot be read: {exc}", now, permanent=True)
-        result.add("quarantined")
+        result.add(Disposition.QUARANTINED)
         return
     try:
         with db.writing(svc.engine), db.session(svc.engine) as s:
@@ -163,7 +156,7 @@ def process_one(
             # (lease.py rules that out, this makes sure), one waits for the other and then
             # finds it handled.
             fresh = s.exec(_LOCKED, params={"mid": message_id}).first()
-            if fresh is None or fresh.status != "received":
+            if fresh is None or fresh.status != MessageStatus.RECEIVED:
                 return
             disposition = handle(svc, s, fresh, parsed, now, result)
             _write_back(s, fresh)
@@ -173,9 +166,15 @@ def process_one(
             ahead[claim_next] = following
         result.add(disposition)
     except Exception as exc:
-        log.exception("dispatch: message #%d failed (attempt %d of %d)", message_id, attempts, MAX_ATTEMPTS)
+        log.exception(
+            "message #%d failed (attempt %d of %d)",
+            message_id,
+            attempts,
+            MAX_ATTEMPTS,
+            extra={"message_id": message_id},
+        )
         _fail(svc, message_id, f"{type(exc).__name__}: {exc}", now, permanent=attempts >= MAX_ATTEMPTS)
-        result.add("quarantined" if attempts >= MAX_ATTEMPTS else "retry")
+        result.add(Disposition.QUARANTINED if attempts >= MAX_ATTEMPTS else "retry")
 
 
 # What handling a message may change in its row: written back with one prebuilt UPDATE.
@@ -187,10 +186,10 @@ _COLUMNS = frozenset(c.key for c in _INBOUND.columns)
 
 
 def _write_back(s: Session, m: InboundMessage) -> None:
-    """What handling changed in the message's row, written with one UPDATE built once; the
-    object then leaves the session, so the commit's flush does not write it again. The ORM's
-    flush of this one object took 0.45-0.64 ms a message. Should anything else have changed,
-    the flush writes it as before."""
+    """What handling changed in the message's row, written with one UPDATE built once instead
+    of the ORM's flush of it (docs/benchmarks.md, dispatch); the object then leaves the
+    session, so the commit's flush does not write it again. Should anything else have
+    changed, the flush writes it as before."""
     changed = _COLUMNS - inspect(m).unmodified
     if not changed or not changed <= _HANDLED:
         return
@@ -215,13 +214,18 @@ def _fail(svc: Services, message_id: int, reason: str, now: datetime, permanent:
         s.commit()
 
 
+def _about(m: InboundMessage, kenmerk: str | None = None) -> dict[str, object]:
+    """The fields of a log line about this message (runtime/logs.py)."""
+    return {"message_id": m.id, "mailbox": m.mailbox, "kenmerk": kenmerk}
+
+
 def quarantine(svc: Services, s: Session, m: InboundMessage, reason: str, now: datetime) -> None:
-    m.status = m.disposition = "quarantined"
+    m.status, m.disposition = MessageStatus.QUARANTINED, Disposition.QUARANTINED
     m.reason = reason
     m.processed_at = now
     s.add(m)
     cases.add_event(s, now, "message_quarantined", None, message_id=m.id, reason=reason)
-    log.error("dispatch: message #%d quarantined: %s", m.id, reason)
+    log.error("message #%d quarantined: %s", m.id, reason, extra=_about(m))
     notify_officers(
         svc,
         s,
@@ -249,7 +253,6 @@ def handle(
     digest_case = None
     if thread_case is None and parsed.from_address in mb.officers:
         digest_case = conversation.case_from_digest_reply(s, parsed, svc.settings.kenmerk_prefix)
-        thread_case = digest_case
     loop_reason = loops.flooding(svc, s, m)
     kenmerk_case = None
     for k in find_kenmerken(parsed.subject, svc.settings.kenmerk_prefix):
@@ -260,12 +263,14 @@ def handle(
         bot_addresses=frozenset({a.address for a in svc.settings.mailboxes}),
         keywords=mb.keywords,
         thread_case=thread_case.kenmerk if thread_case else None,
+        digest_case=digest_case.kenmerk if digest_case else None,
         kenmerk_case=kenmerk_case.kenmerk if kenmerk_case else None,
         duplicate_of=duplicate_of,
         flooding=loop_reason is not None,
     )
     c = classify(parsed, context)
-    m.status, m.disposition, m.rule, m.processed_at = "processed", c.disposition.value, c.rule, now
+    case: Case | None = None
+    m.status, m.disposition, m.rule, m.processed_at = MessageStatus.PROCESSED, c.disposition, c.rule, now
     if c.disposition is Disposition.CASE:
         case = _new_case(svc, s, mb, m, parsed, now, loop_reason)
         result.kenmerken.append(case.kenmerk)
@@ -273,10 +278,9 @@ def handle(
         if loop_reason:
             loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
     elif c.disposition is Disposition.REPLY:
-        target = thread_case or kenmerk_case
-        assert target is not None
-        rule = "digest-reply" if digest_case is not None and target is digest_case else c.rule
-        held_back = conversation.handle_reply(svc, s, m, parsed, target, rule, now, quiet=loop_reason is not None)
+        case = thread_case or digest_case or kenmerk_case  # in the order of the rules
+        assert case is not None
+        held_back = conversation.handle_reply(svc, s, m, parsed, case, c.rule, now, quiet=loop_reason is not None)
         if held_back and loop_reason:
             loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
     elif c.rule == "mail-loop":
@@ -284,11 +288,18 @@ def handle(
         m.reason = loop_reason
         loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
     else:
-        m.reason = RULE_REASONS.get(c.rule, c.rule).format(dup=duplicate_of)
-        if c.rule in loops.BOUNCE_RULES:
+        m.reason = c.reason
+        if c.matched.bounce:
             loops.check_bounces(svc, s, m, now)
     s.add(m)
-    log.info("dispatch: message #%d from %s: %s (%s)", m.id, parsed.from_address or "?", c.disposition.value, m.reason)
+    log.info(
+        "message #%d from %s: %s (%s)",
+        m.id,
+        parsed.from_address or "?",
+        c.disposition.value,
+        m.reason,
+        extra=_about(m, case.kenmerk if case else None),
+    )
     return c.disposition.value
 
 
@@ -400,7 +411,13 @@ def _acknowledge(
         )
     elif wait := acknowledgement.why_wait(svc, s, parsed, now):
         acknowledgement.hold(s, case, m, wait, now)
-        log.warning("dispatch: %s: acknowledgement to %s waits for an officer (%s)", case.kenmerk, reporter, wait)
+        log.warning(
+            "%s: acknowledgement to %s waits for an officer (%s)",
+            case.kenmerk,
+            reporter,
+            wait,
+            extra=_about(m, case.kenmerk),
+        )
         return False, "", wait
     else:
         refs = tuple(parsed.references) + ((parsed.message_id,) if parsed.message_id else ())
@@ -409,7 +426,7 @@ def _acknowledge(
         )
         return True, "", ""
     cases.add_event(s, now, "acknowledgement_skipped", case.id, message_id=m.id, reason=why)
-    log.warning("dispatch: %s: no acknowledgement: %s", case.kenmerk, why)
+    log.warning("%s: no acknowledgement: %s", case.kenmerk, why, extra=_about(m, case.kenmerk))
     return False, why, ""
 
 

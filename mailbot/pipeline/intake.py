@@ -22,7 +22,7 @@ from mailbot.core.config import MailboxSettings
 from mailbot.core.parse import message_identity
 from mailbot.mail.mailbox import Fetched, ImapMailbox
 from mailbot.model import db
-from mailbot.model.models import InboundMessage, MailboxState
+from mailbot.model.models import InboundMessage, MailboxState, MessageStatus
 from mailbot.model.store import Blobs
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ FETCH_BATCH = 50
 _TABLE = InboundMessage.__table__  # type: ignore[attr-defined]
 _INSERT = insert(_TABLE)
 # What a message's row holds before dispatch has seen it, besides what intake writes.
-_NEW_ROW = {c.key: None for c in _TABLE.columns if c.key != "id"} | {"status": "received", "attempts": 0}
+_NEW_ROW = {c.key: None for c in _TABLE.columns if c.key != "id"} | {"status": MessageStatus.RECEIVED, "attempts": 0}
 
 
 @dataclass

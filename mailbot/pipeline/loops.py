@@ -33,6 +33,7 @@ from sqlalchemy import Select, and_, bindparam, func, select
 from sqlmodel import Session, col
 from sqlmodel import select as select_rows
 
+from mailbot.core.classify import BOUNCE_RULES
 from mailbot.model import cases
 from mailbot.model.models import Event, InboundMessage
 from mailbot.model.services import Services
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=1)
 NOTICE_EVERY = timedelta(days=1)
-BOUNCE_RULES = frozenset({"empty-return-path", "bounce-sender", "delivery-report"})
 BOUNCES = "(bounces)"
 EVENT = "mail_loop_suspected"
 
@@ -94,7 +94,7 @@ def tell_officers_once(svc: Services, s: Session, m: InboundMessage, key: str, r
     if told is not None:
         return False
     cases.add_event(s, now, EVENT, None, actor=key, message_id=m.id, reason=reason)
-    log.warning("loops: %s; told the officers", reason)
+    log.warning("%s; told the officers", reason, extra={"message_id": m.id, "mailbox": m.mailbox})
     notify_officers(
         svc,
         s,

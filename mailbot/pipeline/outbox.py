@@ -19,7 +19,7 @@ from mailbot.core.compose import compose, new_message_id
 from mailbot.core.errors import PermanentError, TransientError
 from mailbot.mail.smtp import SmtpTransport
 from mailbot.model import db
-from mailbot.model.models import Outbox
+from mailbot.model.models import Outbox, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -108,17 +108,12 @@ def enqueue(
     return message_id
 
 
-def next_due(engine: Engine) -> datetime | None:
-    with db.session(engine) as s:
-        return s.exec(select(func.min(Outbox.next_attempt_at)).where(Outbox.status == "queued")).one()
-
-
 OnFailure = Callable[[Session, Outbox, str, datetime], None]
 
 
 def _due(engine: Engine, now: datetime, mailbox: str | None = None) -> list[Outbox]:
     with db.session(engine) as s:
-        query = select(Outbox).where(Outbox.status == "queued", Outbox.next_attempt_at <= now)
+        query = select(Outbox).where(Outbox.status == OutboxStatus.QUEUED, Outbox.next_attempt_at <= now)
         if mailbox is not None:
             query = query.where(Outbox.mailbox == mailbox)
         return list(s.exec(query.order_by(col(Outbox.id)).limit(BATCH)))
@@ -126,7 +121,7 @@ def _due(engine: Engine, now: datetime, mailbox: str | None = None) -> list[Outb
 
 def _mailboxes_due(engine: Engine, now: datetime) -> list[str]:
     with db.session(engine) as s:
-        query = select(Outbox.mailbox).where(Outbox.status == "queued", Outbox.next_attempt_at <= now)
+        query = select(Outbox.mailbox).where(Outbox.status == OutboxStatus.QUEUED, Outbox.next_attempt_at <= now)
         return sorted(set(s.exec(query.distinct())))
 
 
@@ -196,7 +191,7 @@ def _connect(
         with db.session(engine) as s:
             s.execute(
                 update(Outbox)
-                .where(col(Outbox.status) == "queued", col(Outbox.next_attempt_at) <= now,
+                .where(col(Outbox.status) == OutboxStatus.QUEUED, col(Outbox.next_attempt_at) <= now,
                        col(Outbox.mailbox) == mailbox)
                 .values(attempts=Outbox.attempts + 1, last_error=str(exc),
                         next_attempt_at=now + backoff(max(o.attempts for o in due) + 1))
@@ -234,7 +229,7 @@ def _send_batch(
                 with db.session(engine) as s:
                     fresh = s.get(Outbox, row.id)
                     assert fresh is not None
-                    fresh.status, fresh.attempts, fresh.last_error = "failed", fresh.attempts + 1, str(exc)
+                    fresh.status, fresh.attempts, fresh.last_error = OutboxStatus.FAILED, fresh.attempts + 1, str(exc)
                     s.add(fresh)
                     on_permanent_failure(s, fresh, str(exc), now)
                     s.commit()
@@ -252,11 +247,11 @@ def _send_batch(
 
 _SENT = (
     update(_TABLE).where(_TABLE.c.id == bindparam("oid"))
-    .values(status="sent", attempts=_TABLE.c.attempts + 1, sent_at=bindparam("at"))
+    .values(status=OutboxStatus.SENT, attempts=_TABLE.c.attempts + 1, sent_at=bindparam("at"))
 )  # fmt: skip
 _DEFERRED = (
     update(_TABLE).where(_TABLE.c.id == bindparam("oid"))
-    .values(status="queued", attempts=_TABLE.c.attempts + 1, last_error=bindparam("error"),
+    .values(status=OutboxStatus.QUEUED, attempts=_TABLE.c.attempts + 1, last_error=bindparam("error"),
             next_attempt_at=bindparam("at"))
 )  # fmt: skip
 

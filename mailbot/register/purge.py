@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from mailbot.core.clock import as_utc
 from mailbot.model import audit, db
 from mailbot.model.cases import add_event
-from mailbot.model.models import Case, Event, InboundMessage, Outbox, StoredAttachment
+from mailbot.model.models import Case, Event, InboundMessage, MessageStatus, Outbox, OutboxStatus, StoredAttachment
 from mailbot.model.services import Services
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def purge(svc: Services, now: datetime, dry_run: bool = False) -> PurgeResult:
         ) + list(
             s.exec(
                 select(InboundMessage).where(
-                    col(InboundMessage.case_id).is_(None), InboundMessage.status == "processed",
+                    col(InboundMessage.case_id).is_(None), InboundMessage.status == MessageStatus.PROCESSED,
                     col(InboundMessage.processed_at) <= data_limit, col(InboundMessage.purged_at).is_(None),
                 )
             )
@@ -110,7 +110,7 @@ def purge(svc: Services, now: datetime, dry_run: bool = False) -> PurgeResult:
                 s.add(a)
         sent = list(
             s.exec(select(Outbox).where(col(Outbox.case_id).in_(case_ids), col(Outbox.purged_at).is_(None),
-                                        col(Outbox.status).in_(("sent", "failed"))))
+                                        col(Outbox.status).in_((OutboxStatus.SENT, OutboxStatus.FAILED))))
         )  # fmt: skip
         for o in sent:
             result.outgoing += 1

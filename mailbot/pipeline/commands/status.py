@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mailbot.core.phases import CLOSED, STATES
+from mailbot.core.phases import CLOSED, STATES, CaseStatus
 from mailbot.pipeline.commands import Context, Outcome
 from mailbot.pipeline.notify import mail_reporter
 
@@ -35,7 +35,7 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     status, phase = state
     case = ctx.case
     reason = inline_reason or ctx.value_of("reden", "reason")
-    if status == "geen datalek" and not reason:
+    if status == CaseStatus.GEEN_DATALEK and not reason:
         return Outcome(
             word,
             False,
