@@ -169,3 +169,10 @@ def test_mailbox_errors_name_the_key_that_was_read(change: dict[str, str], messa
 def test_one_mailbox_without_mailbot_mailboxes_is_named_default() -> None:
     (mb,) = parse_settings(BASE).mailboxes
     assert mb.name == "default" and mb.address == "meldpunt@example.org"
+
+
+def test_the_processor_time_budget_is_a_whole_number_of_seconds_in_range() -> None:
+    assert parse_settings(BASE).max_cpu_seconds == 60
+    assert parse_settings({**BASE, "MAILBOT_MAX_CPU_SECONDS": "5"}).max_cpu_seconds == 5
+    with pytest.raises(ConfigError, match="MAILBOT_MAX_CPU_SECONDS=0 is out of range"):
+        parse_settings({**BASE, "MAILBOT_MAX_CPU_SECONDS": "0"})

@@ -6,6 +6,8 @@ test_conversation); here only the bookkeeping around each message."""
 
 from __future__ import annotations
 
+import dataclasses
+import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -20,7 +22,7 @@ from mailbot import db, dispatch
 from mailbot.app import Services
 from mailbot.intake import IntakeResult, _store_batch
 from mailbot.mailbox import Fetched
-from mailbot.models import Case, InboundMessage
+from mailbot.models import Case, InboundMessage, Outbox
 from tests.offline import offline_services
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
@@ -134,4 +136,33 @@ def test_what_handling_changes_in_the_message_row_is_written_whichever_way(
         assert m.processed_at is not None and m.processed_at.replace(tzinfo=UTC) == NOW
         assert m.from_address == f"medewerker{m.uid}@example.org" and m.subject == f"beveiligingsincident {m.uid}"
     assert [m.folder for m in rows] == ["INBOX", "Elders"]
+    svc.engine.dispose()
+
+
+def test_a_message_that_uses_up_its_processor_time_is_quarantined_and_the_next_is_handled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a budget of 0.2 s (the setting's floor is 1 s; set lower here to keep the test
+    short), a report of 1.5 MB of HTML, slow to read but read in linear time, is stopped, rolled
+    back and quarantined with a reason naming MAILBOT_MAX_CPU_SECONDS; the officers are told;
+    the report after it opens its case; the timer is left disarmed."""
+    _, svc = offline_services(tmp_path, monkeypatch)
+    svc = dataclasses.replace(svc, settings=dataclasses.replace(svc.settings, max_cpu_seconds=0.2))
+    slow = EmailMessage()
+    slow["From"] = "medewerker1@example.org"
+    slow["Subject"] = "beveiligingsincident 1"
+    slow["Message-ID"] = "<slow@example.org>"
+    slow.set_content("<table>" + "<tr><td>naam</td><td>adres</td></tr>" * 40_000 + "</table>", subtype="html")
+    batch = [Fetched(1, slow.as_bytes(), NOW, 0), Fetched(2, _report(2), NOW, 0)]
+    _store_batch(svc.engine, svc.store, svc.settings.mailboxes[0], 1, 2, batch, NOW, IntakeResult())
+
+    assert dispatch.process_pending(svc, NOW).counts == {"quarantined": 1, "case": 1}
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    with db.session(svc.engine) as s:
+        first, second = s.exec(select(InboundMessage).order_by(col(InboundMessage.uid))).all()
+        assert first.status == "quarantined" and first.case_id is None
+        assert first.reason is not None and "MAILBOT_MAX_CPU_SECONDS" in first.reason
+        assert (second.status, second.disposition) == ("processed", "case")
+        notices = s.exec(select(Outbox).where(Outbox.kind == "officer_quarantine")).all()
+        assert len(notices) == len(svc.settings.officers) and all(n.caused_by_message_id == first.id for n in notices)
     svc.engine.dispose()
