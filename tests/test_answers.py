@@ -10,6 +10,7 @@ import pytest
 from mailbot.core.answers import extract_answers, parse_count
 from mailbot.core.parse import parse_message
 from tests.conftest import eml
+from tests.linear import assert_linear
 
 AMS = ZoneInfo("Europe/Amsterdam")
 MAIL_DATE = datetime(2026, 11, 22, 10, 2, tzinfo=UTC)
@@ -118,3 +119,15 @@ def test_question_repeated_before_answer() -> None:
 )
 def test_parse_count(text: str, expected: object) -> None:
     assert parse_count(text) == expected
+
+
+def test_a_count_of_many_spaced_digits_is_read_in_linear_time() -> None:
+    """A range is looked for once per run of digits, not once per digit (16 KB of ``1 1 1``
+    took 11 s); a number too long to be a count is kept as text instead of failing."""
+    assert_linear(lambda n: "1 " * (n // 2), parse_count)
+    assert_linear(
+        lambda n: "Aantal betrokkenen: " + "1 " * (n // 2) + "\n", lambda body: extract_answers(body, MAIL_DATE, AMS)
+    )
+    assert parse_count("111 111 " * 1000) is None
+    assert parse_count("ongeveer 1.200 - 1.500 mensen") == {"min": 1200, "max": 1500}
+    assert parse_count("5. en 7") == {"min": 5, "max": 7}

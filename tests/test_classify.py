@@ -9,6 +9,7 @@ import pytest
 from mailbot.core.classify import BOUNCE_RULES, RULES, Context, Disposition, classify, strip_subject_prefixes
 from mailbot.core.parse import parse_message
 from tests.conftest import parsed
+from tests.linear import assert_linear
 
 CTX = Context(bot_addresses=frozenset({"meldpunt@example.org"}), keywords=("beveiligingsincident", "datalek"))
 
@@ -161,3 +162,9 @@ def test_rule_names_unique_and_last_matches_everything() -> None:
     names = [rule.name for rule in RULES]
     assert len(names) == len(set(names))
     assert names[-1] == "not-a-report"
+
+
+def test_subject_prefixes_are_stripped_in_linear_time() -> None:
+    """A prefix word followed by a long run of spaces and no colon is given up on once."""
+    assert_linear(lambda n: "Re" + " " * n + "x", strip_subject_prefixes)
+    assert strip_subject_prefixes("Re [2] : AW:Fwd:  datalek") == "datalek"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from mailbot.pipeline.commands import find, is_command, read_block
+from mailbot.pipeline.commands.handler import _ADDRESS
 from mailbot.pipeline.commands.status import _read
+from tests.linear import assert_linear
 
 
 def test_block_with_continuation_and_signature() -> None:
@@ -95,3 +99,13 @@ def test_answer_fields_are_not_officer_only() -> None:
 )
 def test_status_values(value: str, state: tuple[str, str] | None, reason: str) -> None:
     assert _read(value) == (state, reason)
+
+
+@pytest.mark.parametrize(
+    "shape", [lambda n: "x" * n, lambda n: "a@" + "b" * n, lambda n: "a@b" * (n // 3)], ids=["word", "domain", "ats"]
+)
+def test_an_address_is_looked_for_in_linear_time(shape: Callable[[int], str]) -> None:
+    """A long word without an address is read once, not once per character."""
+    assert_linear(shape, _ADDRESS.search)
+    found = _ADDRESS.search("Melder: Piet <piet@example.org>, dank")
+    assert found is not None and found[0] == "piet@example.org"

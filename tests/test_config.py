@@ -212,3 +212,10 @@ def test_reporter_and_processor_domains() -> None:
     assert s.reporter_domains == ("example.org", "dochter.example.nl") and s.processor_domains == ("it.nl",)
     with pytest.raises(ConfigError, match="MAILBOT_PROCESSOR_DOMAINS: 'it bedrijf' is not a domain name"):
         parse_settings({**BASE, "MAILBOT_PROCESSOR_DOMAINS": "it bedrijf"})
+
+
+def test_the_processor_time_budget_is_a_whole_number_of_seconds_in_range() -> None:
+    assert parse_settings(BASE).max_cpu_seconds == 60
+    assert parse_settings({**BASE, "MAILBOT_MAX_CPU_SECONDS": "5"}).max_cpu_seconds == 5
+    with pytest.raises(ConfigError, match="MAILBOT_MAX_CPU_SECONDS=0 is out of range"):
+        parse_settings({**BASE, "MAILBOT_MAX_CPU_SECONDS": "0"})

@@ -6,6 +6,8 @@ test_conversation); here only the bookkeeping around each message."""
 
 from __future__ import annotations
 
+import dataclasses
+import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -18,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from mailbot.mail.mailbox import Fetched
 from mailbot.model import db
-from mailbot.model.models import Case, InboundMessage
+from mailbot.model.models import Case, InboundMessage, Outbox
 from mailbot.model.services import Services
 from mailbot.pipeline import dispatch
 from mailbot.pipeline.intake import IntakeResult, _store_batch
@@ -135,4 +137,38 @@ def test_what_handling_changes_in_the_message_row_is_written_whichever_way(
         assert m.processed_at is not None and m.processed_at.replace(tzinfo=UTC) == NOW
         assert m.from_address == f"medewerker{m.uid}@example.org" and m.subject == f"beveiligingsincident {m.uid}"
     assert [m.folder for m in rows] == ["INBOX", "Elders"]
+    svc.engine.dispose()
+
+
+# The stop is a signal: where it lands in a garbage-collector callback Python prints and drops
+# the exception (pytest reports that as "unraisable"), and the budget fires again
+# (tests/test_budget.py::test_a_stop_that_python_swallowed_comes_again).
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_message_that_uses_up_its_processor_time_is_quarantined_and_the_next_is_handled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a budget of 0.2 s (the setting's floor is 1 s; set lower here to keep the test
+    short), a report of 1.5 MB of HTML, slow to read but read in linear time, is stopped, rolled
+    back and quarantined with a reason naming MAILBOT_MAX_CPU_SECONDS; the officers are told;
+    the report after it opens its case; the timer is left disarmed."""
+    _, svc = offline_services(tmp_path, monkeypatch)
+    svc = dataclasses.replace(svc, settings=dataclasses.replace(svc.settings, max_cpu_seconds=0.2))
+    slow = EmailMessage()
+    slow["From"] = "medewerker1@example.org"
+    slow["Subject"] = "beveiligingsincident 1"
+    slow["Message-ID"] = "<slow@example.org>"
+    slow.set_content("<table>" + "<tr><td>naam</td><td>adres</td></tr>" * 40_000 + "</table>", subtype="html")
+    batch = [Fetched(1, slow.as_bytes(), NOW, 0), Fetched(2, _report(2), NOW, 0)]
+    _store_batch(svc.engine, svc.store, svc.settings.mailboxes[0], 1, 2, batch, NOW, IntakeResult())
+
+    assert dispatch.process_pending(svc, NOW).counts == {"quarantined": 1, "case": 1}
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    with db.session(svc.engine) as s:
+        first, second = s.exec(select(InboundMessage).order_by(col(InboundMessage.uid))).all()
+        assert first.status == "quarantined" and first.case_id is None
+        assert first.reason is not None and "MAILBOT_MAX_CPU_SECONDS" in first.reason
+        assert (second.status, second.disposition) == ("processed", "case")
+        notices = s.exec(select(Outbox).where(Outbox.kind == "officer_quarantine")).all()
+        assert len(notices) == len(svc.settings.mailboxes[0].officers)
+        assert all(n.caused_by_message_id == first.id for n in notices)
     svc.engine.dispose()

@@ -46,9 +46,10 @@ LABELS: dict[str, tuple[str, ...]] = {
 _NUMBERED = re.compile(r"^\s*(\d{1,2})\s*[.):\]]\s+(.*)$|^\s*(\d{1,2})\s*[.):\]]\s*$")
 _LABELLED = re.compile(r"^\s*([^\W\d_][\w ()/'’-]{0,60}?)\s*[:=]\s*(.*)$")
 _NUMBER = re.compile(r"\d{1,3}(?:[.\s]\d{3})+(?!\d)|\d+")
-_RANGE = re.compile(
-    r"(?:tussen|between)?\s*(?P<a>\d[\d.\s]*?)\s*(?:-|–|—|tot|à|a|en|and|to)\s*(?P<b>\d[\d.\s]*)", re.IGNORECASE
-)
+# A range is "<number> <separator> <number>"; a number is a run of digits, dots and spaces.
+_NUMBER_RUN = re.compile(r"\d[\d.\s]*")
+_RANGE_REST = re.compile(r"(?:-|–|—|tot|à|a|en|and|to)\s*(\d[\d.\s]*)", re.IGNORECASE)
+MAX_DIGITS = 15  # a count longer than this is no count (and int() of thousands of digits is slow)
 _AT_LEAST = re.compile(r"\b(meer dan|ruim|minstens|minimaal|at least|more than|over)\b", re.IGNORECASE)
 
 
@@ -87,20 +88,33 @@ def _strip_question(field_name: str, text: str) -> str:
     return text
 
 
-def _to_int(raw: str) -> int:
-    return int(re.sub(r"[.\s]", "", raw))
+def _to_int(raw: str) -> int | None:
+    digits = re.sub(r"[.\s]", "", raw)
+    return int(digits) if len(digits) <= MAX_DIGITS else None
+
+
+def _range(text: str) -> tuple[str, str] | None:
+    """The first ``a - b`` (``tussen a en b``, ``a tot b``, ...) in the text.
+
+    Each run of digits, dots and spaces is read once: the separator can only follow a run's
+    end, so a run either starts a range from its first digit or from none of them. (One
+    regular expression trying every digit as a start read a long run once per digit.)"""
+    for run in _NUMBER_RUN.finditer(text):
+        if rest := _RANGE_REST.match(text, run.end()):
+            return run[0].rstrip(), rest[1]
+    return None
 
 
 def parse_count(text: str) -> int | dict[str, int | None] | None:
     """``25`` → 25; ``tussen 100 en 200`` / ``100-200`` → {min, max}; ``meer dan 50`` → {min: 50, max: None}."""
-    if m := _RANGE.search(text):
-        a, b = _to_int(m["a"]), _to_int(m["b"])
-        if a < b:
+    if found := _range(text):
+        a, b = _to_int(found[0]), _to_int(found[1])
+        if a is not None and b is not None and a < b:
             return {"min": a, "max": b}
-    numbers = _NUMBER.findall(text)
-    if not numbers:
+    first = _NUMBER.search(text)
+    value = _to_int(first[0]) if first else None
+    if value is None:
         return None
-    value = _to_int(numbers[0])
     if _AT_LEAST.search(text):
         return {"min": value, "max": None}
     return value

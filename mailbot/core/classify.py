@@ -64,7 +64,9 @@ class Classification:
         return self.matched.disposition
 
 
-_PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|fw|antw|aw|doorst|wg|tr|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+# One \s* on each side of the optional "[2]": two next to each other split a run of spaces
+# every possible way before failing.
+_PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|fw|antw|aw|doorst|wg|tr|sv|vs)\s*(?:\[\d+\]\s*)?:\s*)+", re.IGNORECASE)
 _BOUNCE_SENDER = re.compile(r"^(mailer-daemon|postmaster)@", re.IGNORECASE)
 
 

@@ -151,6 +151,7 @@ class Settings:
     organisation: Organisation = field(default_factory=Organisation)
     retention_years: int = 5
     purge_after_days: int = 365
+    max_cpu_seconds: float = 60
     source: str = ""
 
     @property
@@ -513,6 +514,7 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
         ),
         processor_domains=_domains(r, "MAILBOT_PROCESSOR_DOMAINS", ()),
         outside_replies_per_hour=r.integer("MAILBOT_OUTSIDE_REPLIES_PER_HOUR", 20, 0, 10000),
+        max_cpu_seconds=r.integer("MAILBOT_MAX_CPU_SECONDS", 60, 1, 3600),
         template_dir=template_dir,
         log_level=r.choice("MAILBOT_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
         log_format=r.choice("MAILBOT_LOG_FORMAT", "text", ("text", "json")),

@@ -69,12 +69,20 @@ def _year_for(month: int, day: int, ref: date) -> int:
     return ref.year - 1 if candidate is not None and candidate > ref else ref.year
 
 
-_TIME_WORD_BEFORE = re.compile(r"(om|rond|omstreeks|at|around|about|~)\s*$", re.IGNORECASE)
+_TIME_WORDS = ("om", "rond", "omstreeks", "at", "around", "about", "~")
+_HOUR_AFTER = re.compile(r"\s*(uur|u)\b", re.IGNORECASE)
 
 
 def _looks_like_time(text: str, m: re.Match[str]) -> bool:
-    """``om 10.11`` and ``10.11 uur`` are times, not the 10th of November."""
-    return bool(_TIME_WORD_BEFORE.search(text[: m.start()]) or re.match(r"\s*(uur|u)\b", text[m.end() :], re.I))
+    """``om 10.11`` and ``10.11 uur`` are times, not the 10th of November.
+
+    Only the white space and the word right before the match are read, never the whole text
+    before it: this runs for every number pair in the text."""
+    before = m.start()
+    while before > 0 and text[before - 1].isspace():
+        before -= 1
+    word = text[max(0, before - 9) : before].lower()
+    return word.endswith(_TIME_WORDS) or bool(_HOUR_AFTER.match(text, m.end()))
 
 
 def _find_date(text: str, ref: date) -> tuple[date, int, int] | None:

@@ -29,6 +29,7 @@ MAX_DEPTH = 30
 # line or paragraph separators: nothing a file name shows on purpose.
 _INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp"))
 _MSGID = re.compile(r"<[^<>\s]+>")
+_TAG = re.compile(r"<[^>]+>")
 
 
 class ParseError(PermanentError):
@@ -175,7 +176,10 @@ def html_to_text(html: str) -> str:
     try:
         text = get_text(html)
     except Exception:
-        text = re.sub(r"<[^>]+>", " ", html)
+        # Nothing after the last ">" can close a tag: stopping there keeps this linear where a
+        # text of many "<" and no ">" would have every "<" read to the end.
+        last = html.rfind(">") + 1
+        text = _TAG.sub(" ", html[:last]) + html[last:]
     return tidy_text(text)
 
 
@@ -327,10 +331,23 @@ _CHUNK = 1024 * 1024
 _MARKER = "X-Mailbot-Large-Part"
 
 
-def _is_base64(body: memoryview) -> bool:
-    """Whether ``body`` holds nothing but base64 and white space; checked a megabyte at a time
-    (``translate`` is six times as fast as a regular expression, and a chunk is a small copy)."""
-    return not any(bytes(body[i : i + _CHUNK]).translate(None, _B64_ALPHABET) for i in range(0, len(body), _CHUNK))
+_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/= \t\r\n\x0b\x0c]")
+
+
+def _base64_to(raw: bytes, start: int, end: int) -> int:
+    """Where the run of base64 and white space from ``start`` ends, looking no further than
+    ``end``. Read in chunks growing from 256 bytes to a megabyte (``translate`` is six times as
+    fast as a regular expression, and a chunk is a small copy), so finding a stray byte early
+    costs little more than the bytes before it."""
+    pos, size = start, 256
+    while pos < end:
+        stop = min(end, pos + size)
+        if raw[pos:stop].translate(None, _B64_ALPHABET):
+            found = _NOT_BASE64.search(raw, pos, stop)
+            assert found is not None
+            return found.start()
+        pos, size = stop, min(size * 2, _CHUNK)
+    return end
 
 
 def _set_aside_large_parts(raw: bytes, threshold: int) -> tuple[bytes, list[bytes]]:
@@ -340,23 +357,39 @@ def _set_aside_large_parts(raw: bytes, threshold: int) -> tuple[bytes, list[byte
     bodies set aside it parses a small message. Each cut part keeps its headers plus a marker
     header naming its decoded payload in the returned list. A body counts only when it is
     base64 from the blank line after its headers to the next boundary line.
+
+    Linear in the message's size, however many encoding lines it has: every search here starts
+    at or after where the one before it started, so each answer is kept and used again while
+    it still lies ahead (a mail of 20,000 encoding lines and no blank line after them was
+    otherwise read to its end 20,000 times).
     """
     payloads: list[bytes] = []
     pieces: list[bytes] = []
     done = 0
     view = memoryview(raw)
+    blank: re.Match[bytes] | None = None
+    boundary = -2  # where the next boundary line starts (-1: none left; -2: not looked for yet)
+    clean_from = clean_to = 0  # raw[clean_from:clean_to] is all base64; raw[clean_to] may not be
     for header in _B64_HEADER.finditer(raw):
         if header.start() < done:
             continue
-        blank = _BLANK_LINE.search(raw, header.end())
-        if blank is None:
-            continue
+        if blank is None or blank.start() < header.end():
+            blank = _BLANK_LINE.search(raw, header.end())
+            if blank is None:
+                break
         # The part's last header line ends where the blank line's line break begins.
         head_end = blank.start() - (1 if raw[blank.start() - 1 : blank.start()] == b"\r" else 0)
         body_start = blank.end()
-        body_end = raw.find(b"\n--", body_start)
-        body_end = len(raw) if body_end < 0 else body_end + 1
-        if body_end - body_start < threshold or not _is_base64(view[body_start:body_end]):
+        if boundary == -2 or 0 <= boundary < body_start:
+            boundary = raw.find(b"\n--", body_start)
+        body_end = len(raw) if boundary < 0 else boundary + 1
+        if body_end - body_start < threshold:
+            continue
+        if not clean_from <= body_start <= clean_to:
+            clean_from = clean_to = body_start
+        if clean_to < body_end and not _NOT_BASE64.match(raw, clean_to):
+            clean_to = _base64_to(raw, clean_to, body_end)
+        if clean_to < body_end:
             continue
         payloads.append(binascii.a2b_base64(view[body_start:body_end]))
         pieces += [raw[done:head_end], f"\r\n{_MARKER}: {len(payloads) - 1}".encode(), raw[head_end:body_start]]

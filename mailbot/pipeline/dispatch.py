@@ -29,6 +29,7 @@ from mailbot.model import audit, cases, db
 from mailbot.model.models import Case, InboundMessage, MessageStatus, Outbox, StoredAttachment
 from mailbot.model.services import Services
 from mailbot.pipeline import acknowledgement, conversation, loops, outbox
+from mailbot.pipeline.budget import BudgetExceeded, CpuBudget
 from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
@@ -142,14 +143,19 @@ def process_one(
         result.add(Disposition.QUARANTINED)
         return
     attempts, raw_path = claimed
+    # Reading and handling the message share one processor-time budget; a message that uses it
+    # up is stopped, its transaction rolled back, and it is quarantined so the mailbox moves on.
+    budget = CpuBudget(svc.settings.max_cpu_seconds)
+    budget.start()
     try:
-        raw = svc.store.read(raw_path)
-        parsed = parse_message(raw)
-    except (ParseError, OSError, ValueError) as exc:
-        _fail(svc, message_id, f"cannot be read: {exc}", now, permanent=True)
-        result.add(Disposition.QUARANTINED)
-        return
-    try:
+        try:
+            raw = svc.store.read(raw_path)
+            parsed = parse_message(raw)
+        except (ParseError, OSError, ValueError) as exc:
+            budget.stop()
+            _fail(svc, message_id, f"cannot be read: {exc}", now, permanent=True)
+            result.add(Disposition.QUARANTINED)
+            return
         with db.writing(svc.engine), db.session(svc.engine) as s:
             # Locked for the transaction (PostgreSQL; on SQLite a second worker is refused
             # outright): should two workers handle the same message at the same moment
@@ -157,15 +163,23 @@ def process_one(
             # finds it handled.
             fresh = s.exec(_LOCKED, params={"mid": message_id}).first()
             if fresh is None or fresh.status != MessageStatus.RECEIVED:
+                budget.stop()
                 return
             disposition = handle(svc, s, fresh, parsed, now, result)
+            budget.stop()
             _write_back(s, fresh)
             following = _claim(s.connection(), claim_next) if claim_next is not None else None
             s.commit()
         if claim_next is not None:
             ahead[claim_next] = following
         result.add(disposition)
+    except BudgetExceeded as exc:
+        budget.stop()
+        why = f"handling it took {exc} (MAILBOT_MAX_CPU_SECONDS): stopped, so that other mail is not held up"
+        _fail(svc, message_id, why, now, permanent=True)
+        result.add(Disposition.QUARANTINED)
     except Exception as exc:
+        budget.stop()
         log.exception(
             "message #%d failed (attempt %d of %d)",
             message_id,
@@ -175,6 +189,8 @@ def process_one(
         )
         _fail(svc, message_id, f"{type(exc).__name__}: {exc}", now, permanent=attempts >= MAX_ATTEMPTS)
         result.add(Disposition.QUARANTINED if attempts >= MAX_ATTEMPTS else "retry")
+    finally:
+        budget.stop()
 
 
 # What handling a message may change in its row: written back with one prebuilt UPDATE.

@@ -12,7 +12,10 @@ ROLES = {
     "technicus": "technician", "technician": "technician",
 }  # fmt: skip
 WORDS = tuple(ROLES)
-_ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+# An address starts where a word does (not after another character it could hold): the
+# leftmost match starts there anyway, and without the look-behind every character of a long
+# word was tried as a start and the word read to its end each time.
+_ADDRESS = re.compile(r"(?<![^@\s<>,;])[^@\s<>,;]++@[^@\s<>,;]+\.[^@\s<>,;]+")
 
 
 def run(ctx: Context, word: str, value: str) -> Outcome:
