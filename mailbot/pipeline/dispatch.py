@@ -245,10 +245,10 @@ def handle(
         s.connection().execute(_DUPLICATE, {"mailbox": m.mailbox, "identity": m.identity, "mid": m.id}).scalar()
     )
     thread_case = cases.case_for_thread(s, parsed.thread_ids)
-    digest_case = None
+    digest = None  # an officer's reply to the digest: its parts, each under the kenmerk it names
     if thread_case is None and parsed.from_address in mb.officers:
-        digest_case = conversation.case_from_digest_reply(s, parsed, svc.settings.kenmerk_prefix)
-        thread_case = digest_case
+        digest = conversation.digest_sections(s, parsed, svc.settings.kenmerk_prefix)
+        thread_case = conversation.first_named_case(s, digest) if digest else None
     loop_reason = loops.flooding(svc, s, m)
     kenmerk_case = None
     for k in find_kenmerken(parsed.subject, svc.settings.kenmerk_prefix):
@@ -271,17 +271,20 @@ def handle(
         m.reason = f"new case {case.kenmerk}" + (f"; {loop_reason}" if loop_reason else "")
         if loop_reason:
             loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
+    elif c.disposition is Disposition.REPLY and digest and c.rule == "thread-reply":
+        conversation.handle_digest_reply(svc, s, m, parsed, digest, now)
     elif c.disposition is Disposition.REPLY:
         target = thread_case or kenmerk_case
         assert target is not None
-        rule = "digest-reply" if digest_case is not None and target is digest_case else c.rule
-        held_back = conversation.handle_reply(svc, s, m, parsed, target, rule, now, quiet=loop_reason is not None)
+        held_back = conversation.handle_reply(svc, s, m, parsed, target, c.rule, now, quiet=loop_reason is not None)
         if held_back and loop_reason:
             loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
     elif c.rule == "mail-loop":
         assert loop_reason is not None
         m.reason = loop_reason
         loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
+    elif c.rule == "not-a-report" and parsed.from_address in mb.officers:
+        conversation.answer_officer_without_case(svc, s, m, parsed, digest is not None, now)
     else:
         m.reason = RULE_REASONS.get(c.rule, c.rule).format(dup=duplicate_of)
         if c.rule in loops.BOUNCE_RULES:
