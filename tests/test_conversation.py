@@ -134,7 +134,7 @@ def test_forged_answers_change_nothing_until_an_officer_takes_them_over(bot: Bot
     assert offered["detail"]["answers"]["affected_count"] == 5000
     notice = parse(bot.lab.wait_for(OFFICER, 3)[-1])
     text = body_text(notice)
-    assert "affected_count: 30 → 5000" in text and "cause: (leeg) → een medewerker" in text
+    assert "Aantal betrokkenen: 30 → 5.000" in text and "Oorzaak: (leeg) → een medewerker" in text
     assert "Overnemen" in text
     assert len(bot.lab.messages(EMPLOYEE)) == 1, "the reporter is not written to"
 

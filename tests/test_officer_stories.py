@@ -8,8 +8,9 @@ from typing import Any
 
 from mailbot.cli.demo import EMPLOYEE, OFFICER
 from mailbot.testing.labserver import LabMailServer
-from tests.mailserver import REPORTERS, Bot, body_text, make_bot, parse, submit
+from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, make_bot, parse, submit
 from tests.test_conversation import mail, officer_reply, open_case, show
+from tests.test_wording import leaks
 
 
 def command(bot: Bot, reply_to: Any, text: str) -> str:
@@ -160,3 +161,54 @@ def test_closing_is_checked_and_a_closed_case_reopens_explicitly(bot: Bot) -> No
     assert show(bot, kenmerk)["status"] == "herstellen" and "heropend" in receipt
     bot.lab.wait_queue_empty()
     assert len(bot.lab.messages(EMPLOYEE)) == told, "the reporter hears nothing of a closed case's changes"
+
+
+def test_a_receipt_answers_every_line_in_plain_words(bot: Bot) -> None:
+    """Every line of a command mail gets its own line in the receipt, in any order
+    (``Besluit door:`` above ``Besluit:``), with no field key or Python value; the subject keeps
+    one kenmerk and one prefix however often the officer replies to the receipt."""
+    kenmerk, _, notice, _ = open_case(bot)
+    receipt = command(
+        bot,
+        notice,
+        "Besluit door: directeur-bestuurder\nBesluit: niet melden, risico is klein\n"
+        "Aantal betrokkenen: 7500 tot 8200\nWanneer: 1-12-2026 17:30\nKanaal: brief\n"
+        "Status: kwalificeren\nAdvies FG: niet melden",
+    )
+    lines = [line for line in receipt.splitlines() if line.startswith(("✔", "✘"))]
+    words = ["Besluit door", "Besluit", "Aantal betrokkenen", "Wanneer", "Kanaal", "Status", "Advies FG"]
+    assert [line.split(":")[0].split("  ")[-1].strip() for line in lines] == words
+    assert all(line.startswith("✔") for line in lines), receipt
+    assert "7.500 – 8.200" in receipt and "1 december 2026, 17:30" in receipt
+    assert leaks(receipt) == []
+    case = show(bot, kenmerk)
+    assert case["board_decision"]["by"] == "directeur-bestuurder" and case["subjects_channel"] == "brief"
+
+    reply_to = parse(bot.lab.wait_for(OFFICER, 2)[-1])
+    first = str(reply_to["Subject"])
+    for n in range(2):
+        submit(bot.lab, officer_reply(reply_to, "Notitie: gebeld"))
+        bot.run_pass()
+        reply_to = parse(bot.lab.wait_for(OFFICER, 3 + n)[-1])
+    assert reply_to["Subject"] == first
+    assert first.count(kenmerk) == 1 and first.count("Verwerkt") == 1
+
+
+def test_the_other_officers_hear_of_a_decision(bot: Bot) -> None:
+    """One officer records decisions; every other officer of the mailbox (the FG among them)
+    is told briefly, and can answer that mail with commands. A note tells nobody."""
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, "Notitie: gebeld met ICT")
+    assert len(bot.lab.messages(SECOND_OFFICER)) == 1, "the new-case notice only"
+    command(bot, notice, "Melden AP: nee\nReden: de stick was versleuteld\nAdvies FG: niet melden")
+    told = parse(bot.lab.wait_for(SECOND_OFFICER, 2)[-1])
+    assert told["Subject"] == f"[{kenmerk}] Besluit vastgelegd door {OFFICER}"
+    text = body_text(told)
+    assert "Melden AP: besluit melden AP: nee" in text and "Advies FG:" in text and "Notitie" not in text
+    assert len([m for m in bot.lab.messages(OFFICER) if "Besluit vastgelegd" in parse(m)["Subject"]]) == 0
+
+    before = len(bot.lab.messages(SECOND_OFFICER))
+    submit(bot.lab, officer_reply(told, "Besluit: niet melden", sender=SECOND_OFFICER), sender=SECOND_OFFICER)
+    bot.run_pass()
+    assert "✔ uitgevoerd" in body_text(parse(bot.lab.wait_for(SECOND_OFFICER, before + 1)[-1]))
+    assert show(bot, kenmerk)["board_decision"]["by"] == SECOND_OFFICER

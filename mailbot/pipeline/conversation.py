@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -219,10 +219,10 @@ def handle_digest_reply(
             continue
         if len(set(named)) > 1:
             refused.append(say(lang,
-                f"'{', '.join(named)}': de regel noemt meer dan één melding, dus de opdrachten eronder zijn "
+                f"de regel met {' en '.join(named)} noemt meer dan één melding, dus de opdrachten eronder zijn "
                 "niet uitgevoerd; zet elk kenmerk op een eigen regel boven zijn eigen opdrachten",
-                f"'{', '.join(named)}': the line names more than one case, so the commands under it were not "
-                "run; put each kenmerk on its own line above its own commands"))  # fmt: skip
+                f"the line with {' and '.join(named)} names more than one case, so the commands under it were "
+                "not run; put each kenmerk on its own line above its own commands"))  # fmt: skip
             continue
         case = cases.case_by_kenmerk(s, named[0])
         if case is None or role_of(svc, s, case, parsed.from_address) != "officer":
@@ -360,6 +360,7 @@ def _from_officer(
             outcomes=[{"command": o.command, "ok": o.ok, "text": o.text} for o in outcomes],
         )
         sections.append(Section(case, outcomes, ctx.extra))
+        _tell_the_other_officers(svc, s, m, parsed, case, outcomes, now)
     m.reason = "; ".join(reasons + refused) or "officer's mail, nothing to do"
     if not sections and not refused:
         return  # refused outright: the officers have been told (officer_unverified)
@@ -392,6 +393,27 @@ def _from_officer(
         references=(*parsed.references, parsed.message_id) if parsed.message_id else parsed.references,
         caused_by=m.id,
     )
+
+
+def _tell_the_other_officers(
+    svc: Services,
+    s: Session,
+    m: InboundMessage,
+    parsed: ParsedMessage,
+    case: Case,
+    outcomes: list[commands.Outcome],
+    now: datetime,
+) -> None:
+    """The mailbox's other officers (the FG among them) hear briefly of the decisions one of
+    them recorded, so nobody who advised is left with nothing."""
+    decided = [o for o in outcomes if o.ok and commands.is_decision(o.command, case)]
+    mb = svc.settings.mailbox_named(case.mailbox)
+    others = tuple(o for o in mb.officers if o != parsed.from_address)
+    if decided and others:
+        notify_officers(
+            svc, s, replace(mb, officers=others), "officer_decision", now, case=case, caused_by=m.id,
+            officer=parsed.from_address, outcomes=decided,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)

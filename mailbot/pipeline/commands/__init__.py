@@ -308,6 +308,17 @@ def _closed(ctx: Context, word: str) -> Outcome:
     )
 
 
+def is_decision(word: str, case: Case) -> bool:
+    """A decision the other officers of the mailbox hear of: the AP notified or not, the
+    people informed, the FG's advice, the board's decision, or the case closed."""
+    module = find(word)
+    if module is None:
+        return False
+    if module.__name__.endswith(".status"):
+        return case.status in CLOSED
+    return normalise_word(word) in getattr(module, "DECISION_WORDS", ())
+
+
 def is_command_line(line: str) -> bool:
     """``Notitie: …``: a line that starts with a command's word."""
     m = _LINE.match(line) or _ACTION_LINE.match(line)

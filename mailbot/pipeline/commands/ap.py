@@ -21,6 +21,7 @@ KIND = ("melding", "notification", "soort melding")
 DELAY = ("reden vertraging", "reden van vertraging", "vertraging", "reason for delay", "delay reason")
 WORDS = DECIDE + REFERENCE + NOTIFIED + KIND + DELAY
 REASON_WORDS = DECIDE
+DECISION_WORDS = DECIDE + REFERENCE + NOTIFIED  # the other officers are told (conversation.py)
 KINDS = {
     "voorlopig": "voorlopig", "preliminary": "voorlopig", "definitief": "definitief", "definitive": "definitief",
     "final": "definitief", "ingetrokken": "ingetrokken", "intrekken": "ingetrokken", "withdrawn": "ingetrokken",

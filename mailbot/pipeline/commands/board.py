@@ -11,6 +11,7 @@ ADVICE = ("advies fg", "advies", "fg advice", "dpo advice")
 DECISION = ("besluit", "besluit bestuur", "board decision", "decision")
 BY = ("besluit door", "decided by")
 WORDS = ADVICE + DECISION + BY
+DECISION_WORDS = ADVICE + DECISION
 
 
 def order(word: str, value: str) -> int:

@@ -99,4 +99,4 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         template = "reporter_closing" if status in CLOSED else "reporter_status"
         mail_reporter(ctx.svc, ctx.s, case, template, ctx.now, caused_by=ctx.message.id)
         told = ctx.say("; de melder is geïnformeerd", "; the reporter has been told")
-    return Outcome(word, True, ctx.say(f"status: {old} → {status}{told}", f"status: {old} → {status}{told}"))
+    return Outcome(word, True, ctx.say(f"van {old} naar {status}{told}", f"from {old} to {status}{told}"))

@@ -15,6 +15,7 @@ INFORMED = ("betrokkenen geïnformeerd op", "betrokkenen geinformeerd op", "geï
 CHANNEL = ("kanaal", "channel")
 WORDS = DECIDE + INFORMED + CHANNEL
 REASON_WORDS = DECIDE
+DECISION_WORDS = DECIDE + INFORMED
 CHANNELS = ("telefoon", "brief", "e-mail", "email", "website", "sociale media", "krant", "anders", "phone", "letter",
             "social media", "newspaper", "other", "persoonlijk", "in person")  # fmt: skip
 EXCEPTIONS_HINT = ("versleuteld/onbegrijpelijk, later genomen maatregelen, of onevenredige inspanning "
