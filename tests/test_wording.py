@@ -17,6 +17,7 @@ from mailbot.core.render import Renderer, package_templates
 from mailbot.core.severity import assess
 from mailbot.model.models import Case, InboundMessage
 from mailbot.pipeline.commands import Outcome
+from tests.test_render import case
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 12, 2, 9, 15, tzinfo=UTC)
@@ -84,31 +85,15 @@ class Box:
 
 
 def realistic_case() -> Case:
-    return Case(
-        id=7,
-        kenmerk="DL-2026-0042",
-        year=2026,
-        seq=42,
-        mailbox="default",
-        reporter_name="Jan de Vries",
-        reporter_address="j.devries@example.org",
-        subject="beveiligingsincident USB-stick kwijt",
-        description="Ik ben een USB-stick met kopieën van paspoorten verloren.",
-        received_at=NOW,
-        aware_at=NOW,
-        ap_deadline_at=datetime(2026, 12, 5, 9, 15, tzinfo=UTC),
-        created_at=NOW,
-        status="kwalificeren",
-        phase="kwalificeren",
-        ap_decision="ja",
-        ap_reference="M-123456",
-        ap_notification_kind="voorlopig",
-        answers='{"affected_count": {"min": 7500, "max": 8200}, "occurred_at": "2026-12-01T17:30:00+01:00"}',
-    )
+    c = case()
+    c.id, c.subject, c.status, c.phase = 7, "beveiligingsincident USB-stick kwijt", "kwalificeren", "kwalificeren"
+    c.ap_decision, c.ap_reference, c.ap_notification_kind = "ja", "M-123456", "voorlopig"
+    c.answers = '{"affected_count": {"min": 7500, "max": 8200}, "occurred_at": "2026-12-01T17:30:00+01:00"}'
+    return c
 
 
 def context() -> dict[str, Any]:
-    case = realistic_case()
+    the_case = realistic_case()
     answers = {"affected_count": {"min": 7500, "max": 8200}, "occurred_at": "2026-12-01T17:30:00+01:00"}
     outcomes = [
         Outcome("Aantal betrokkenen", True, "7.500 – 8.200"),
@@ -120,7 +105,7 @@ def context() -> dict[str, Any]:
         arrived_at=NOW, fetched_at=NOW, uid=1, uidvalidity=1,
     )  # fmt: skip
     return {
-        "case": case,
+        "case": the_case,
         "questions": QUESTIONS,
         "missing": list(QUESTIONS[:2]),
         "original_subject": "beveiligingsincident USB-stick kwijt",
@@ -142,7 +127,7 @@ def context() -> dict[str, Any]:
         "kenmerk": "DL-2026-0042",
         "recipient": "j.devries@example.org",
         "days": 3,
-        "rows": [Row(case, "nog 2 d 3 u", ["ap_decision", "answer:cause"])],
+        "rows": [Row(the_case, "nog 2 d 3 u", ["ap_decision", "answer:cause"])],
         "day": NOW.date(),
         "audit_entries": 12,
         "audit_hash": "ab12cd34",
@@ -159,7 +144,7 @@ def context() -> dict[str, Any]:
         "since": NOW,
         "bounces": False,
         "outcomes": outcomes,
-        "sections": [Section(case, outcomes, ["De melding aan de AP staat klaar."])],
+        "sections": [Section(the_case, outcomes, ["De melding aan de AP staat klaar."])],
         "refused": ["de regel met DL-2026-0041 en DL-2026-0042 noemt meer dan één melding"],
         "help": True,
         "extra": [],

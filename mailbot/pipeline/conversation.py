@@ -31,9 +31,11 @@ from mailbot.core.answers import extract_answers
 from mailbot.core.authentication import sender_authenticated
 from mailbot.core.classify import strip_subject_prefixes
 from mailbot.core.clock import as_utc
+from mailbot.core.config import MailboxSettings
 from mailbot.core.kenmerk import find_kenmerken
 from mailbot.core.parse import ParsedMessage
 from mailbot.core.quotes import split_reply
+from mailbot.core.render import Rendered
 from mailbot.model import cases
 from mailbot.model.models import Case, InboundMessage, Outbox
 from mailbot.model.services import Services
@@ -375,20 +377,36 @@ def _from_officer(
         help=wants_help or (bool(refused) and not sections),
         original_subject=bare_subject(parsed.subject, svc.settings.kenmerk_prefix),
     )
+    _answer(svc, s, m, parsed, mb, "officer_command_result", r, first, now, auto_reply=False)
+
+
+def _answer(
+    svc: Services,
+    s: Session,
+    m: InboundMessage,
+    parsed: ParsedMessage,
+    mb: MailboxSettings,
+    kind: str,
+    r: Rendered,
+    case: Case | None,
+    now: datetime,
+    auto_reply: bool,
+) -> None:
+    """The answer to an officer's mail, in its thread."""
     outbox.enqueue(
         s,
-        kind="officer_command_result",
+        kind=kind,
         mailbox=mb.name,
         sender=mb.address,
         sender_name=svc.settings.sender_name,
         recipient=parsed.from_address,
         subject=r.subject,
         body=r.body,
-        language=lang,
+        language=svc.settings.language,
         now=now,
-        auto_reply=False,
-        case_id=first.id if first else None,
-        kenmerk=first.kenmerk if first else None,
+        auto_reply=auto_reply,
+        case_id=case.id if case else None,
+        kenmerk=case.kenmerk if case else None,
         in_reply_to=parsed.message_id or None,
         references=(*parsed.references, parsed.message_id) if parsed.message_id else parsed.references,
         caused_by=m.id,
@@ -451,22 +469,7 @@ def answer_officer_without_case(
         keyword=mb.keywords[0] if mb.keywords else "",
         example=f"{svc.settings.kenmerk_prefix}-{now.year}-0001",
     )
-    outbox.enqueue(
-        s,
-        kind="officer_no_case",
-        mailbox=mb.name,
-        sender=mb.address,
-        sender_name=svc.settings.sender_name,
-        recipient=parsed.from_address,
-        subject=r.subject,
-        body=r.body,
-        language=lang,
-        now=now,
-        auto_reply=True,
-        in_reply_to=parsed.message_id or None,
-        references=(*parsed.references, parsed.message_id) if parsed.message_id else parsed.references,
-        caused_by=m.id,
-    )
+    _answer(svc, s, m, parsed, mb, "officer_no_case", r, None, now, auto_reply=True)
     m.reason = ("help asked: " if asked else "") + "officer's mail names no case; the officer was told"
 
 
