@@ -16,7 +16,7 @@ from mailbot.core.questionnaire import QUESTIONS
 from mailbot.core.render import Renderer, package_templates
 from mailbot.core.severity import assess
 from mailbot.model.models import Case, InboundMessage
-from mailbot.pipeline.commands import Outcome
+from mailbot.pipeline.commands import Outcome, is_command_line
 from tests.test_render import case
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -178,3 +178,12 @@ def test_no_template_shows_a_key_or_a_python_value(language: str, name: str) -> 
 def test_every_template_is_scanned() -> None:
     assert {name for _, name in TEMPLATES} >= {"officer_command_result", "officer_reporter_replied", "reporter_status"}
     assert {lang for lang, _ in TEMPLATES} == {"nl", "en"}
+
+
+@pytest.mark.parametrize(("language", "example"), [("nl", '"Vraag aan melder: '), ("en", '"Question to reporter: ')])
+def test_the_new_case_notice_says_how_to_work_the_case_by_reply(language: str, example: str) -> None:
+    """Examples in the text, never at the start of a line: a reply that quotes the notice
+    without quote marks must not run them."""
+    r = Renderer(AMS).render(language, "officer_new_case", **context())
+    assert example in r.body and "Help" in r.body
+    assert not any(is_command_line(line) for line in r.body.splitlines())
