@@ -134,7 +134,7 @@ def test_forged_answers_change_nothing_until_an_officer_takes_them_over(bot: Bot
     assert offered["detail"]["answers"]["affected_count"] == 5000
     notice = parse(bot.lab.wait_for(OFFICER, 3)[-1])
     text = body_text(notice)
-    assert "affected_count: 30 → 5000" in text and "cause: (leeg) → een medewerker" in text
+    assert "Aantal betrokkenen: 30 → 5.000" in text and "Oorzaak: (leeg) → een medewerker" in text
     assert "Overnemen" in text
     assert len(bot.lab.messages(EMPLOYEE)) == 1, "the reporter is not written to"
 
@@ -299,14 +299,15 @@ def test_help(bot: Bot) -> None:
         assert word in text
 
 
-def test_officer_comment_without_commands_gets_no_reply(bot: Bot) -> None:
+def test_officer_comment_without_commands_is_kept_and_answered(bot: Bot) -> None:
     kenmerk, _, notice, _ = open_case(bot)
     submit(bot.lab, officer_reply(notice, "Dank, ik bel de melder morgen.\n\nPiet\nTel: 010-1234567"))
     bot.run_pass()
     case = show(bot, kenmerk)
     assert [e["kind"] for e in case["events"]][-1] == "officer_comment"
     assert "reporter_contact" not in case["answers"]
-    assert len(bot.lab.messages(OFFICER)) == 1
+    answer = body_text(parse(bot.lab.wait_for(OFFICER, 2)[-1]))
+    assert "geen opdrachten gevonden" in answer and "✘" not in answer
 
 
 def test_commands_need_dkim_where_configured(clean_lab: LabMailServer) -> None:

@@ -236,8 +236,14 @@ def test_shown_address_writes_control_characters_as_their_code() -> None:
     assert shown_address("jösé@example.org") == "jösé@example.org"
 
 
-@pytest.mark.parametrize(("language", "command", "empty"), [("nl", "Overnemen", "(leeg)"), ("en", "Accept", "(empty)")])
-def test_unbound_reply_notice_offers_the_answers(language: str, command: str, empty: str) -> None:
+@pytest.mark.parametrize(
+    ("language", "command", "empty", "count", "cause"),
+    [("nl", "Overnemen", "(leeg)", "Aantal betrokkenen: 30 → 5.000", "Oorzaak"),
+     ("en", "Accept", "(empty)", "Number of people: 30 → 5,000", "Cause")],
+)  # fmt: skip
+def test_unbound_reply_notice_offers_the_answers(
+    language: str, command: str, empty: str, count: str, cause: str
+) -> None:
     r = Renderer(AMS).render(
         language,
         "officer_reporter_replied",
@@ -250,6 +256,6 @@ def test_unbound_reply_notice_offers_the_answers(language: str, command: str, em
         missing=[],
         written="",
     )
-    assert "affected_count: 30 → 5000" in r.body and f"cause: {empty} → de kluis stond open" in r.body
+    assert count in r.body and f"{cause}: {empty} → de kluis stond open" in r.body
     assert f"e-mail met: {command}\n" in r.body or f"this mail with: {command}\n" in r.body
     assert "free text" not in r.body and "vrije tekst" not in r.body

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
+from mailbot.core import wording
+
 
 def package_templates() -> Path:
     """The templates mailbot comes with: inside the installed package, else (an editable
@@ -83,6 +85,9 @@ class Renderer:
         self.env.filters["local"] = lambda v, fmt="%d-%m-%Y %H:%M": local_time(v, tz, fmt)
         self.env.filters["oneline"] = header_safe
         self.env.filters["excerpt"] = excerpt
+        # A field's name and a stored value as people write them (wording.py): never a key.
+        self.env.filters["label"] = wording.label
+        self.env.filters["plain"] = lambda v, language="nl": wording.value(v, tz, language)
         # Pages for people (the register, the AP draft): every value escaped, nothing from a
         # mail is ever taken as HTML.
         self.html = Environment(

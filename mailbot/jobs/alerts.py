@@ -27,27 +27,7 @@ from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
 
-
-def open_items(case: Case, required: tuple[str, ...], now: datetime) -> list[str]:
-    """What the protocol still needs for this case (keys; templates word them)."""
-    items = [f"answer:{name}" for name in cases.missing_answers(case, required)]
-    if not case.ap_decision:
-        items.append("ap_decision")
-    elif case.ap_decision == "ja" and not case.ap_reference:
-        items.append("ap_reference")
-    if case.ap_notified_at and as_utc(case.ap_notified_at) > as_utc(case.ap_deadline_at) and not case.ap_delay_reason:
-        items.append("ap_delay_reason")
-    if case.ap_notification_kind == "voorlopig":
-        items.append("ap_supplement")
-    if not case.subjects_decision:
-        items.append("subjects_decision")
-    elif case.subjects_decision == "ja" and not case.subjects_informed_at:
-        items.append("subjects_informed")
-    if not case.fg_advice:
-        items.append("fg_advice")
-    if not case.board_decision:
-        items.append("board_decision")
-    return items
+open_items = cases.open_items
 
 
 def _claim(s: Session, key: str, case: Case, kind: str, now: datetime) -> bool:

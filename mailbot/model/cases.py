@@ -11,6 +11,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
+from mailbot.core.clock import as_utc
 from mailbot.core.kenmerk import format_kenmerk
 from mailbot.model import audit
 from mailbot.model.models import Case, InboundMessage, Outbox
@@ -188,3 +189,25 @@ def add_free_text(session: Session, case: Case, text: str, now: datetime, actor:
 def missing_answers(case: Case, required: tuple[str, ...]) -> list[str]:
     have = answers_of(case)
     return [name for name in required if have.get(name) in (None, "")]
+
+
+def open_items(case: Case, required: tuple[str, ...], now: datetime) -> list[str]:
+    """What the protocol still needs for this case (keys; templates word them)."""
+    items = [f"answer:{name}" for name in missing_answers(case, required)]
+    if not case.ap_decision:
+        items.append("ap_decision")
+    elif case.ap_decision == "ja" and not case.ap_reference:
+        items.append("ap_reference")
+    if case.ap_notified_at and as_utc(case.ap_notified_at) > as_utc(case.ap_deadline_at) and not case.ap_delay_reason:
+        items.append("ap_delay_reason")
+    if case.ap_notification_kind == "voorlopig":
+        items.append("ap_supplement")
+    if not case.subjects_decision:
+        items.append("subjects_decision")
+    elif case.subjects_decision == "ja" and not case.subjects_informed_at:
+        items.append("subjects_informed")
+    if not case.fg_advice:
+        items.append("fg_advice")
+    if not case.board_decision:
+        items.append("board_decision")
+    return items

@@ -20,6 +20,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,9 +31,11 @@ from mailbot.core.answers import extract_answers
 from mailbot.core.authentication import sender_authenticated
 from mailbot.core.classify import strip_subject_prefixes
 from mailbot.core.clock import as_utc
+from mailbot.core.config import MailboxSettings
 from mailbot.core.kenmerk import find_kenmerken
 from mailbot.core.parse import ParsedMessage
 from mailbot.core.quotes import split_reply
+from mailbot.core.render import Rendered
 from mailbot.model import cases
 from mailbot.model.models import Case, InboundMessage, Outbox
 from mailbot.model.services import Services
@@ -110,16 +114,42 @@ def _answers_mail_to_sender(s: Session, case: Case, parsed: ParsedMessage, offic
     return s.exec(query).first() is not None
 
 
-def case_from_digest_reply(s: Session, parsed: ParsedMessage, prefix: str) -> Case | None:
-    """An officer's reply to the daily digest names its case by the kenmerk on its first line."""
+def digest_sections(s: Session, parsed: ParsedMessage, prefix: str) -> list[tuple[list[str], str]] | None:
+    """An officer's reply to the daily digest, cut where a line names a case: (the kenmerken
+    that line names, the text under it), the text above the first such line with none. None
+    when the mail answers no digest the bot sent this officer. A command line that mentions a
+    kenmerk (``Notitie: zie ook DL-…``) names no case."""
     ids = list(parsed.thread_ids)
     if not ids or s.exec(select(Outbox.id).where(
             col(Outbox.message_id).in_(ids), Outbox.kind == "officer_digest",
             Outbox.recipient == parsed.from_address)).first() is None:  # fmt: skip
         return None
-    first = next((line for line in split_reply(parsed.text).written.split("\n") if line.strip()), "")
-    found = find_kenmerken(first, prefix)
-    return cases.case_by_kenmerk(s, found[0]) if found else None
+    sections: list[tuple[list[str], list[str]]] = [([], [])]
+    for line in split_reply(parsed.text).written.split("\n"):
+        found = find_kenmerken(line, prefix)
+        if found and not commands.is_command_line(line):
+            sections.append((found, []))
+        else:
+            sections[-1][1].append(line)
+    return [(named, "\n".join(lines).strip()) for named, lines in sections]
+
+
+def first_named_case(s: Session, sections: list[tuple[list[str], str]]) -> Case | None:
+    for named, _ in sections:
+        if len(set(named)) == 1 and (case := cases.case_by_kenmerk(s, named[0])) is not None:
+            return case
+    return None
+
+
+def bare_subject(subject: str, prefix: str) -> str:
+    """``RE: [DL-2026-0001] Verwerkt: Re: x`` → ``x``: a reply's subject carries one kenmerk
+    and one prefix, however often it went back and forth."""
+    own = re.compile(rf"^\s*(?:\[{re.escape(prefix)}-\d{{4}}-\d+\]|(?:verwerkt|done)\s*:)\s*", re.IGNORECASE)
+    previous = None
+    while previous != subject:
+        previous = subject
+        subject = own.sub("", strip_subject_prefixes(subject))
+    return subject.strip()
 
 
 def handle_reply(
@@ -138,22 +168,10 @@ def handle_reply(
     role = role_of(svc, s, case, parsed.from_address)
     m.case_id, m.sender_role = case.id, role
     written = split_reply(parsed.text).written
-    if rule == "digest-reply":  # the first line names the case; the commands follow it
-        written = written.split("\n", 1)[1] if "\n" in written else ""
-    cases.add_event(
-        s,
-        now,
-        "message_received",
-        case.id,
-        actor=parsed.from_address,
-        message_id=m.id,
-        subject=parsed.subject,
-        matched_by=rule,
-        role=role,
-    )
+    _received(s, m, parsed, case, rule, role, now)
     tell = _Tell(quiet)
     if role == "officer":
-        _from_officer(svc, s, m, parsed, case, written, now, tell)
+        _from_officer(svc, s, m, parsed, [(case, written)], [], now, tell)
     elif role in ("reporter", "participant"):
         _from_reporter(svc, s, m, parsed, case, written, role, now, tell)
     else:
@@ -173,6 +191,69 @@ def handle_reply(
         )
     s.add(m)
     return tell.held_back
+
+
+def handle_digest_reply(
+    svc: Services,
+    s: Session,
+    m: InboundMessage,
+    parsed: ParsedMessage,
+    sections: list[tuple[list[str], str]],
+    now: datetime,
+) -> None:
+    """An officer's reply to the daily digest: the commands under each kenmerk go to that case
+    and no other; commands under no kenmerk, or under a line naming several, go nowhere and the
+    officer is told why. One answer lists it all."""
+    say = svc.renderer.say
+    lang = svc.settings.language
+    runs: list[tuple[Case, str]] = []
+    refused: list[str] = []
+    for named, text in sections:
+        block = commands.read_block(text)
+        if not (block.commands or block.unknown):
+            continue
+        if not named:
+            refused.append(say(lang,
+                "opdrachten zonder kenmerk erboven zijn niet uitgevoerd: zet het kenmerk van de melding "
+                "(zoals in het overzicht) op een regel boven de opdrachten",
+                "commands with no kenmerk above them were not run: put the case's kenmerk (as in the "
+                "overview) on a line above its commands"))  # fmt: skip
+            continue
+        if len(set(named)) > 1:
+            refused.append(say(lang,
+                f"de regel met {' en '.join(named)} noemt meer dan één melding, dus de opdrachten eronder zijn "
+                "niet uitgevoerd; zet elk kenmerk op een eigen regel boven zijn eigen opdrachten",
+                f"the line with {' and '.join(named)} names more than one case, so the commands under it were "
+                "not run; put each kenmerk on its own line above its own commands"))  # fmt: skip
+            continue
+        case = cases.case_by_kenmerk(s, named[0])
+        if case is None or role_of(svc, s, case, parsed.from_address) != "officer":
+            refused.append(say(lang, f"{named[0]}: geen melding van u met dit kenmerk",
+                               f"{named[0]}: no case of yours with this kenmerk"))  # fmt: skip
+            continue
+        runs.append((case, text))
+    for case, _ in runs:
+        _received(s, m, parsed, case, "digest-reply", "officer", now)
+    if runs:
+        m.case_id, m.sender_role = runs[0][0].id, "officer"
+    _from_officer(svc, s, m, parsed, runs, refused, now, _Tell(False))
+    s.add(m)
+
+
+def _received(
+    s: Session, m: InboundMessage, parsed: ParsedMessage, case: Case, rule: str, role: str, now: datetime
+) -> None:
+    cases.add_event(
+        s,
+        now,
+        "message_received",
+        case.id,
+        actor=parsed.from_address,
+        message_id=m.id,
+        subject=parsed.subject,
+        matched_by=rule,
+        role=role,
+    )
 
 
 class _Tell:
@@ -221,20 +302,17 @@ def _from_officer(
     s: Session,
     m: InboundMessage,
     parsed: ParsedMessage,
-    case: Case,
-    written: str,
+    runs: list[tuple[Case, str]],
+    refused: list[str],
     now: datetime,
     tell: _Tell,
 ) -> None:
+    """Run an officer's commands on each case named, and answer: what was done, what was
+    refused and why, or that the mail held no commands and was kept as a remark."""
     say = svc.renderer.say
     lang = svc.settings.language
-    block = commands.read_block(written)
-    if not block.commands and not block.unknown:
-        m.reason = f"{case.kenmerk}: officer's mail, no commands"
-        cases.add_event(s, now, "officer_comment", case.id, actor=parsed.from_address, message_id=m.id, text=written)
-        return
     why_not = None
-    if not answers_mail_to_officer(s, case, parsed):
+    if any(not answers_mail_to_officer(s, case, parsed) for case, _ in runs):
         why_not = say(
             lang,
             "commando's werken alleen in een antwoord op een e-mail die de bot aan u stuurde",
@@ -252,55 +330,163 @@ def _from_officer(
             f"DKIM/DMARC niet geslaagd volgens {svc.settings.trusted_authserv_id}",
             f"DKIM/DMARC did not pass according to {svc.settings.trusted_authserv_id}",
         )
-    if why_not:
-        m.reason = f"{case.kenmerk}: officer's commands refused: {why_not}"
-        _refuse(svc, s, m, parsed, case, written, now, why_not, tell)
-        return
-    ctx = commands.Context(svc=svc, s=s, case=case, officer=parsed.from_address, message=m, parsed=parsed, now=now)
-    outcomes, wants_help = commands.execute(ctx, written)
-    m.reason = (
-        f"{case.kenmerk}: {sum(o.ok for o in outcomes)} command(s) done, {sum(not o.ok for o in outcomes)} refused"
-    )
-    cases.add_event(
-        s,
-        now,
-        "commands_run",
-        case.id,
-        actor=parsed.from_address,
-        message_id=m.id,
-        outcomes=[{"command": o.command, "ok": o.ok, "text": o.text} for o in outcomes],
-    )
-    mb = svc.settings.mailbox_named(case.mailbox)
+    sections: list[Section] = []
+    wants_help = False
+    reasons = []
+    for case, written in runs:
+        block = commands.read_block(written)
+        if not block.commands and not block.unknown:
+            reasons.append(f"{case.kenmerk}: officer's mail, no commands")
+            cases.add_event(
+                s, now, "officer_comment", case.id, actor=parsed.from_address, message_id=m.id, text=written
+            )
+            sections.append(Section(case, [], []))
+            continue
+        if why_not:
+            reasons.append(f"{case.kenmerk}: officer's commands refused: {why_not}")
+            _refuse(svc, s, m, parsed, case, written, now, why_not, tell)
+            continue
+        ctx = commands.Context(svc=svc, s=s, case=case, officer=parsed.from_address, message=m, parsed=parsed, now=now)
+        outcomes, asked = commands.execute(ctx, written)
+        wants_help = wants_help or asked
+        reasons.append(
+            f"{case.kenmerk}: {sum(o.ok for o in outcomes)} command(s) done, {sum(not o.ok for o in outcomes)} refused"
+        )
+        cases.add_event(
+            s,
+            now,
+            "commands_run",
+            case.id,
+            actor=parsed.from_address,
+            message_id=m.id,
+            outcomes=[{"command": o.command, "ok": o.ok, "text": o.text} for o in outcomes],
+        )
+        sections.append(Section(case, outcomes, ctx.extra))
+        _tell_the_other_officers(svc, s, m, parsed, case, outcomes, now)
+    m.reason = "; ".join(reasons + refused) or "officer's mail, nothing to do"
+    if not sections and not refused:
+        return  # refused outright: the officers have been told (officer_unverified)
+    first = runs[0][0] if runs else None
+    mb = svc.settings.mailbox_named(first.mailbox if first else m.mailbox)
     r = svc.renderer.render(
         lang,
         "officer_command_result",
-        case=case,
-        outcomes=outcomes,
-        help=wants_help,
-        extra=ctx.extra,
-        original_subject=strip_subject_prefixes(parsed.subject),
+        case=first if len(runs) == 1 else None,
+        sections=sections,
+        refused=refused,
+        help=wants_help or (bool(refused) and not sections),
+        original_subject=bare_subject(parsed.subject, svc.settings.kenmerk_prefix),
     )
+    _answer(svc, s, m, parsed, mb, "officer_command_result", r, first, now, auto_reply=False)
+
+
+def _answer(
+    svc: Services,
+    s: Session,
+    m: InboundMessage,
+    parsed: ParsedMessage,
+    mb: MailboxSettings,
+    kind: str,
+    r: Rendered,
+    case: Case | None,
+    now: datetime,
+    auto_reply: bool,
+) -> None:
+    """The answer to an officer's mail, in its thread."""
     outbox.enqueue(
         s,
-        kind="officer_command_result",
+        kind=kind,
         mailbox=mb.name,
         sender=mb.address,
         sender_name=svc.settings.sender_name,
         recipient=parsed.from_address,
         subject=r.subject,
         body=r.body,
-        language=lang,
+        language=svc.settings.language,
         now=now,
-        auto_reply=False,
-        case_id=case.id,
-        kenmerk=case.kenmerk,
+        auto_reply=auto_reply,
+        case_id=case.id if case else None,
+        kenmerk=case.kenmerk if case else None,
         in_reply_to=parsed.message_id or None,
         references=(*parsed.references, parsed.message_id) if parsed.message_id else parsed.references,
         caused_by=m.id,
     )
 
 
+def _tell_the_other_officers(
+    svc: Services,
+    s: Session,
+    m: InboundMessage,
+    parsed: ParsedMessage,
+    case: Case,
+    outcomes: list[commands.Outcome],
+    now: datetime,
+) -> None:
+    """The mailbox's other officers (the FG among them) hear briefly of the decisions one of
+    them recorded, so nobody who advised is left with nothing."""
+    decided = [o for o in outcomes if o.ok and commands.is_decision(o.command, case)]
+    mb = svc.settings.mailbox_named(case.mailbox)
+    others = tuple(o for o in mb.officers if o != parsed.from_address)
+    if decided and others:
+        notify_officers(
+            svc, s, replace(mb, officers=others), "officer_decision", now, case=case, caused_by=m.id,
+            officer=parsed.from_address, outcomes=decided,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Section:
+    """What an officer's mail did to one case, for the answer."""
+
+    case: Case
+    outcomes: list[commands.Outcome]
+    extra: list[str]
+
+
+_HELP_SUBJECT = re.compile(r"^\s*(help|hulp|\?|opdrachten|commando'?s|commands)\s*[.!?]?\s*$", re.IGNORECASE)
+
+
+def answer_officer_without_case(
+    svc: Services, s: Session, m: InboundMessage, parsed: ParsedMessage, digest: bool, now: datetime
+) -> None:
+    """An officer's mail that is no report and names no case is not ignored without a word:
+    the officer is told why nothing was done and what to do instead (with the command list when
+    asked for, or for a reply to the digest)."""
+    if outbox.auto_replies_last_hour(s, parsed.from_address, now) >= svc.settings.max_replies_per_hour:
+        return  # an officer's address answering every mail: the cap that holds for everyone holds here
+    mb = svc.settings.mailbox_named(m.mailbox)
+    lang = svc.settings.language
+    written = split_reply(parsed.text).written
+    asked = bool(_HELP_SUBJECT.match(bare_subject(parsed.subject, svc.settings.kenmerk_prefix))) or any(
+        word == "help" for word, _ in commands.read_block(written).commands
+    )
+    r = svc.renderer.render(
+        lang,
+        "officer_no_case",
+        subject=bare_subject(parsed.subject, svc.settings.kenmerk_prefix),
+        digest=digest,
+        help=asked or digest,
+        keyword=mb.keywords[0] if mb.keywords else "",
+        example=f"{svc.settings.kenmerk_prefix}-{now.year}-0001",
+    )
+    _answer(svc, s, m, parsed, mb, "officer_no_case", r, None, now, auto_reply=True)
+    m.reason = ("help asked: " if asked else "") + "officer's mail names no case; the officer was told"
+
+
 PROPOSED = "answers_proposed"
+
+# Answers that add to what is there instead of replacing it: "1. Zie mijn eerdere mail: …"
+# must not overwrite the report itself (an officer corrects with ``Wat is er gebeurd: …``).
+ADDED_TO = ("description",)
+
+
+def added_to(name: str, old: Any, new: Any) -> Any:
+    """A reporter's answer to an accumulating question, kept below what was there."""
+    if name not in ADDED_TO or not isinstance(old, str) or not isinstance(new, str) or not old.strip():
+        return new
+    if new.strip() in old:
+        return old
+    return f"{old.rstrip()}\n\n{new.strip()}"
 
 
 def _from_reporter(
@@ -321,6 +507,7 @@ def _from_reporter(
     bound = answers_mail_to_sender(s, case, parsed) or sender_authenticated(parsed, svc.settings.trusted_authserv_id)
     if bound:
         for name, value in extraction.answers.items():
+            value = added_to(name, before.get(name), value)
             if cases.set_answer(s, case, name, value, now, actor=parsed.from_address, message_id=m.id):
                 changes.append((name, before.get(name), value))
         if extraction.unplaced:

@@ -266,9 +266,11 @@ def handle(
         s.connection().execute(_DUPLICATE, {"mailbox": m.mailbox, "identity": m.identity, "mid": m.id}).scalar()
     )
     thread_case = cases.case_for_thread(s, parsed.thread_ids)
+    digest = None  # an officer's reply to the digest: its parts, each under the kenmerk it names
     digest_case = None
     if thread_case is None and parsed.from_address in mb.officers:
-        digest_case = conversation.case_from_digest_reply(s, parsed, svc.settings.kenmerk_prefix)
+        digest = conversation.digest_sections(s, parsed, svc.settings.kenmerk_prefix)
+        digest_case = conversation.first_named_case(s, digest) if digest else None
     loop_reason = loops.flooding(svc, s, m)
     kenmerk_case = None
     for k in find_kenmerken(parsed.subject, svc.settings.kenmerk_prefix):
@@ -293,6 +295,8 @@ def handle(
         m.reason = f"new case {case.kenmerk}" + (f"; {loop_reason}" if loop_reason else "")
         if loop_reason:
             loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
+    elif c.disposition is Disposition.REPLY and digest and c.rule == "digest-reply":
+        conversation.handle_digest_reply(svc, s, m, parsed, digest, now)
     elif c.disposition is Disposition.REPLY:
         case = thread_case or digest_case or kenmerk_case  # in the order of the rules
         assert case is not None
@@ -303,6 +307,8 @@ def handle(
         assert loop_reason is not None
         m.reason = loop_reason
         loops.tell_officers_once(svc, s, m, m.from_address or "", loop_reason, now)
+    elif c.rule == "not-a-report" and parsed.from_address in mb.officers:
+        conversation.answer_officer_without_case(svc, s, m, parsed, digest is not None, now)
     else:
         m.reason = c.reason
         if c.matched.bounce:

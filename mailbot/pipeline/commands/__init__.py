@@ -7,12 +7,20 @@ words and bad values are answered, never silently ignored.
 
 The command block is at the top: the first paragraph of the written part (quote stripped;
 after a one-line greeting), and any later paragraph that holds a case command (Status, …).
-A line without a command word continues the command above it. A later paragraph with only
-answer labels or other words (a signature with ``Tel: …``) is not read.
+A line without a command word continues the command above it, up to the next empty line. A
+line shaped like a command with a word no command knows (``Intern: …``, a mistyped
+``Notitite: …``) is never taken as part of the text above it: it ends that text and is
+refused, with the lines under it, so nothing the officer meant for the file reaches a
+reporter. A later paragraph with only answer labels or other words (a signature with
+``Tel: …``) is not read.
+
+Order does not matter: a command that goes with another (``Reden:``, ``Besluit door:``,
+``Kanaal:``) finds it above or below, and a ``Reden:`` belongs to the decision above it.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +31,7 @@ from typing import Any
 from sqlmodel import Session
 
 from mailbot.core.parse import ParsedMessage
+from mailbot.core.phases import CLOSED
 from mailbot.model import cases
 from mailbot.model.models import Case, InboundMessage
 from mailbot.model.services import Services
@@ -45,6 +54,8 @@ class Outcome:
     command: str
     ok: bool
     text: str
+    items: tuple[str, ...] = ()  # what the protocol still needs (keys the templates word)
+    quoted: str = ""  # the text exactly as it went to the reporter
 
 
 @dataclass
@@ -57,7 +68,9 @@ class Context:
     parsed: ParsedMessage
     now: datetime
     lines: list[tuple[str, str]] = field(default_factory=list)  # every (word, value) in the block
-    consumed: set[str] = field(default_factory=set)  # words another command has used (e.g. Reden)
+    consumed: dict[int, str] = field(default_factory=dict)  # line index → the command that used it
+    reasons: dict[int, str] = field(default_factory=dict)  # decision's line index → its Reden
+    index: int = -1  # the line of the command running now
     extra: list[str] = field(default_factory=list)  # longer texts for the reply, below the outcomes
 
     @property
@@ -73,11 +86,17 @@ class Context:
         cases.add_event(self.s, self.now, kind, self.case.id, actor=self.officer, message_id=self.message.id, **detail)
 
     def value_of(self, *words: str) -> str:
-        for word, value in self.lines:
-            if normalise_word(word) in words:
-                self.consumed.add(normalise_word(word))
+        """The value of a line that goes with the command running now (``Besluit door:``),
+        wherever it stands in the block; the line is then used up."""
+        for index, (word, value) in enumerate(self.lines):
+            if normalise_word(word) in words and index not in self.consumed:
+                self.consumed[index] = self.lines[self.index][0] if self.index >= 0 else ""
                 return value.strip()
         return ""
+
+    def reason(self) -> str:
+        """The ``Reden:`` that belongs to the decision running now ("" when none does)."""
+        return self.reasons.get(self.index, "")
 
 
 def normalise_word(word: str) -> str:
@@ -126,6 +145,20 @@ class Block:
     unknown: list[str]
 
 
+REASON = ("reden", "reason")
+_NOT_A_WORD = re.compile(r"^(https?|mailto|ftp|www)$", re.IGNORECASE)
+
+
+def _looks_like_command(match: re.Match[str]) -> bool:
+    """``Intern: …`` or ``Let op: …`` in the middle of a message reads as a command; a URL or
+    ``morgen om 10:30`` does not."""
+    word = match[1].strip()
+    return (
+        len(word.split()) <= 3 and not word[-1].isdigit() and not _NOT_A_WORD.match(word)
+        and not match[2].startswith("//")
+    )  # fmt: skip
+
+
 def _is_greeting(lines: list[str]) -> bool:
     """``Hoi Piet,``: one short line that opens like a greeting."""
     if len(lines) != 1 or len(lines[0].split()) > 5 or _LINE.match(lines[0]):
@@ -157,35 +190,139 @@ def read_block(written: str) -> Block:
             elif m and find(m[1]):
                 commands.append((m[1], m[2] if m.re is _LINE else ""))
                 current = len(commands) - 1
-            elif m and current is None:
+            elif m and (current is None or (m.re is _LINE and _looks_like_command(m))):
+                # Unknown: refused, and the lines under it go with it, not with the command above.
                 unknown.append(m[1].strip())
-            elif current is not None:
+                current = -1
+            elif current is not None and current >= 0:
                 word, value = commands[current]
                 commands[current] = (word, f"{value}\n{line.strip()}".strip())
     return Block(commands, unknown)
 
 
+def _all_words() -> list[str]:
+    return [w for module in _registry() for w in getattr(module, "WORDS", ())]
+
+
+def _unknown(ctx: Context, word: str) -> Outcome:
+    """An unknown ``Woord:`` line: refused, its text sent nowhere, the likely command named."""
+    near = difflib.get_close_matches(normalise_word(word), _all_words(), n=1, cutoff=0.75)
+    hint_nl = f"; bedoelde u '{near[0].capitalize()}:'?" if near else ""
+    hint_en = f"; did you mean '{near[0].capitalize()}:'?" if near else ""
+    return Outcome(
+        word,
+        False,
+        ctx.say(
+            f"onbekend commando '{word}': deze regel (en wat eronder staat) is niet uitgevoerd en naar niemand "
+            f"gestuurd{hint_nl}",
+            f"unknown command '{word}': this line (and what follows it) was not run and sent to no one{hint_en}",
+        ),
+    )
+
+
+def _place_reasons(lines: list[tuple[str, str]]) -> tuple[dict[int, int], list[int]]:
+    """Which decision each ``Reden:`` belongs to: the nearest one above it that has no reason
+    yet, or, with none above, the only decision in the block. Returns reason line → decision
+    line, and the reasons that belong nowhere."""
+    decisions = [i for i, (word, _) in enumerate(lines) if _takes_reason(word)]
+    placed: dict[int, int] = {}
+    unplaced: list[int] = []
+    for i, (word, _) in enumerate(lines):
+        if normalise_word(word) not in REASON:
+            continue
+        above = [d for d in decisions if d < i]
+        owner = above[-1] if above else (decisions[0] if len(decisions) == 1 else None)
+        if owner is None or owner in placed.values():
+            unplaced.append(i)
+        else:
+            placed[i] = owner
+    return placed, unplaced
+
+
+def _takes_reason(word: str) -> bool:
+    module = find(word)
+    return module is not None and normalise_word(word) in getattr(module, "REASON_WORDS", ())
+
+
+# The order commands run in (their outcomes are listed in the order of the lines): a case is
+# reopened before anything else changes it, closed after everything else, and a line that goes
+# with another command runs on its own only when that command is absent.
+FIRST, NORMAL, LAST, COMPANION = 0, 1, 2, 3
+
+
+def _order(module: ModuleType, word: str, value: str) -> int:
+    order: Callable[[str, str], int] | None = getattr(module, "order", None)
+    return order(word, value) if order is not None else NORMAL
+
+
 def execute(ctx: Context, written: str) -> tuple[list[Outcome], bool]:
-    """Run every command in the block. Returns the outcomes and whether help was asked for."""
+    """Run every command in the block. Returns the outcomes, one for every line in the order
+    of the lines, and whether help was asked for."""
     block = read_block(written)
     ctx.lines = block.commands
-    outcomes: list[Outcome] = []
-    wants_help = False
-    for word in block.unknown:
-        outcomes.append(Outcome(word, False, ctx.say(f"onbekend commando '{word}'", f"unknown command '{word}'")))
-        wants_help = True
-    for word, value in block.commands:
+    outcomes: list[Outcome] = [_unknown(ctx, word) for word in block.unknown]
+    wants_help = bool(block.unknown)
+    placed, unplaced = _place_reasons(ctx.lines)
+    for reason_line, decision in placed.items():
+        ctx.reasons[decision] = ctx.lines[reason_line][1].strip()
+        ctx.consumed[reason_line] = ctx.lines[decision][0]
+    runs: list[tuple[int, int, ModuleType]] = []
+    for index, (word, value) in enumerate(ctx.lines):
         module = find(word)
         if module is None:
             continue
         if module.__name__.endswith(".help"):
             wants_help = True
             continue
-        if normalise_word(word) in ctx.consumed:
+        runs.append((_order(module, word, value), index, module))
+    done: dict[int, Outcome] = {}
+    for _, index, module in sorted(runs, key=lambda r: (r[0], r[1])):
+        word, value = ctx.lines[index]
+        if index in ctx.consumed:
             continue
-        outcome: Outcome = module.run(ctx, word, value.strip())
-        outcomes.append(outcome)
+        ctx.index = index
+        if index in unplaced:
+            done[index] = module.run(ctx, word, value.strip())
+        elif ctx.case.status in CLOSED and not getattr(module, "ON_CLOSED", False):
+            done[index] = _closed(ctx, word)
+        else:
+            done[index] = module.run(ctx, word, value.strip())
+    ctx.index = -1
+    for index, owner in ctx.consumed.items():
+        word = ctx.lines[index][0]
+        done[index] = Outcome(word, True, ctx.say(f"hoort bij '{owner}:'", f"goes with '{owner}:'"))
+    outcomes += [done[i] for i in sorted(done)]
     return outcomes, wants_help
+
+
+def _closed(ctx: Context, word: str) -> Outcome:
+    return Outcome(
+        word,
+        False,
+        ctx.say(
+            f"de melding is gesloten ({ctx.case.status}) en verandert niet meer; heropen haar eerst "
+            "met 'Status: herstellen' (of een andere fase)",
+            f"the case is closed ({ctx.case.status}) and no longer changes; reopen it first with "
+            "'Status: herstellen' (or another phase)",
+        ),
+    )
+
+
+def is_decision(word: str, case: Case) -> bool:
+    """A decision the other officers of the mailbox hear of: the AP notified or not, the
+    people informed, the FG's advice, the board's decision, or the case closed."""
+    module = find(word)
+    if module is None:
+        return False
+    if module.__name__.endswith(".status"):
+        return case.status in CLOSED
+    return normalise_word(word) in getattr(module, "DECISION_WORDS", ())
+
+
+def is_command_line(line: str) -> bool:
+    """``Notitie: …``: a line that starts with a command's word."""
+    m = _LINE.match(line) or _ACTION_LINE.match(line)
+    return m is not None and find(m[1]) is not None
 
 
 def is_command(word: str) -> bool:

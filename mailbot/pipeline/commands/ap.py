@@ -20,6 +20,8 @@ NOTIFIED = ("gemeld op", "gemeld", "notified at", "notified on")
 KIND = ("melding", "notification", "soort melding")
 DELAY = ("reden vertraging", "reden van vertraging", "vertraging", "reason for delay", "delay reason")
 WORDS = DECIDE + REFERENCE + NOTIFIED + KIND + DELAY
+REASON_WORDS = DECIDE
+DECISION_WORDS = DECIDE + REFERENCE + NOTIFIED  # the other officers are told (conversation.py)
 KINDS = {
     "voorlopig": "voorlopig", "preliminary": "voorlopig", "definitief": "definitief", "definitive": "definitief",
     "final": "definitief", "ingetrokken": "ingetrokken", "intrekken": "ingetrokken", "withdrawn": "ingetrokken",
@@ -76,8 +78,8 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
     answer = value.strip().lower().rstrip(".")
     case = ctx.case
     suggestion = assess(cases.answers_of_assessment(case), cases.answers_of(case))
+    reason = ctx.reason()
     if answer in NO:
-        reason = ctx.value_of("reden", "reason")
         if not reason:
             return Outcome(
                 word,
@@ -91,7 +93,7 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
             )
         case.ap_decision, case.ap_decision_reason = "nee", reason
     elif answer in YES:
-        case.ap_decision = "ja"
+        case.ap_decision, case.ap_decision_reason = "ja", reason
         if case.ap_notified_at is None and not any(normalise_word(w) in NOTIFIED for w, _ in ctx.lines):
             case.ap_notified_at = ctx.now
     else:

@@ -6,6 +6,7 @@ from mailbot.pipeline.commands import Context, Outcome
 from mailbot.register import apdraft
 
 WORDS = ("ap-concept", "ap concept", "concept ap", "ap-draft", "ap draft")
+ON_CLOSED = True  # read-only or internal: fine on a closed case
 
 
 def run(ctx: Context, word: str, value: str) -> Outcome:

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import re
 
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import COMPANION, NORMAL, Context, Outcome
 
 ADVICE = ("advies fg", "advies", "fg advice", "dpo advice")
 DECISION = ("besluit", "besluit bestuur", "board decision", "decision")
 BY = ("besluit door", "decided by")
 WORDS = ADVICE + DECISION + BY
+DECISION_WORDS = ADVICE + DECISION
+
+
+def order(word: str, value: str) -> int:
+    """``Besluit door:`` goes with ``Besluit:`` above or below it."""
+    return COMPANION if re.sub(r"\s+", " ", word.strip().lower()) in BY else NORMAL
 
 
 def run(ctx: Context, word: str, value: str) -> Outcome:

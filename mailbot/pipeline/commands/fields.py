@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mailbot.core import answers as answer_fields
+from mailbot.core import wording
 from mailbot.model.cases import set_answer
 from mailbot.pipeline.commands import Context, Outcome
 
@@ -18,9 +19,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         return Outcome(word, False, ctx.say(f"geen waarde voor {word}", f"no value for {word}"))
     normalised = answer_fields.normalise(name, value, ctx.parsed.date or ctx.now, ctx.svc.settings.timezone)
     changed = set_answer(ctx.s, ctx.case, name, normalised, ctx.now, actor=ctx.officer, message_id=ctx.message.id)
-    text = (
-        f"{name} = {normalised}"
-        if changed
-        else ctx.say(f"{name} was al {normalised}", f"{name} was already {normalised}")
-    )
+    shown = wording.value(normalised, ctx.svc.settings.timezone, ctx.language)
+    text = shown if changed else ctx.say(f"was al {shown}", f"was already {shown}")
     return Outcome(word, True, text)

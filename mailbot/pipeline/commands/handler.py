@@ -36,7 +36,7 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         new=address,
     )
     label = ctx.say(
-        {"handler": "melder (behandelaar)", "technician": "technicus"}[role],
+        {"handler": "behandelaar", "technician": "technicus"}[role],
         {"handler": "case handler", "technician": "technician"}[role],
     )
     return Outcome(word, True, f"{label}: {address}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mailbot.pipeline.commands import Context, Outcome
 
 WORDS = ("notitie", "interne notitie", "note", "internal note")
+ON_CLOSED = True  # read-only or internal: fine on a closed case
 
 
 def run(ctx: Context, word: str, value: str) -> Outcome:

@@ -21,5 +21,9 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     return Outcome(
         word,
         True,
-        ctx.say(f"vraag gestuurd aan {ctx.case.reporter_address}", f"question sent to {ctx.case.reporter_address}"),
+        ctx.say(
+            f"vraag gestuurd aan {ctx.case.reporter_address}, precies deze tekst:",
+            f"question sent to {ctx.case.reporter_address}, exactly this text:",
+        ),
+        quoted=value,
     )

@@ -1,4 +1,6 @@
-"""``Reden:``: the reason that goes with ``Status: geen datalek`` (read by that command)."""
+"""``Reden:``: the reason for the decision above it (``Status: geen datalek``, ``Melden AP:``,
+``Betrokkenen informeren:``); that decision reads it. A ``Reden:`` that belongs to no decision
+comes here and is refused: it is never put under a guess."""
 
 from __future__ import annotations
 
@@ -9,5 +11,12 @@ WORDS = ("reden", "reason")
 
 def run(ctx: Context, word: str, value: str) -> Outcome:
     return Outcome(
-        word, False, ctx.say("'Reden:' hoort bij 'Status: geen datalek'", "'Reden:' goes with 'Status: geen datalek'")
+        word,
+        False,
+        ctx.say(
+            "deze 'Reden:' staat niet onder een besluit dat nog een reden mist (Status: geen datalek, "
+            "Melden AP:, Betrokkenen informeren:); zet de reden direct onder het besluit",
+            "this 'Reden:' stands under no decision still missing a reason (Status: geen datalek, "
+            "Melden AP:, Betrokkenen informeren:); put the reason right under the decision",
+        ),
     )

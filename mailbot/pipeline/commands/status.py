@@ -1,14 +1,24 @@
-"""``Status:`` / ``Fase:``: move the case through the protocol's phases, or close it."""
+"""``Status:`` / ``Fase:``: move the case through the protocol's phases, or close it.
+
+Archiving is checked: while the protocol still needs something (a decision, a preliminary AP
+notification to complete, …) the case is not archived, the officer is told what is open, and
+``Status: gearchiveerd, toch`` archives it all the same. A closed case changes no more until it
+is reopened with a ``Status:`` naming an open phase; the reporter is not written to about that.
+"""
 
 from __future__ import annotations
 
 import re
 
 from mailbot.core.phases import CLOSED, STATES, CaseStatus
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.model.cases import open_items
+from mailbot.pipeline.commands import FIRST, LAST, Context, Outcome
 from mailbot.pipeline.notify import mail_reporter
 
 WORDS = ("status", "fase", "phase")
+REASON_WORDS = WORDS
+ON_CLOSED = True  # the one command that reopens a closed case
+ANYWAY = ("toch", "anyway", "toch archiveren")
 
 CHOICES = "inventariseren, kwalificeren, herstellen, melden, gearchiveerd, geen datalek"
 
@@ -20,6 +30,13 @@ def _read(value: str) -> tuple[tuple[str, str] | None, str]:
         if text.lower().startswith(key) and (len(text) == len(key) or not text[len(key)].isalnum()):
             return STATES[key], text[len(key) :].strip(" ,;:-–")
     return None, ""
+
+
+def order(word: str, value: str) -> int:
+    """Closing runs after the other commands of the mail (they may record what closing needs);
+    any other status first (it may reopen the case for them)."""
+    state, _ = _read(value)
+    return LAST if state is not None and state[0] in CLOSED else FIRST
 
 
 def run(ctx: Context, word: str, value: str) -> Outcome:
@@ -34,7 +51,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         )
     status, phase = state
     case = ctx.case
-    reason = inline_reason or ctx.value_of("reden", "reason")
+    anyway = inline_reason.lower() in ANYWAY
+    reason = "" if anyway else inline_reason or ctx.reason()
     if status == CaseStatus.GEEN_DATALEK and not reason:
         return Outcome(
             word,
@@ -46,7 +64,22 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         )
     if (case.status, case.phase) == (status, phase):
         return Outcome(word, True, ctx.say(f"status was al {status}", f"status was already {status}"))
+    if status == "gearchiveerd" and not anyway:
+        still_open = open_items(case, ctx.svc.settings.required_answers, ctx.now)
+        if still_open:
+            return Outcome(
+                word,
+                False,
+                ctx.say(
+                    "niet gearchiveerd, want nog open is wat hieronder staat; rond dat af, of archiveer toch "
+                    "met 'Status: gearchiveerd, toch'",
+                    "not archived: what is listed below is still open; settle it, or archive all the same "
+                    "with 'Status: gearchiveerd, toch'",
+                ),
+                items=tuple(still_open),
+            )
     old = case.status
+    reopened = old in CLOSED and status not in CLOSED
     case.status, case.phase = status, phase
     case.closed_at = ctx.now if status in CLOSED else None
     case.close_reason = reason if status in CLOSED else ""
@@ -56,10 +89,14 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         new=status,
         phase=phase,
         reason=reason or None,
+        anyway=anyway or None,
+        reopened=reopened or None,
     )
+    if reopened:
+        return Outcome(word, True, ctx.say(f"melding heropend: {old} → {status}", f"case reopened: {old} → {status}"))
     told = ""
     if case.reporter_address:
         template = "reporter_closing" if status in CLOSED else "reporter_status"
         mail_reporter(ctx.svc, ctx.s, case, template, ctx.now, caused_by=ctx.message.id)
         told = ctx.say("; de melder is geïnformeerd", "; the reporter has been told")
-    return Outcome(word, True, ctx.say(f"status: {old} → {status}{told}", f"status: {old} → {status}{told}"))
+    return Outcome(word, True, ctx.say(f"van {old} naar {status}{told}", f"from {old} to {status}{told}"))

@@ -7,17 +7,24 @@ import re
 
 from mailbot.core.dates import parse_when
 from mailbot.core.render import local_time
-from mailbot.pipeline.commands import NO, YES, Context, Outcome
+from mailbot.pipeline.commands import COMPANION, NO, NORMAL, YES, Context, Outcome
 
 DECIDE = ("betrokkenen informeren", "informeren betrokkenen", "inform data subjects", "inform subjects")
 INFORMED = ("betrokkenen geïnformeerd op", "betrokkenen geinformeerd op", "geïnformeerd op", "geinformeerd op",
             "data subjects informed at", "subjects informed at", "informed at")  # fmt: skip
 CHANNEL = ("kanaal", "channel")
 WORDS = DECIDE + INFORMED + CHANNEL
+REASON_WORDS = DECIDE
+DECISION_WORDS = DECIDE + INFORMED
 CHANNELS = ("telefoon", "brief", "e-mail", "email", "website", "sociale media", "krant", "anders", "phone", "letter",
             "social media", "newspaper", "other", "persoonlijk", "in person")  # fmt: skip
 EXCEPTIONS_HINT = ("versleuteld/onbegrijpelijk, later genomen maatregelen, of onevenredige inspanning "
                    "(dan een openbare mededeling)")  # fmt: skip
+
+
+def order(word: str, value: str) -> int:
+    """``Kanaal:`` goes with ``Betrokkenen geïnformeerd op:`` wherever it stands."""
+    return COMPANION if re.sub(r"\s+", " ", word.strip().lower()) in CHANNEL else NORMAL
 
 
 def run(ctx: Context, word: str, value: str) -> Outcome:
@@ -25,8 +32,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     case = ctx.case
     if w in DECIDE:
         answer = value.strip().lower().rstrip(".")
+        reason = ctx.reason()
         if answer in NO:
-            reason = ctx.value_of("reden", "reason")
             if not reason:
                 return Outcome(
                     word,
@@ -38,7 +45,7 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
                 )
             case.subjects_decision, case.subjects_decision_reason = "nee", reason
         elif answer in YES:
-            case.subjects_decision, case.subjects_decision_reason = "ja", ""
+            case.subjects_decision, case.subjects_decision_reason = "ja", reason
         else:
             return Outcome(word, False, ctx.say("antwoord ja of nee", "answer ja or nee"))
         ctx.record(

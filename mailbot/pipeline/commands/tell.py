@@ -1,4 +1,8 @@
-"""``Bericht aan melder:``: a message to the reporter about their report."""
+"""``Bericht aan melder:``: a message to the reporter about their report.
+
+The message is the text after the word and the lines under it, up to the first empty line or
+the first line shaped like another command (commands/__init__.py); the officer's receipt
+quotes it exactly as it was sent."""
 
 from __future__ import annotations
 
@@ -18,5 +22,9 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     return Outcome(
         word,
         True,
-        ctx.say(f"bericht gestuurd aan {ctx.case.reporter_address}", f"message sent to {ctx.case.reporter_address}"),
+        ctx.say(
+            f"bericht gestuurd aan {ctx.case.reporter_address}, precies deze tekst:",
+            f"message sent to {ctx.case.reporter_address}, exactly this text:",
+        ),
+        quoted=value,
     )

@@ -1,0 +1,214 @@
+"""The officer's conversation as officers work it, end to end on the lab mail server: what
+reaches the reporter, which case a command changes, that every officer mail is answered, where
+a ``Reden:`` belongs, that the report is never overwritten, and that closing is checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mailbot.cli.demo import EMPLOYEE, OFFICER
+from mailbot.testing.labserver import LabMailServer
+from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, make_bot, parse, submit
+from tests.test_conversation import mail, officer_reply, open_case, show
+from tests.test_wording import leaks
+
+
+def command(bot: Bot, reply_to: Any, text: str) -> str:
+    """An officer's reply to ``reply_to``; returns the text of the answer the officer got."""
+    before = len(bot.lab.messages(OFFICER))
+    submit(bot.lab, officer_reply(reply_to, text))
+    bot.run_pass()
+    return body_text(parse(bot.lab.wait_for(OFFICER, before + 1)[-1])).replace("\r\n", "\n")
+
+
+def reporter_texts(bot: Bot, reporter: str = EMPLOYEE) -> list[str]:
+    return [f"{parse(m)['Subject']}\n{body_text(parse(m))}".replace("\r\n", "\n") for m in bot.lab.messages(reporter)]
+
+
+def test_only_the_message_reaches_the_reporter(bot: Bot) -> None:
+    """A line after ``Bericht aan melder:`` that looks like another command (a mistyped
+    ``Notitite:``, an ``Intern:``) ends the message: it is refused and explained, never mailed;
+    the receipt quotes exactly what was sent."""
+    kenmerk, _, notice, _ = open_case(bot)
+    receipt = command(
+        bot,
+        notice,
+        "Bericht aan melder: De laptop is op afstand gewist.\nU hoeft verder niets te doen.\n"
+        "Intern: Dave heeft al eerder een functioneringsgesprek gehad over zorgvuldigheid\n"
+        "en dat speelt nog steeds\n"
+        "Notitite: aannemer reageerde geïrriteerd",
+    )
+    bot.lab.wait_queue_empty()
+    (sent,) = [t for t in reporter_texts(bot) if "Bericht over uw melding" in t]
+    assert "De laptop is op afstand gewist.\nU hoeft verder niets te doen." in sent
+    for secret in ("Dave", "functioneringsgesprek", "speelt nog", "aannemer", "Intern", "Notitite"):
+        assert secret not in sent
+    assert "✘ geweigerd   Intern:" in receipt and "✘ geweigerd   Notitite:" in receipt
+    assert "'Notitie:'" in receipt, "the likely command is named"
+    assert "    > De laptop is op afstand gewist.\n    > U hoeft verder niets te doen." in receipt
+    events = show(bot, kenmerk)["events"]
+    (told,) = [e for e in events if e["kind"] == "message_to_reporter"]
+    assert told["detail"]["text"] == "De laptop is op afstand gewist.\nU hoeft verder niets te doen."
+
+
+def test_digest_reply_commands_go_to_the_case_they_name(clean_lab: LabMailServer) -> None:
+    """One reply to the digest, opened with "Hoi,", with commands for two cases under their
+    kenmerk: each case gets its own; a heading naming two cases is refused, applied to neither."""
+    bot = make_bot(clean_lab, MAILBOT_DIGEST_TIME="00:00")
+    other = REPORTERS[0]
+    try:
+        first, _, _, _ = open_case(bot)
+        second, _, _, _ = open_case(bot, sender=other)
+        bot.lab.wait_queue_empty()
+        digest = next(parse(m) for m in bot.lab.messages(OFFICER) if "Overzicht" in parse(m)["Subject"])
+        receipt = command(
+            bot,
+            digest,
+            f"Hoi,\n\n{first}\nStatus: herstellen\n\n{second}:\nStatus: kwalificeren\n"
+            f"Notitie: gebeld met de melder\n\n{first} en {second}\nStatus: melden",
+        )
+        one, two = show(bot, first), show(bot, second)
+        assert (one["status"], two["status"]) == ("herstellen", "kwalificeren")
+        assert [e["detail"]["text"] for e in two["events"] if e["kind"] == "note"] == ["gebeld met de melder"]
+        assert not [e for e in one["events"] if e["kind"] == "note"]
+        assert first in receipt and second in receipt
+        assert "noemt meer dan één melding" in receipt
+        bot.lab.wait_queue_empty()
+        assert not any("beoordelen nu hoe ernstig" in t for t in reporter_texts(bot)), "kwalificeren is not mine"
+        assert any("beoordelen nu hoe ernstig" in t for t in reporter_texts(bot, other))
+    finally:
+        bot.worker.close()
+
+
+def test_every_officer_mail_is_answered(clean_lab: LabMailServer) -> None:
+    """A new mail "help", a remark on a case without commands, a digest reply naming no case:
+    each gets an answer saying what was done or why nothing was."""
+    bot = make_bot(clean_lab, MAILBOT_DIGEST_TIME="00:00")
+    try:
+        kenmerk, _, _, _ = open_case(bot)
+        bot.lab.wait_queue_empty()
+        notice = next(parse(m) for m in bot.lab.messages(OFFICER) if kenmerk in parse(m)["Subject"])
+        before = len(bot.lab.messages(OFFICER))
+        submit(bot.lab, mail(OFFICER, "help", "Hoe werkte het ook alweer?"), sender=OFFICER)
+        bot.run_pass()
+        answer = next(parse(m) for m in bot.lab.wait_for(OFFICER, before + 1) if "help" in parse(m)["Subject"])
+        assert "Bericht aan melder:" in body_text(answer) and "Status:" in body_text(answer)
+
+        remark = command(bot, notice, "Dank, ik bel de melder morgen.\n\nPiet")
+        assert "geen opdrachten" in remark and "bewaard" in remark
+        assert [e["kind"] for e in show(bot, kenmerk)["events"]][-1] == "officer_comment"
+
+        digest = next(parse(m) for m in bot.lab.messages(OFFICER) if "Overzicht" in parse(m)["Subject"])
+        unnamed = command(bot, digest, "Hoi,\n\nStatus: herstellen")
+        assert "kenmerk" in unnamed and show(bot, kenmerk)["status"] == "ontvangen"
+    finally:
+        bot.worker.close()
+
+
+def test_each_reason_belongs_to_the_decision_above_it(bot: Bot) -> None:
+    kenmerk, _, notice, _ = open_case(bot)
+    receipt = command(
+        bot,
+        notice,
+        "Melden AP: nee\nReden: gegevens waren versleuteld\n"
+        "Betrokkenen informeren: nee\nReden: geen risico voor betrokkenen",
+    )
+    case = show(bot, kenmerk)
+    assert case["ap_decision_reason"] == "gegevens waren versleuteld"
+    assert case["subjects_decision_reason"] == "geen risico voor betrokkenen"
+    assert "✘" not in receipt
+
+    kenmerk, _, notice, _ = open_case(bot, sender=REPORTERS[1])
+    receipt = command(bot, notice, "Reden: zomaar\nMelden AP: nee\nBetrokkenen informeren: nee")
+    case = show(bot, kenmerk)
+    assert case["ap_decision"] is None and case["subjects_decision"] is None
+    assert "✘ geweigerd   Reden:" in receipt and "staat niet onder" in receipt
+
+
+def test_a_short_answer_adds_to_the_report(bot: Bot) -> None:
+    report = "Ik ben vanochtend een USB-stick met kopieën van paspoorten en BSN's kwijtgeraakt in de trein."
+    kenmerk, ack, _, _ = open_case(bot, body=report)
+    submit(
+        bot.lab,
+        mail(EMPLOYEE, f"Re: {ack['Subject']}", "1. Zie mijn eerdere mail: de stick was niet versleuteld.",
+             ack["Message-ID"]),
+    )  # fmt: skip
+    bot.run_pass()
+    case = show(bot, kenmerk)
+    description = case["answers"]["description"]
+    assert report in description and "de stick was niet versleuteld" in description
+    assert case["description"].strip() == report
+
+
+def test_closing_is_checked_and_a_closed_case_reopens_explicitly(bot: Bot) -> None:
+    kenmerk, _, notice, _ = open_case(bot)
+    receipt = command(bot, notice, "Melden AP: ja\nMelding: voorlopig\nStatus: gearchiveerd")
+    assert show(bot, kenmerk)["status"] != "gearchiveerd"
+    assert "nog open" in receipt and "voorlopig" in receipt and "Status: gearchiveerd, toch" in receipt
+
+    receipt = command(bot, notice, "Status: gearchiveerd, toch")
+    case = show(bot, kenmerk)
+    assert case["status"] == "gearchiveerd"
+    bot.lab.wait_queue_empty()
+    told = len(bot.lab.messages(EMPLOYEE))
+
+    receipt = command(bot, notice, "Aantal betrokkenen: 40\nBericht aan melder: nog een vraag")
+    case = show(bot, kenmerk)
+    assert case["status"] == "gearchiveerd" and "affected_count" not in case["answers"]
+    assert receipt.count("✘ geweigerd") == 2 and "gesloten" in receipt
+
+    receipt = command(bot, notice, "Status: herstellen")
+    assert show(bot, kenmerk)["status"] == "herstellen" and "heropend" in receipt
+    bot.lab.wait_queue_empty()
+    assert len(bot.lab.messages(EMPLOYEE)) == told, "the reporter hears nothing of a closed case's changes"
+
+
+def test_a_receipt_answers_every_line_in_plain_words(bot: Bot) -> None:
+    """Every line of a command mail gets its own line in the receipt, in any order
+    (``Besluit door:`` above ``Besluit:``), with no field key or Python value; the subject keeps
+    one kenmerk and one prefix however often the officer replies to the receipt."""
+    kenmerk, _, notice, _ = open_case(bot)
+    receipt = command(
+        bot,
+        notice,
+        "Besluit door: directeur-bestuurder\nBesluit: niet melden, risico is klein\n"
+        "Aantal betrokkenen: 7500 tot 8200\nWanneer: 1-12-2026 17:30\nKanaal: brief\n"
+        "Status: kwalificeren\nAdvies FG: niet melden",
+    )
+    lines = [line for line in receipt.splitlines() if line.startswith(("✔", "✘"))]
+    words = ["Besluit door", "Besluit", "Aantal betrokkenen", "Wanneer", "Kanaal", "Status", "Advies FG"]
+    assert [line.split(":")[0].split("  ")[-1].strip() for line in lines] == words
+    assert all(line.startswith("✔") for line in lines), receipt
+    assert "7.500 – 8.200" in receipt and "1 december 2026, 17:30" in receipt
+    assert leaks(receipt) == []
+    case = show(bot, kenmerk)
+    assert case["board_decision"]["by"] == "directeur-bestuurder" and case["subjects_channel"] == "brief"
+
+    reply_to = parse(bot.lab.wait_for(OFFICER, 2)[-1])
+    first = str(reply_to["Subject"])
+    for n in range(2):
+        submit(bot.lab, officer_reply(reply_to, "Notitie: gebeld"))
+        bot.run_pass()
+        reply_to = parse(bot.lab.wait_for(OFFICER, 3 + n)[-1])
+    assert reply_to["Subject"] == first
+    assert first.count(kenmerk) == 1 and first.count("Verwerkt") == 1
+
+
+def test_the_other_officers_hear_of_a_decision(bot: Bot) -> None:
+    """One officer records decisions; every other officer of the mailbox (the FG among them)
+    is told briefly, and can answer that mail with commands. A note tells nobody."""
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, "Notitie: gebeld met ICT")
+    assert len(bot.lab.messages(SECOND_OFFICER)) == 1, "the new-case notice only"
+    command(bot, notice, "Melden AP: nee\nReden: de stick was versleuteld\nAdvies FG: niet melden")
+    told = parse(bot.lab.wait_for(SECOND_OFFICER, 2)[-1])
+    assert told["Subject"] == f"[{kenmerk}] Besluit vastgelegd door {OFFICER}"
+    text = body_text(told)
+    assert "Melden AP: besluit melden AP: nee" in text and "Advies FG:" in text and "Notitie" not in text
+    assert len([m for m in bot.lab.messages(OFFICER) if "Besluit vastgelegd" in parse(m)["Subject"]]) == 0
+
+    before = len(bot.lab.messages(SECOND_OFFICER))
+    submit(bot.lab, officer_reply(told, "Besluit: niet melden", sender=SECOND_OFFICER), sender=SECOND_OFFICER)
+    bot.run_pass()
+    assert "✔ uitgevoerd" in body_text(parse(bot.lab.wait_for(SECOND_OFFICER, before + 1)[-1]))
+    assert show(bot, kenmerk)["board_decision"]["by"] == SECOND_OFFICER

@@ -1,0 +1,189 @@
+"""Plain words for people: values as people write them, and every mail template (Dutch and
+English) rendered with realistic values holds no field key, Python value or ISO timestamp."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mailbot.core import wording
+from mailbot.core.questionnaire import QUESTIONS
+from mailbot.core.render import Renderer, package_templates
+from mailbot.core.severity import assess
+from mailbot.model.models import Case, InboundMessage
+from mailbot.pipeline.commands import Outcome, is_command_line
+from tests.test_render import case
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NOW = datetime(2026, 12, 2, 9, 15, tzinfo=UTC)
+
+# What must never reach a person: snake_case keys, dicts, tuples, Python's None/True/False,
+# ISO timestamps.
+LEAKS = {
+    "field key": re.compile(r"\b[a-z]+_[a-z_]+\b"),
+    "dict": re.compile(r"\{'|': "),
+    "tuple": re.compile(r"\('|', '"),
+    "Python value": re.compile(r"\b(None|True|False)\b"),
+    "ISO timestamp": re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"),
+}
+
+
+def leaks(text: str) -> list[str]:
+    return [f"{what}: {m[0]!r}" for what, pattern in LEAKS.items() for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("raw", "language", "shown"),
+    [
+        ({"min": 7500, "max": 8200}, "nl", "7.500 – 8.200"),
+        ({"min": 7500, "max": 8200}, "en", "7,500 – 8,200"),
+        ({"min": 100, "max": None}, "nl", "minstens 100"),
+        (38, "nl", "38"),
+        ("2026-12-01T17:30:00+01:00", "nl", "1 december 2026, 17:30"),
+        ("2026-12-01T17:30:00+01:00", "en", "1 December 2026, 17:30"),
+        ("2026-12-01", "nl", "1 december 2026"),
+        (None, "nl", "(leeg)"),
+        (True, "nl", "ja"),
+        ("Huurders van complex De Linde", "nl", "Huurders van complex De Linde"),
+    ],
+)
+def test_values_as_people_write_them(raw: Any, language: str, shown: str) -> None:
+    assert wording.value(raw, AMS, language) == shown
+
+
+def test_labels_are_the_officers_words() -> None:
+    assert wording.label("affected_count") == "Aantal betrokkenen"
+    assert wording.label("affected_count", "en") == "Number of people"
+    assert wording.label("something_new") == "Something new"
+    assert all("_" not in wording.label(q.field, lang) for q in QUESTIONS for lang in ("nl", "en"))
+
+
+@dataclass
+class Row:
+    case: Case
+    left: str
+    items: list[str] = field(default_factory=list)
+    overdue: bool = False
+
+
+@dataclass
+class Section:
+    case: Case
+    outcomes: list[Outcome]
+    extra: list[str]
+
+
+@dataclass
+class Box:
+    name: str
+    address: str
+
+
+def realistic_case() -> Case:
+    c = case()
+    c.id, c.subject, c.status, c.phase = 7, "beveiligingsincident USB-stick kwijt", "kwalificeren", "kwalificeren"
+    c.ap_decision, c.ap_reference, c.ap_notification_kind = "ja", "M-123456", "voorlopig"
+    c.answers = '{"affected_count": {"min": 7500, "max": 8200}, "occurred_at": "2026-12-01T17:30:00+01:00"}'
+    return c
+
+
+def context() -> dict[str, Any]:
+    the_case = realistic_case()
+    answers = {"affected_count": {"min": 7500, "max": 8200}, "occurred_at": "2026-12-01T17:30:00+01:00"}
+    outcomes = [
+        Outcome("Aantal betrokkenen", True, "7.500 – 8.200"),
+        Outcome("Status", False, "niet gearchiveerd", items=("ap_decision", "answer:data_types")),
+        Outcome("Bericht aan melder", True, "bericht gestuurd", quoted="De stick is terug.\nDank."),
+    ]
+    message = InboundMessage(
+        id=12, mailbox="default", folder="INBOX", identity="x", message_id="<a@b>", raw_path="p", sha256="0", size=1,
+        arrived_at=NOW, fetched_at=NOW, uid=1, uidvalidity=1,
+    )  # fmt: skip
+    return {
+        "case": the_case,
+        "questions": QUESTIONS,
+        "missing": list(QUESTIONS[:2]),
+        "original_subject": "beveiligingsincident USB-stick kwijt",
+        "sender_name": "Meldpunt datalekken",
+        "attachments": [],
+        "acknowledged": True,
+        "not_acknowledged_reason": "",
+        "held": "",
+        "changes": [("affected_count", 30, answers["affected_count"]), ("occurred_at", None, answers["occurred_at"])],
+        "proposed": [("affected_count", 30, answers["affected_count"]), ("cause", None, "de kluis stond open")],
+        "bound": True,
+        "unplaced": ["Ik bel morgen nog even."],
+        "written": "Aantal betrokkenen: 7500 tot 8200",
+        "sender": "j.devries@example.org",
+        "subject": "beveiligingsincident USB-stick kwijt",
+        "reason": "de afzender hoort niet bij deze melding",
+        "message": message,
+        "error": "550 5.1.1 mailbox unavailable",
+        "kenmerk": "DL-2026-0042",
+        "recipient": "j.devries@example.org",
+        "days": 3,
+        "rows": [Row(the_case, "nog 2 d 3 u", ["ap_decision", "answer:cause"])],
+        "day": NOW.date(),
+        "audit_entries": 12,
+        "audit_hash": "ab12cd34",
+        "point": "6h",
+        "overdue": False,
+        "left": "nog 5 u 10 min",
+        "items": ["ap_reference", "answer:affected_group"],
+        "severity": assess({"categories": "BSN", "identifiability": "maximaal"}, answers),
+        "channel": "imap",
+        "login": False,
+        "mailbox": Box("default", "meldpunt@example.org"),
+        "recovered": False,
+        "failures": 3,
+        "since": NOW,
+        "bounces": False,
+        "outcomes": outcomes,
+        "sections": [Section(the_case, outcomes, ["De melding aan de AP staat klaar."])],
+        "refused": ["de regel met DL-2026-0041 en DL-2026-0042 noemt meer dan één melding"],
+        "help": True,
+        "extra": [],
+        "text": "De laptop is op afstand gewist.",
+        "question": "Was het bestand versleuteld?",
+        "digest": False,
+        "keyword": "beveiligingsincident",
+        "example": "DL-2026-0001",
+        "officer": "fg@example.org",
+    }
+
+
+TEMPLATES = sorted(
+    (language, path.stem)
+    for language in ("nl", "en")
+    for path in (package_templates() / language).glob("*.txt")
+    if not path.name.startswith("_")
+)
+
+
+@pytest.mark.parametrize(("language", "name"), TEMPLATES)
+def test_no_template_shows_a_key_or_a_python_value(language: str, name: str) -> None:
+    values = context()
+    if name.startswith("officer_"):  # the officers' notices name the missing answers by key
+        values["missing"] = ["data_types", "affected_count"]
+    r = Renderer(AMS).render(language, name, **values)
+    assert leaks(r.subject) == [], r.subject
+    assert leaks(r.body) == [], r.body
+
+
+def test_every_template_is_scanned() -> None:
+    assert {name for _, name in TEMPLATES} >= {"officer_command_result", "officer_reporter_replied", "reporter_status"}
+    assert {lang for lang, _ in TEMPLATES} == {"nl", "en"}
+
+
+@pytest.mark.parametrize(("language", "example"), [("nl", '"Vraag aan melder: '), ("en", '"Question to reporter: ')])
+def test_the_new_case_notice_says_how_to_work_the_case_by_reply(language: str, example: str) -> None:
+    """Examples in the text, never at the start of a line: a reply that quotes the notice
+    without quote marks must not run them."""
+    r = Renderer(AMS).render(language, "officer_new_case", **context())
+    assert example in r.body and "Help" in r.body
+    assert not any(is_command_line(line) for line in r.body.splitlines())
