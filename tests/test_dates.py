@@ -55,6 +55,8 @@ DEC_1 = datetime(2026, 12, 1, 9, 4, tzinfo=UTC)  # Tuesday 10:04 in Amsterdam
         ("gisteren tussen de middag", "2026-11-30"),
         ("gisteren rond drie uur", "2026-11-30T15:00:00+01:00"),  # at work, three is 15:00
         ("vannacht rond 3 uur", "2026-12-01T03:00:00+01:00"),
+        ("01-12-2026 02:39", "2026-12-01T02:39:00+01:00"),  # minutes written: a 24-hour clock
+        ("vandaag om half drie", "2026-12-01T14:30:00+01:00"),
         ("vrijdag 27 november rond vier uur 's middags", "2026-11-27T16:00:00+01:00"),
         ("gisteren tussen 9 en 10 uur", "2026-11-30T09:00:00+01:00"),
         ("Tussen 29-11 22:00 en 30-11 08:00", "2026-11-29T22:00:00+01:00"),

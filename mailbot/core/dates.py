@@ -184,15 +184,20 @@ def _find_time(text: str, whole: str) -> time | None:
         if suffix == "am" and hour == 12:
             hour = 0
         if 0 <= hour < 24 and 0 <= (minute or 0) < 60:
-            return time(hour, minute or 0) if suffix in ("am", "pm") else _afternoon(time(hour, minute or 0), whole)
+            return (
+                time(hour, minute or 0)
+                if suffix in ("am", "pm")
+                else _afternoon(time(hour, minute or 0), whole, minute is None)
+            )
     return None
 
 
-def _afternoon(moment: time, text: str) -> time:
-    """``rond drie uur`` at work is 15:00; ``vannacht om 3 uur`` and ``'s ochtends om 6 uur`` are not."""
+def _afternoon(moment: time, text: str, on_the_hour: bool = True) -> time:
+    """``rond drie uur`` at work is 15:00; ``vannacht om 3 uur``, ``'s ochtends om 6 uur`` and
+    ``02:39`` (minutes written: a 24-hour clock) are not."""
     if moment.hour >= 12 or _NIGHT_OR_MORNING.search(text):
         return moment
-    if 1 <= moment.hour <= 6 or _AFTERNOON.search(text):
+    if (on_the_hour and 1 <= moment.hour <= 6) or _AFTERNOON.search(text):
         return moment.replace(hour=moment.hour + 12)
     return moment
 
