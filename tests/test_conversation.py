@@ -134,7 +134,7 @@ def test_forged_answers_change_nothing_until_an_officer_takes_them_over(bot: Bot
     assert offered["detail"]["answers"]["affected_count"] == 5000
     notice = parse(bot.lab.wait_for(OFFICER, 3)[-1])
     text = body_text(notice)
-    assert "affected_count: 30 → 5000" in text and "cause: (leeg) → een medewerker" in text
+    assert "Aantal personen: 30 → 5000" in text and "Oorzaak: (leeg) → een medewerker" in text
     assert "Overnemen" in text
     assert len(bot.lab.messages(EMPLOYEE)) == 1, "the reporter is not written to"
 
@@ -467,3 +467,4 @@ def test_stale_command_dates() -> None:
     assert "7 days" in (dated("Sun, 15 Nov 2026 11:59:00 +0000") or ("", ""))[1]
     assert "future" in (dated("Sun, 22 Nov 2026 13:01:00 +0000") or ("", ""))[1]
     assert "no readable Date" in (dated("gisteren") or ("", ""))[1]
+

@@ -264,6 +264,14 @@ class Extraction:
     # Answers under a question that could not be read with certainty (field → what was written).
     unsure: dict[str, str] = field(default_factory=dict)
 
+    def unsure_lines(self, language: str) -> list[str]:
+        """Each unsure answer after its question, for the officer to place."""
+        return [f"{q.text(language)} {self.unsure[q.field]}" for q in QUESTIONS if q.field in self.unsure]
+
+    def not_placed(self, language: str) -> list[str]:
+        """Everything for the officer to place: the free text, and each unsure answer."""
+        return [*self.unplaced, *self.unsure_lines(language)]
+
 
 def normalise(field_name: str, text: str, reference: datetime, tz: ZoneInfo) -> Any:
     """The stored value of an answer: a number or range, an ISO moment or date, :data:`UNKNOWN`,
@@ -390,6 +398,41 @@ def _from_prose(free: list[str], missing: set[str]) -> dict[str, str]:
         moments = [s for s in sentences if not _NOT_THE_INCIDENT.search(s)]
         out.update({"occurred_at": " ".join(moments)} if moments else {})
     return out
+
+
+_MONTH_NAMES = {
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}  # fmt: skip
+
+
+def spoken_moment(moment: datetime, language: str, time: bool = True) -> str:
+    """``1 december 2026, 17:30`` (``1 December 2026, 17:30``), as a date is written in a letter."""
+    day = f"{moment.day} {_MONTH_NAMES['nl' if language == 'nl' else 'en'][moment.month - 1]} {moment.year}"
+    return f"{day}, {moment:%H:%M}" if time else day
+
+
+def answer_text(field_name: str, value: Any, language: str, limit: int = 200) -> str:
+    """An answer as a person writes it: ``40``, ``100 tot 150``, ``minstens 50``, ``1 december 2026,
+    17:30``, ``onbekend``; never a Python value or a field name."""
+    nl = language == "nl"
+    if value == UNKNOWN:
+        return "onbekend" if nl else "unknown"
+    if field_name == "affected_count" and isinstance(value, dict):
+        low, high = value.get("min"), value.get("max")
+        if low is not None and high is not None:
+            return f"{low} tot {high}" if nl else f"{low} to {high}"
+        return (f"minstens {low}" if nl else f"at least {low}") if low is not None else f"≤ {high}"
+    if field_name == "occurred_at" and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return spoken_moment(moment, language) if "T" in value else spoken_moment(moment, language, time=False)
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def extract_answers(body: str, reference: datetime, tz: ZoneInfo) -> Extraction:

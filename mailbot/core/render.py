@@ -22,6 +22,9 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
+from mailbot.core.answers import answer_text, spoken_moment
+from mailbot.core.questionnaire import question_label
+
 
 def package_templates() -> Path:
     """The templates mailbot comes with: inside the installed package, else (an editable
@@ -83,6 +86,10 @@ class Renderer:
         self.env.filters["local"] = lambda v, fmt="%d-%m-%Y %H:%M": local_time(v, tz, fmt)
         self.env.filters["oneline"] = header_safe
         self.env.filters["excerpt"] = excerpt
+        # An answer and what it answers, as people read them: {{ new|answer(name, "nl") }}.
+        self.env.filters["answer"] = lambda value, name, language, limit=200: answer_text(name, value, language, limit)
+        self.env.filters["label"] = lambda name, language: question_label(name, language)
+        self.env.filters["spoken"] = lambda v, language: spoken_moment(v.astimezone(tz), language) if v else ""
         # Pages for people (the register, the AP draft): every value escaped, nothing from a
         # mail is ever taken as HTML.
         self.html = Environment(

@@ -35,7 +35,7 @@ from mailbot.core.quotes import split_reply
 from mailbot.model import cases
 from mailbot.model.models import Case, InboundMessage, Outbox
 from mailbot.model.services import Services
-from mailbot.pipeline import commands, outbox
+from mailbot.pipeline import acknowledgement, commands, outbox
 from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
@@ -315,6 +315,7 @@ def _from_reporter(
     tell: _Tell,
 ) -> None:
     extraction = extract_answers(parsed.text, parsed.date or m.arrived_at, svc.settings.timezone)
+    not_placed = extraction.not_placed(svc.settings.language)
     changes = []
     proposed = []
     before = cases.answers_of(case)
@@ -323,8 +324,8 @@ def _from_reporter(
         for name, value in extraction.answers.items():
             if cases.set_answer(s, case, name, value, now, actor=parsed.from_address, message_id=m.id):
                 changes.append((name, before.get(name), value))
-        if extraction.unplaced:
-            cases.add_free_text(s, case, "\n".join(extraction.unplaced), now, parsed.from_address, m.id)
+        if not_placed:
+            cases.add_free_text(s, case, "\n".join(not_placed), now, parsed.from_address, m.id)
         m.reason = f"{case.kenmerk}: {role}'s reply, {len(changes)} answer(s) changed"
     else:
         # Kept on the case; what it would change waits for an officer's "Overnemen".
@@ -371,7 +372,8 @@ def _from_reporter(
         changes=changes,
         proposed=proposed,
         bound=bound,
-        unplaced=extraction.unplaced,
+        unplaced=not_placed,
+        answers_so_far=acknowledgement.understood_and_missing(case)[0],
         missing=cases.missing_answers(case, svc.settings.required_answers),
         written=written,
     )
