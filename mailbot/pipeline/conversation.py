@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from mailbot.core.answers import extract_answers
+from mailbot.core.answers import extract_answers, field_for_label
 from mailbot.core.authentication import sender_authenticated
 from mailbot.core.classify import strip_subject_prefixes
 from mailbot.core.clock import as_utc
@@ -344,7 +344,13 @@ def _from_reporter(
             f"{case.kenmerk}: {role}'s reply answers no mail the bot sent to {parsed.from_address} and is not "
             f"authenticated: nothing changed, {len(proposed)} answer(s) offered to the officers"
         )
-    attempts = [word for word, _ in commands.read_block(written).commands if commands.is_command(word)]
+    # "Soort persoonsgegevens: namen" is also the assessment's word for the categories; from a
+    # reporter a line the questionnaire reads as an answer is an answer, not a refused command.
+    attempts = [
+        word
+        for word, _ in commands.read_block(written).commands
+        if commands.is_command(word) and field_for_label(word) is None
+    ]
     if attempts:
         _refuse(
             svc,
