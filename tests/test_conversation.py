@@ -134,7 +134,7 @@ def test_forged_answers_change_nothing_until_an_officer_takes_them_over(bot: Bot
     assert offered["detail"]["answers"]["affected_count"] == 5000
     notice = parse(bot.lab.wait_for(OFFICER, 3)[-1])
     text = body_text(notice)
-    assert "Aantal betrokkenen: 30 → 5.000" in text and "Oorzaak: (leeg) → een medewerker" in text
+    assert "Aantal personen: 30 → 5.000" in text and "Oorzaak: (leeg) → een medewerker" in text
     assert "Overnemen" in text
     assert len(bot.lab.messages(EMPLOYEE)) == 1, "the reporter is not written to"
 
@@ -468,3 +468,48 @@ def test_stale_command_dates() -> None:
     assert "7 days" in (dated("Sun, 15 Nov 2026 11:59:00 +0000") or ("", ""))[1]
     assert "future" in (dated("Sun, 22 Nov 2026 13:01:00 +0000") or ("", ""))[1]
     assert "no readable Date" in (dated("gisteren") or ("", ""))[1]
+
+
+def test_story_report_and_replies_as_people_write_them(bot: Bot) -> None:
+    """A report that already tells how many, which data and when: the acknowledgement shows what was
+    understood and asks only the rest. The reporter answers from Gmail under the quoted
+    questions (with Gmail's empty ">" lines), then corrects a count in a second reply with a label
+    that is also an officer command word; the case holds every field and the officers get no
+    alarm about a command."""
+    body = (
+        "Ik heb vanochtend om 9.20 uur per ongeluk een Excel-lijst naar de verkeerde aannemer gemaild.\n"
+        "Het ging om ongeveer 40 huurders, namen en adressen."
+    )
+    kenmerk, ack, notice, _ = open_case(bot, body=body)
+    ack_text = body_text(ack)
+    assert "Wij hebben uit uw melding begrepen:" in ack_text
+    assert "- Aantal personen: 40" in ack_text and "- Persoonsgegevens: namen, adressen" in ack_text
+    asked = [line for line in ack_text.splitlines() if line[:2] in {f"{i}." for i in range(1, 9)}]
+    assert [line[:2] for line in asked] == ["5.", "7.", "8."]  # cause, contacts, own phone: the rest is known
+    notice_text = body_text(notice)
+    assert "Uit de melding gelezen:" in notice_text and "  - Groep: huurders" in notice_text
+
+    quoted = "\n".join("> " + line if line else ">" for line in ack_text.splitlines())
+    for question, answer in (("5. Wat is de oorzaak?", "Autocomplete in Outlook"), ("8. Uw eigen", "06-12345678")):
+        start = quoted.index(f"> {question}")
+        end = quoted.index("\n", start)
+        quoted = quoted[:end] + f"\n>\n{answer}\n" + quoted[end:]
+    gmail = f"Zie hieronder.\n\nOp di 1 dec 2026 om 10:15 schreef Meldpunt datalekken <\n{BOT}>:\n\n{quoted}\n"
+    submit(bot.lab, mail(EMPLOYEE, f"Re: {ack['Subject']}", gmail, ack["Message-ID"]))
+    bot.run_pass()
+    correction = "Soort persoonsgegevens: namen, adressen en huurachterstanden\nAantal: het waren er toch 45, niet 40"
+    submit(bot.lab, mail(EMPLOYEE, f"Re: {ack['Subject']}", correction, ack["Message-ID"]))
+    bot.run_pass()
+
+    answers = show(bot, kenmerk)["answers"]
+    assert answers["cause"] == "Autocomplete in Outlook"
+    assert answers["reporter_contact"] == "06-12345678"
+    assert answers["affected_count"] == 45
+    assert answers["affected_group"] == "huurders"
+    assert answers["data_types"] == "namen, adressen en huurachterstanden"
+    assert answers["occurred_at"].endswith("T09:20:00+01:00")
+    officer_subjects = subjects(bot, OFFICER, 3)
+    assert sum("Antwoord van" in s for s in officer_subjects) == 2
+    assert not any("Niet verwerkt" in s for s in officer_subjects)  # no false alarm about a command
+    replied = body_text(parse(bot.lab.messages(OFFICER)[-1]))
+    assert "  - Aantal personen: 45  (was: 40)" in replied and "affected_count" not in replied

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from mailbot.core.answers import answer_text
 from mailbot.core.compose import address_fault, compose, mail_address, new_message_id, shown_address
 from mailbot.core.questionnaire import QUESTIONS
 from mailbot.core.render import Renderer
@@ -48,10 +49,100 @@ def test_acknowledgement(language: str, word: str) -> None:
     )
     assert r.subject == f"[DL-2026-0042] {word}: beveiligingsincident Bcc: evil@example.org"
     assert "DL-2026-0042" in r.body
-    assert "20-11-2026 17:00" in r.body  # shown in Amsterdam time
+    assert ("20 november 2026, 17:00" if language == "nl" else "20 November 2026, 17:00") in r.body  # Amsterdam
     for i, q in enumerate(QUESTIONS, 1):
         assert f"{i}. {q.text(language)}" in r.body
     assert "cliëntdossiers" not in r.body  # the report is not echoed back
+
+
+@pytest.mark.parametrize(
+    ("language", "understood", "again"),
+    [
+        (
+            "nl",
+            ["- Aantal personen: 40", "- Wanneer: 1 december 2026, 17:30", "- Persoonsgegevens: namen en adressen"],
+            "Klopt iets niet? Antwoord dan op deze e-mail met de juiste gegevens.",
+        ),
+        (
+            "en",
+            ["- Number of people: 40", "- When: 1 December 2026, 17:30", "- Personal data: namen en adressen"],
+            "Is anything wrong? Then reply to this e-mail with the right details.",
+        ),
+    ],
+)
+def test_acknowledgement_shows_what_was_understood_and_asks_only_the_rest(
+    language: str, understood: list[str], again: str
+) -> None:
+    answers = {"affected_count": 40, "occurred_at": "2026-12-01T17:30:00+01:00", "data_types": "namen en adressen"}
+    asked = [q for q in QUESTIONS if q.field not in answers and q.field != "description"]
+    r = Renderer(AMS).render(
+        language,
+        "reporter_acknowledgement",
+        case=case(),
+        questions=QUESTIONS,
+        original_subject="datalek",
+        sender_name="Meldpunt",
+        understood=[(name, answers[name]) for name in ("affected_count", "occurred_at", "data_types")],
+        missing=asked,
+    )
+    for line in [*understood, again]:
+        assert line in r.body
+    # The questions keep their own numbers: a reply "5. …" still answers the cause.
+    assert [line for line in r.body.splitlines() if line[:2] in ("4.", "5.", "7.", "8.")] == [
+        f"{QUESTIONS.index(q) + 1}. {q.text(language)}" for q in asked
+    ]
+    assert "1. " not in r.body and "3. " not in r.body and "6. " not in r.body
+    assert "affected_count" not in r.body and "{" not in r.body and "T17:30" not in r.body
+
+
+def test_acknowledgement_repeats_a_text_answer_only_in_short() -> None:
+    """The acknowledgement goes to the report's sender: a long text from the report is not
+    carried back whole (the report itself is never echoed)."""
+    cause = "Autocomplete " + "x" * 300
+    r = Renderer(AMS).render(
+        "nl",
+        "reporter_acknowledgement",
+        case=case(),
+        questions=QUESTIONS,
+        original_subject="datalek",
+        sender_name="Meldpunt",
+        understood=[("cause", cause)],
+        missing=[],
+    )
+    (line,) = [line for line in r.body.splitlines() if line.startswith("- Oorzaak: ")]
+    assert len(line) <= len("- Oorzaak: ") + 80 and line.endswith("…")
+    assert "vragen hieronder" not in r.body  # nothing is asked, so nothing is said about questions
+
+
+@pytest.mark.parametrize(
+    ("value", "nl", "en"),
+    [
+        ({"min": 100, "max": 150}, "100 – 150", "100 – 150"),
+        ({"min": 50, "max": None}, "minstens 50", "at least 50"),
+        ("2026-11-27", "27 november 2026", "27 November 2026"),
+        ("onbekend", "onbekend", "unknown"),
+    ],
+)
+def test_answers_are_shown_as_people_write_them(value: object, nl: str, en: str) -> None:
+    name = "occurred_at" if isinstance(value, str) and value[:1].isdigit() else "affected_count"
+    assert answer_text(name, value, "nl") == nl and answer_text(name, value, "en") == en
+
+
+def test_officer_new_case_shows_what_was_read_and_apart_what_was_not_placed() -> None:
+    r = Renderer(AMS).render(
+        "nl",
+        "officer_new_case",
+        case=case(),
+        attachments=[],
+        acknowledged=True,
+        not_acknowledged_reason="",
+        understood=[("affected_count", {"min": 20, "max": 99}), ("affected_group", "huurders")],
+        not_placed=["Wanneer is het gebeurd (datum en tijd)? in het weekend"],
+    )
+    read = r.body.index("Uit de melding gelezen:")
+    apart = r.body.index("Niet geplaatst")
+    assert read < r.body.index("  - Aantal personen: 20 – 99") < r.body.index("  - Groep: huurders") < apart
+    assert "  Wanneer is het gebeurd (datum en tijd)? in het weekend" in r.body[apart:]
 
 
 def test_text_from_a_mail_is_never_a_template() -> None:
@@ -238,9 +329,11 @@ def test_shown_address_writes_control_characters_as_their_code() -> None:
 
 @pytest.mark.parametrize(
     ("language", "command", "empty", "count", "cause"),
-    [("nl", "Overnemen", "(leeg)", "Aantal betrokkenen: 30 → 5.000", "Oorzaak"),
-     ("en", "Accept", "(empty)", "Number of people: 30 → 5,000", "Cause")],
-)  # fmt: skip
+    [
+        ("nl", "Overnemen", "(leeg)", "Aantal personen", "Oorzaak"),
+        ("en", "Accept", "(empty)", "Number of people", "Cause"),
+    ],
+)
 def test_unbound_reply_notice_offers_the_answers(
     language: str, command: str, empty: str, count: str, cause: str
 ) -> None:
@@ -256,6 +349,8 @@ def test_unbound_reply_notice_offers_the_answers(
         missing=[],
         written="",
     )
-    assert count in r.body and f"{cause}: {empty} → de kluis stond open" in r.body
+    thousands = "5.000" if language == "nl" else "5,000"
+    assert f"{count}: 30 → {thousands}" in r.body and f"{cause}: {empty} → de kluis stond open" in r.body
+    assert "affected_count" not in r.body
     assert f"e-mail met: {command}\n" in r.body or f"this mail with: {command}\n" in r.body
     assert "free text" not in r.body and "vrije tekst" not in r.body

@@ -13,32 +13,77 @@ class Question:
     field: str
     nl: str
     en: str
+    # What the answer is, in a few words, for showing what was understood ("Aantal personen: 40").
+    short_nl: str = ""
+    short_en: str = ""
 
     def text(self, language: str) -> str:
         return self.nl if language == "nl" else self.en
 
+    def label(self, language: str) -> str:
+        return self.short_nl if language == "nl" else self.short_en
+
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("description", "Wat is er precies gebeurd?", "What exactly happened?"),
     Question(
-        "data_types", "Om welke (soorten) persoonsgegevens gaat het?", "Which (kinds of) personal data are involved?"
+        "description",
+        "Wat is er precies gebeurd?",
+        "What exactly happened?",
+        "Wat er gebeurde",
+        "What happened",
     ),
-    Question("affected_count", "Over hoeveel personen gaat het (ongeveer)?", "About how many people are involved?"),
+    Question(
+        "data_types",
+        "Om welke (soorten) persoonsgegevens gaat het?",
+        "Which (kinds of) personal data are involved?",
+        "Persoonsgegevens",
+        "Personal data",
+    ),
+    Question(
+        "affected_count",
+        "Over hoeveel personen gaat het (ongeveer)?",
+        "About how many people are involved?",
+        "Aantal personen",
+        "Number of people",
+    ),
     Question(
         "affected_group",
         "Welke groep betreft het (bijvoorbeeld huurders, cliënten, medewerkers)?",
         "Which group are they (for example tenants, clients, employees)?",
+        "Groep",
+        "Group",
     ),
-    Question("cause", "Wat is de oorzaak?", "What caused it?"),
-    Question("occurred_at", "Wanneer is het gebeurd (datum en tijd)?", "When did it happen (date and time)?"),
+    Question(
+        "cause",
+        "Wat is de oorzaak?",
+        "What caused it?",
+        "Oorzaak",
+        "Cause",
+    ),
+    Question(
+        "occurred_at",
+        "Wanneer is het gebeurd (datum en tijd)?",
+        "When did it happen (date and time)?",
+        "Wanneer",
+        "When",
+    ),
     Question(
         "affected_contacts",
         "Contactgegevens van de betrokkenen, voor zover bekend",
         "Contact details of the people affected, where known",
+        "Contactgegevens betrokkenen",
+        "Contact details of the people affected",
     ),
     Question(
         "reporter_contact",
         "Uw eigen contactgegevens (telefoonnummer)",
         "Your own contact details (phone number)",
+        "Contactgegevens melder",
+        "Reporter's contact details",
     ),
 )
+
+
+def question_label(field: str, language: str) -> str:
+    """The few words for a field ("Aantal personen"); the field's own name only if it asks nothing."""
+    return next((q.label(language) for q in QUESTIONS if q.field == field), field)

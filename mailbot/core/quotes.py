@@ -77,12 +77,29 @@ def quote_start(lines: list[str]) -> int:
     return len(lines)
 
 
+def first_quote(lines: list[str], start: int) -> list[str]:
+    """The quoted original that starts at ``start``, up to an older one quoted inside it (an
+    Outlook reply quoting a reply): what was typed inside the older one is not this reply's."""
+    j = start
+    while j < len(lines) and (
+        not lines[j].strip() or _SEPARATOR.match(lines[j]) or _HEADER_BLOCK_START.match(lines[j])
+        or _HEADER_BLOCK_NEXT.match(lines[j]) or is_quoted(lines[j]) or _attribution_at(lines, j)
+    ):  # fmt: skip
+        j += 1
+    if any(is_quoted(line) for line in lines[j:]):
+        return lines[start:]
+    return lines[start : j + quote_start(lines[j:])]
+
+
+def signature_at(lines: list[str]) -> int | None:
+    """Index of a mobile signature or ``-- `` line, which ends what was written."""
+    return next((i for i, line in enumerate(lines) if _SIGNATURE.match(line)), None)
+
+
 def split_reply(text: str) -> Reply:
     lines = text.replace("\r\n", "\n").split("\n")
     start = quote_start(lines)
     written = lines[:start]
-    for i, line in enumerate(written):
-        if _SIGNATURE.match(line):
-            written = written[:i]
-            break
+    if (end := signature_at(written)) is not None:
+        written = written[:end]
     return Reply("\n".join(written).strip(), "\n".join(lines[start:]).strip())

@@ -23,6 +23,16 @@ from zoneinfo import ZoneInfo
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from mailbot.core import wording
+from mailbot.core.answers import answer_text, spoken_moment
+from mailbot.core.questionnaire import QUESTIONS, question_label
+
+_ASKED = frozenset(q.field for q in QUESTIONS)
+
+
+def field_label(name: str, language: str = "nl") -> str:
+    """A field as people name it: the questionnaire's own words for what it asks, else the
+    officers' label (wording.py)."""
+    return question_label(name, language) if name in _ASKED else wording.label(name, language)
 
 
 def package_templates() -> Path:
@@ -85,9 +95,12 @@ class Renderer:
         self.env.filters["local"] = lambda v, fmt="%d-%m-%Y %H:%M": local_time(v, tz, fmt)
         self.env.filters["oneline"] = header_safe
         self.env.filters["excerpt"] = excerpt
-        # A field's name and a stored value as people write them (wording.py): never a key.
-        self.env.filters["label"] = wording.label
+        # A field's name and a stored value as people write them (wording.py): never a key. An
+        # answer to the questionnaire with what it answers: {{ new|answer(name, "nl") }}.
+        self.env.filters["label"] = field_label
         self.env.filters["plain"] = lambda v, language="nl": wording.value(v, tz, language)
+        self.env.filters["answer"] = lambda value, name, language, limit=200: answer_text(name, value, language, limit)
+        self.env.filters["spoken"] = lambda v, language: spoken_moment(v.astimezone(tz), language) if v else ""
         # Pages for people (the register, the AP draft): every value escaped, nothing from a
         # mail is ever taken as HTML.
         self.html = Environment(

@@ -16,6 +16,7 @@ many addresses it is spread over; past the cap an acknowledgement waits in the s
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, not_, or_
 from sqlmodel import Session, col, select
@@ -23,6 +24,7 @@ from sqlmodel import Session, col, select
 from mailbot.core.authentication import sender_authenticated
 from mailbot.core.config import Settings
 from mailbot.core.parse import ParsedMessage
+from mailbot.core.questionnaire import QUESTIONS, Question
 from mailbot.model import cases
 from mailbot.model.models import Case, Event, InboundMessage, Outbox
 from mailbot.model.services import Services
@@ -80,7 +82,10 @@ def queue(
     original_subject: str,
     actor: str = "",
 ) -> str:
-    """Queue the acknowledgement to the case's reporter and record it; its Message-ID is returned."""
+    """Queue the acknowledgement to the case's reporter and record it; its Message-ID is returned.
+    It shows what the report already told (read with the same reader as the replies) and asks
+    only the rest; the report itself is the answer to "what happened"."""
+    understood, missing = understood_and_missing(case)
     queued = mail_reporter(
         svc,
         s,
@@ -91,11 +96,20 @@ def queue(
         auto_reply=True,
         thread=thread,
         original_subject=original_subject,
+        understood=understood,
+        missing=missing,
     )
     cases.add_event(
         s, now, QUEUED, case.id, actor=actor, message_id=caused_by, to=case.reporter_address, outgoing_message_id=queued
     )
     return queued
+
+
+def understood_and_missing(case: Case) -> tuple[list[tuple[str, Any]], list[Question]]:
+    """The answers the case has (field, value), and the questions still without one."""
+    have = cases.answers_of(case)
+    understood = [(q.field, have[q.field]) for q in QUESTIONS if q.field != "description" and have.get(q.field)]
+    return understood, [q for q in QUESTIONS if have.get(q.field) in (None, "")]
 
 
 def hold(s: Session, case: Case, m: InboundMessage, why: str, now: datetime) -> None:

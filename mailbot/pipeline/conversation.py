@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from mailbot.core.answers import extract_answers
+from mailbot.core.answers import extract_answers, field_for_label
 from mailbot.core.authentication import sender_authenticated
 from mailbot.core.classify import strip_subject_prefixes
 from mailbot.core.clock import as_utc
@@ -39,7 +39,7 @@ from mailbot.core.render import Rendered
 from mailbot.model import cases
 from mailbot.model.models import Case, InboundMessage, Outbox
 from mailbot.model.services import Services
-from mailbot.pipeline import commands, outbox
+from mailbot.pipeline import acknowledgement, commands, outbox
 from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
@@ -501,6 +501,7 @@ def _from_reporter(
     tell: _Tell,
 ) -> None:
     extraction = extract_answers(parsed.text, parsed.date or m.arrived_at, svc.settings.timezone)
+    not_placed = extraction.not_placed(svc.settings.language)
     changes = []
     proposed = []
     before = cases.answers_of(case)
@@ -510,8 +511,8 @@ def _from_reporter(
             value = added_to(name, before.get(name), value)
             if cases.set_answer(s, case, name, value, now, actor=parsed.from_address, message_id=m.id):
                 changes.append((name, before.get(name), value))
-        if extraction.unplaced:
-            cases.add_free_text(s, case, "\n".join(extraction.unplaced), now, parsed.from_address, m.id)
+        if not_placed:
+            cases.add_free_text(s, case, "\n".join(not_placed), now, parsed.from_address, m.id)
         m.reason = f"{case.kenmerk}: {role}'s reply, {len(changes)} answer(s) changed"
     else:
         # Kept on the case; what it would change waits for an officer's "Overnemen".
@@ -530,7 +531,13 @@ def _from_reporter(
             f"{case.kenmerk}: {role}'s reply answers no mail the bot sent to {parsed.from_address} and is not "
             f"authenticated: nothing changed, {len(proposed)} answer(s) offered to the officers"
         )
-    attempts = [word for word, _ in commands.read_block(written).commands if commands.is_command(word)]
+    # "Soort persoonsgegevens: namen" is also the assessment's word for the categories; from a
+    # reporter a line the questionnaire reads as an answer is an answer, not a refused command.
+    attempts = [
+        word
+        for word, _ in commands.read_block(written).commands
+        if commands.is_command(word) and field_for_label(word) is None
+    ]
     if attempts:
         _refuse(
             svc,
@@ -558,7 +565,8 @@ def _from_reporter(
         changes=changes,
         proposed=proposed,
         bound=bound,
-        unplaced=extraction.unplaced,
+        unplaced=not_placed,
+        answers_so_far=acknowledgement.understood_and_missing(case)[0],
         missing=cases.missing_answers(case, svc.settings.required_answers),
         written=written,
     )

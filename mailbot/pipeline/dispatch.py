@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from mailbot.core import severity
+from mailbot.core.answers import extract_answers
 from mailbot.core.classify import Context, Disposition, classify
 from mailbot.core.compose import address_fault, shown_address
 from mailbot.core.config import MailboxSettings
@@ -338,6 +339,8 @@ def _new_case(
     address flooding the mailbox is opened all the same, unanswered, and the officers hear of
     it in the one loop notice (loops.py) instead of a notice per report."""
     settings = svc.settings
+    # The report is read like a reply: what it already tells is not asked again.
+    read = extract_answers(parsed.text, parsed.date or m.arrived_at, settings.timezone)
     # A new report's four or five audit entries go in together (audit.together).
     with audit.together(s):
         case = cases.open_case(
@@ -353,7 +356,7 @@ def _new_case(
             received_at=m.arrived_at,
             now=now,
             inbound_message_id=m.id or 0,
-            answers={"description": parsed.text},
+            answers={**read.answers, "description": parsed.text},
         )
         m.case_id, m.sender_role = case.id, "reporter"
         attachments = _store_attachments(svc, s, case, m, parsed)
@@ -376,6 +379,8 @@ def _new_case(
             not_acknowledged_reason=why_not,
             held=held,
             suggestion=severity.table(severity.assess({}, cases.answers_of(case)), case.language),
+            understood=acknowledgement.understood_and_missing(case)[0],
+            not_placed=read.unsure_lines(case.language),
         )
         cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
         return case
