@@ -78,7 +78,7 @@ def test_commands_without_a_value_need_no_colon() -> None:
 )
 def test_words_dutch_and_english(word: str, module: str) -> None:
     found = find(word)
-    assert found is not None and found.__name__ == f"mailbot.pipeline.commands.{module}"
+    assert found is not None and found.name.split(".")[0] == module
 
 
 def test_answer_fields_are_not_officer_only() -> None:

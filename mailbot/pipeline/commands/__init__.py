@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import ModuleType
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session
@@ -100,10 +100,51 @@ class Context:
 
 
 def normalise_word(word: str) -> str:
+    """``  Melden   AP`` → ``melden ap``: how a command's word is compared, everywhere."""
     return re.sub(r"\s+", " ", word.strip().strip("*").lower())
 
 
-def _registry() -> list[ModuleType]:
+Runner = Callable[[Context, str, str], Outcome]
+# The order commands run in (their outcomes are listed in the order of the lines): a case is
+# reopened before anything else changes it, closed after everything else, and a line that goes
+# with another command runs on its own only when that command is absent.
+FIRST, NORMAL, LAST, COMPANION = 0, 1, 2, 3
+
+
+class Who(StrEnum):
+    """Who may give a command."""
+
+    OFFICER = "officer"  # an authorised officer of the mailbox (conversation.py decides)
+    ANYONE = "anyone"  # an answer to the questionnaire: the reporter gives it too
+
+
+@dataclass(frozen=True)
+class Command:
+    """One e-mail command: the words it answers to (Dutch and English), who may give it, and
+    ``run``, which changes the case and says what it did. A module may hold several (one per
+    word group: ``Melden AP:``, ``AP-meldnummer:``, ...), each with its own ``run``."""
+
+    name: str
+    words: tuple[str, ...]
+    run: Runner
+    who: Who = Who.OFFICER
+    takes_reason: bool = False  # a decision: the ``Reden:`` line below it is its reason
+    decision: bool = False  # the other officers of the mailbox are told of it
+    closes: bool = False  # a decision when it closes the case (``Status: gearchiveerd``)
+    on_closed: bool = False  # may run on a closed case (read-only, internal, or reopening)
+    order: Callable[[str], int] | int = NORMAL  # when it runs, given its value
+    also: Callable[[str], bool] | None = None  # words beyond ``words`` (an answer's label)
+    help: bool = False  # asks for the command list; run never called
+
+    def matches(self, word: str) -> bool:
+        """``word`` normalised (:func:`normalise_word`)."""
+        return word in self.words or (self.also is not None and self.also(word))
+
+    def order_of(self, value: str) -> int:
+        return self.order(value) if callable(self.order) else self.order
+
+
+def _registry() -> list[Command]:
     from mailbot.pipeline.commands import (
         accept,
         ap,
@@ -124,19 +165,16 @@ def _registry() -> list[ModuleType]:
     )
 
     # Order matters where words overlap: specific commands before the answer fields.
-    return [
+    modules = [
         status, question, tell, aware, note, handler, ap, apconcept, subjects, board, assessment, reason, confirm,
         accept, help, fields,
     ]  # fmt: skip
+    return [command for module in modules for command in module.COMMANDS]
 
 
-def find(word: str) -> ModuleType | None:
+def find(word: str) -> Command | None:
     w = normalise_word(word)
-    for module in _registry():
-        matches: Callable[[str], bool] | None = getattr(module, "matches", None)
-        if w in getattr(module, "WORDS", ()) or (matches is not None and matches(w)):
-            return module
-    return None
+    return next((command for command in _registry() if command.matches(w)), None)
 
 
 @dataclass(frozen=True)
@@ -201,7 +239,7 @@ def read_block(written: str) -> Block:
 
 
 def _all_words() -> list[str]:
-    return [w for module in _registry() for w in getattr(module, "WORDS", ())]
+    return [w for command in _registry() for w in command.words]
 
 
 def _unknown(ctx: Context, word: str) -> Outcome:
@@ -240,19 +278,8 @@ def _place_reasons(lines: list[tuple[str, str]]) -> tuple[dict[int, int], list[i
 
 
 def _takes_reason(word: str) -> bool:
-    module = find(word)
-    return module is not None and normalise_word(word) in getattr(module, "REASON_WORDS", ())
-
-
-# The order commands run in (their outcomes are listed in the order of the lines): a case is
-# reopened before anything else changes it, closed after everything else, and a line that goes
-# with another command runs on its own only when that command is absent.
-FIRST, NORMAL, LAST, COMPANION = 0, 1, 2, 3
-
-
-def _order(module: ModuleType, word: str, value: str) -> int:
-    order: Callable[[str, str], int] | None = getattr(module, "order", None)
-    return order(word, value) if order is not None else NORMAL
+    command = find(word)
+    return command is not None and command.takes_reason
 
 
 def execute(ctx: Context, written: str) -> tuple[list[Outcome], bool]:
@@ -266,27 +293,27 @@ def execute(ctx: Context, written: str) -> tuple[list[Outcome], bool]:
     for reason_line, decision in placed.items():
         ctx.reasons[decision] = ctx.lines[reason_line][1].strip()
         ctx.consumed[reason_line] = ctx.lines[decision][0]
-    runs: list[tuple[int, int, ModuleType]] = []
+    runs: list[tuple[int, int, Command]] = []
     for index, (word, value) in enumerate(ctx.lines):
-        module = find(word)
-        if module is None:
+        command = find(word)
+        if command is None:
             continue
-        if module.__name__.endswith(".help"):
+        if command.help:
             wants_help = True
             continue
-        runs.append((_order(module, word, value), index, module))
+        runs.append((command.order_of(value), index, command))
     done: dict[int, Outcome] = {}
-    for _, index, module in sorted(runs, key=lambda r: (r[0], r[1])):
+    for _, index, command in sorted(runs, key=lambda r: (r[0], r[1])):
         word, value = ctx.lines[index]
         if index in ctx.consumed:
             continue
         ctx.index = index
         if index in unplaced:
-            done[index] = module.run(ctx, word, value.strip())
-        elif ctx.case.status in CLOSED and not getattr(module, "ON_CLOSED", False):
+            done[index] = command.run(ctx, word, value.strip())
+        elif ctx.case.status in CLOSED and not command.on_closed:
             done[index] = _closed(ctx, word)
         else:
-            done[index] = module.run(ctx, word, value.strip())
+            done[index] = command.run(ctx, word, value.strip())
     ctx.index = -1
     for index, owner in ctx.consumed.items():
         word = ctx.lines[index][0]
@@ -311,12 +338,10 @@ def _closed(ctx: Context, word: str) -> Outcome:
 def is_decision(word: str, case: Case) -> bool:
     """A decision the other officers of the mailbox hear of: the AP notified or not, the
     people informed, the FG's advice, the board's decision, or the case closed."""
-    module = find(word)
-    if module is None:
+    command = find(word)
+    if command is None:
         return False
-    if module.__name__.endswith(".status"):
-        return case.status in CLOSED
-    return normalise_word(word) in getattr(module, "DECISION_WORDS", ())
+    return command.decision or (command.closes and case.status in CLOSED)
 
 
 def is_command_line(line: str) -> bool:
@@ -327,5 +352,5 @@ def is_command_line(line: str) -> bool:
 
 def is_command(word: str) -> bool:
     """A word of an officer-only command (not an answer field): used to spot attempts by others."""
-    module = find(word)
-    return module is not None and not module.__name__.endswith((".fields", ".help"))
+    command = find(word)
+    return command is not None and command.who is Who.OFFICER and not command.help

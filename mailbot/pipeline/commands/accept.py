@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from mailbot.model import cases
 from mailbot.model.models import Event
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import Command, Context, Outcome
 from mailbot.pipeline.conversation import PROPOSED
 
 WORDS = ("overnemen", "accept")
@@ -41,3 +41,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     return Outcome(
         word, True, ctx.say(f"overgenomen van {proposal.actor}: {listed}", f"taken from {proposal.actor}: {listed}")
     )
+
+
+COMMANDS = (Command("accept", WORDS, run),)

@@ -5,13 +5,12 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 from mailbot.core.dates import parse_when
 from mailbot.core.render import local_time
 from mailbot.core.severity import assess
 from mailbot.model import cases
-from mailbot.pipeline.commands import NO, YES, Context, Outcome, normalise_word
+from mailbot.pipeline.commands import NO, YES, Command, Context, Outcome, normalise_word
 from mailbot.register import apdraft
 
 DECIDE = ("melden ap", "melding ap", "ap melden", "notify ap", "report to ap")
@@ -19,32 +18,28 @@ REFERENCE = ("ap-meldnummer", "meldnummer", "ap meldnummer", "ap reference", "ap
 NOTIFIED = ("gemeld op", "gemeld", "notified at", "notified on")
 KIND = ("melding", "notification", "soort melding")
 DELAY = ("reden vertraging", "reden van vertraging", "vertraging", "reason for delay", "delay reason")
-WORDS = DECIDE + REFERENCE + NOTIFIED + KIND + DELAY
-REASON_WORDS = DECIDE
-DECISION_WORDS = DECIDE + REFERENCE + NOTIFIED  # the other officers are told (conversation.py)
 KINDS = {
     "voorlopig": "voorlopig", "preliminary": "voorlopig", "definitief": "definitief", "definitive": "definitief",
     "final": "definitief", "ingetrokken": "ingetrokken", "intrekken": "ingetrokken", "withdrawn": "ingetrokken",
 }  # fmt: skip
 
 
-def run(ctx: Context, word: str, value: str) -> Outcome:
-    w = re.sub(r"\s+", " ", word.strip().lower())
-    if w in DECIDE:
-        return _decide(ctx, word, value)
-    if w in REFERENCE:
-        return _set(ctx, word, "ap_reference", value, ctx.say(f"AP-meldnummer: {value}", f"AP reference: {value}"))
-    if w in NOTIFIED:
-        return _notified(ctx, word, value)
-    if w in KIND:
-        kind = KINDS.get(value.strip().lower())
-        if kind is None:
-            return Outcome(
-                word,
-                False,
-                ctx.say("kies voorlopig, definitief of ingetrokken", "choose voorlopig, definitief or ingetrokken"),
-            )
-        return _set(ctx, word, "ap_notification_kind", kind, ctx.say(f"melding {kind}", f"notification {kind}"))
+def _reference(ctx: Context, word: str, value: str) -> Outcome:
+    return _set(ctx, word, "ap_reference", value, ctx.say(f"AP-meldnummer: {value}", f"AP reference: {value}"))
+
+
+def _kind(ctx: Context, word: str, value: str) -> Outcome:
+    kind = KINDS.get(value.strip().lower())
+    if kind is None:
+        return Outcome(
+            word,
+            False,
+            ctx.say("kies voorlopig, definitief of ingetrokken", "choose voorlopig, definitief or ingetrokken"),
+        )
+    return _set(ctx, word, "ap_notification_kind", kind, ctx.say(f"melding {kind}", f"notification {kind}"))
+
+
+def _delay(ctx: Context, word: str, value: str) -> Outcome:
     return _set(
         ctx, word, "ap_delay_reason", value, ctx.say("reden van vertraging vastgelegd", "reason for delay recorded")
     )
@@ -136,3 +131,13 @@ def archive_draft(ctx: Context) -> None:
     draft = apdraft.text(apdraft.build(ctx.case, ctx.svc.settings, ctx.now), ctx.language).encode()
     path = ctx.svc.store.put("documents", draft, ".txt")
     ctx.record("ap_draft_archived", path=path, sha256=hashlib.sha256(draft).hexdigest(), size=len(draft))
+
+
+# The other officers are told of the decision, the meldnummer and the date notified (conversation.py).
+COMMANDS = (
+    Command("ap", DECIDE, _decide, takes_reason=True, decision=True),
+    Command("ap.reference", REFERENCE, _reference, decision=True),
+    Command("ap.notified", NOTIFIED, _notified, decision=True),
+    Command("ap.kind", KIND, _kind),
+    Command("ap.delay", DELAY, _delay),
+)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import Command, Context, Outcome
 from mailbot.register import apdraft
 
 WORDS = ("ap-concept", "ap concept", "concept ap", "ap-draft", "ap draft")
-ON_CLOSED = True  # read-only or internal: fine on a closed case
 
 
 def run(ctx: Context, word: str, value: str) -> Outcome:
@@ -22,3 +21,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
             f"the draft is below; still to fill in: {missing} field(s)",
         ),
     )
+
+
+COMMANDS = (Command("apconcept", WORDS, run, on_closed=True),)

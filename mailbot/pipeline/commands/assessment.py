@@ -5,12 +5,11 @@ read is refused with what to write instead; the reply ends with the suggestion a
 from __future__ import annotations
 
 import json
-import re
 
 from mailbot.core.answers import parse_count
 from mailbot.core.severity import EI_VALUES, assess, check, table
 from mailbot.model import cases
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import Command, Context, Outcome, normalise_word
 from mailbot.register.entry import count_text
 
 FIELDS = {
@@ -60,7 +59,7 @@ WORDS = tuple(FIELDS)
 
 
 def run(ctx: Context, word: str, value: str) -> Outcome:
-    key = FIELDS[re.sub(r"\s+", " ", word.strip().lower())]
+    key = FIELDS[normalise_word(word)]
     if not value:
         return Outcome(word, False, ctx.say(f"geen waarde voor {word}", f"no value for {word}"))
     if key == "dpc":
@@ -104,3 +103,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     ctx.extra.append(table(severity, ctx.language))
     label = ctx.say(*LABELS[key])
     return Outcome(word, True, f"{label}: {value}")
+
+
+COMMANDS = (Command("assessment", WORDS, run),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mailbot.core.dates import parse_when
 from mailbot.core.render import local_time
 from mailbot.model import cases
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import Command, Context, Outcome
 
 WORDS = ("ontdekt op", "ontdekt", "bekend sinds", "bekend op", "discovered at", "discovered", "aware at",
          "aware since", "aware")  # fmt: skip
@@ -45,3 +45,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
             f"aware at {local_time(case.aware_at, tz)}; AP deadline now {deadline}",
         ),
     )
+
+
+COMMANDS = (Command("aware", WORDS, run),)

@@ -3,41 +3,40 @@
 
 from __future__ import annotations
 
-import re
-
-from mailbot.pipeline.commands import COMPANION, NORMAL, Context, Outcome
+from mailbot.pipeline.commands import COMPANION, Command, Context, Outcome
 
 ADVICE = ("advies fg", "advies", "fg advice", "dpo advice")
 DECISION = ("besluit", "besluit bestuur", "board decision", "decision")
 BY = ("besluit door", "decided by")
-WORDS = ADVICE + DECISION + BY
-DECISION_WORDS = ADVICE + DECISION
 
 
-def order(word: str, value: str) -> int:
-    """``Besluit door:`` goes with ``Besluit:`` above or below it."""
-    return COMPANION if re.sub(r"\s+", " ", word.strip().lower()) in BY else NORMAL
+def _alone(ctx: Context, word: str, value: str) -> Outcome:
+    """``Besluit door:`` without a ``Besluit:`` in the mail."""
+    return Outcome(word, False, ctx.say("'Besluit door:' hoort bij 'Besluit:'", "'Besluit door:' goes with 'Besluit:'"))
 
 
-def run(ctx: Context, word: str, value: str) -> Outcome:
-    w = re.sub(r"\s+", " ", word.strip().lower())
-    case = ctx.case
-    if w in BY:
-        return Outcome(
-            word, False, ctx.say("'Besluit door:' hoort bij 'Besluit:'", "'Besluit door:' goes with 'Besluit:'")
-        )
+def _advice(ctx: Context, word: str, value: str) -> Outcome:
     if not value:
         return Outcome(word, False, ctx.say(f"geen tekst bij {word}", f"no text with {word}"))
-    if w in ADVICE:
-        case.fg_advice, case.fg_advice_by, case.fg_advice_at = value, ctx.officer, ctx.now
-        kind, text = "fg_advice", ctx.say("advies FG vastgelegd", "DPO advice recorded")
-    else:
-        by = ctx.value_of(*BY) or ctx.officer
-        case.board_decision, case.board_decision_by, case.board_decision_at = value, by, ctx.now
-        kind, text = "board_decision", ctx.say(f"besluit vastgelegd (door {by})", f"decision recorded (by {by})")
-    ctx.record(
-        kind,
-        text=value,
-        by=case.board_decision_by if kind == "board_decision" else ctx.officer,
-    )
-    return Outcome(word, True, text)
+    case = ctx.case
+    case.fg_advice, case.fg_advice_by, case.fg_advice_at = value, ctx.officer, ctx.now
+    ctx.record("fg_advice", text=value, by=ctx.officer)
+    return Outcome(word, True, ctx.say("advies FG vastgelegd", "DPO advice recorded"))
+
+
+def _decision(ctx: Context, word: str, value: str) -> Outcome:
+    if not value:
+        return Outcome(word, False, ctx.say(f"geen tekst bij {word}", f"no text with {word}"))
+    case = ctx.case
+    by = ctx.value_of(*BY) or ctx.officer
+    case.board_decision, case.board_decision_by, case.board_decision_at = value, by, ctx.now
+    ctx.record("board_decision", text=value, by=by)
+    return Outcome(word, True, ctx.say(f"besluit vastgelegd (door {by})", f"decision recorded (by {by})"))
+
+
+COMMANDS = (
+    Command("board.advice", ADVICE, _advice, decision=True),
+    Command("board", DECISION, _decision, decision=True),
+    # "Besluit door:" goes with "Besluit:" above or below it.
+    Command("board.by", BY, _alone, order=COMPANION),
+)

@@ -4,7 +4,7 @@ acknowledgement that waited for it (acknowledgement.py) goes now."""
 from __future__ import annotations
 
 from mailbot.pipeline import acknowledgement
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import Command, Context, Outcome
 
 WORDS = ("bevestig melder", "confirm reporter")
 
@@ -17,3 +17,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     acknowledgement.release(ctx.svc, ctx.s, ctx.case, ctx.now, ctx.officer, ctx.message.id)
     to = ctx.case.reporter_address
     return Outcome(word, True, ctx.say(f"ontvangstbevestiging verstuurd aan {to}", f"acknowledgement sent to {to}"))
+
+
+COMMANDS = (Command("confirm", WORDS, run),)

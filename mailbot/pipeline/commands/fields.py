@@ -5,7 +5,7 @@ from __future__ import annotations
 from mailbot.core import answers as answer_fields
 from mailbot.core import wording
 from mailbot.model.cases import set_answer
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import Command, Context, Outcome, Who
 
 
 def matches(word: str) -> bool:
@@ -22,3 +22,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     shown = wording.value(normalised, ctx.svc.settings.timezone, ctx.language)
     text = shown if changed else ctx.say(f"was al {shown}", f"was already {shown}")
     return Outcome(word, True, text)
+
+
+COMMANDS = (Command("fields", (), run, who=Who.ANYONE, also=matches),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from mailbot.core.compose import address_fault, shown_address
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import Command, Context, Outcome, normalise_word
 
 ROLES = {
     "melder": "handler", "behandelaar": "handler", "handler": "handler", "case handler": "handler",
@@ -19,7 +19,7 @@ _ADDRESS = re.compile(r"(?<![^@\s<>,;])[^@\s<>,;]++@[^@\s<>,;]+\.[^@\s<>,;]+")
 
 
 def run(ctx: Context, word: str, value: str) -> Outcome:
-    role = ROLES[re.sub(r"\s+", " ", word.strip().lower())]
+    role = ROLES[normalise_word(word)]
     found = _ADDRESS.search(value)
     if not found:
         return Outcome(word, False, ctx.say(f"'{value}' bevat geen e-mailadres", f"'{value}' holds no e-mail address"))
@@ -40,3 +40,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         {"handler": "case handler", "technician": "technician"}[role],
     )
     return Outcome(word, True, f"{label}: {address}")
+
+
+COMMANDS = (Command("handler", WORDS, run),)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import Command, Context, Outcome
 
 WORDS = ("notitie", "interne notitie", "note", "internal note")
-ON_CLOSED = True  # read-only or internal: fine on a closed case
 
 
 def run(ctx: Context, word: str, value: str) -> Outcome:
@@ -13,3 +12,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         return Outcome(word, False, ctx.say("lege notitie", "empty note"))
     ctx.record("note", text=value)
     return Outcome(word, True, ctx.say("notitie vastgelegd", "note recorded"))
+
+
+COMMANDS = (Command("note", WORDS, run, on_closed=True),)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import Command, Context, Outcome
 from mailbot.pipeline.notify import mail_reporter
 
 WORDS = ("vraag aan melder", "vraag aan de melder", "vraag", "question to reporter", "question", "ask reporter")
@@ -27,3 +27,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         ),
         quoted=value,
     )
+
+
+COMMANDS = (Command("question", WORDS, run),)

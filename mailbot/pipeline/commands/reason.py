@@ -4,7 +4,7 @@ comes here and is refused: it is never put under a guess."""
 
 from __future__ import annotations
 
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import Command, Context, Outcome
 
 WORDS = ("reden", "reason")
 
@@ -20,3 +20,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
             "Melden AP:, Betrokkenen informeren:); put the reason right under the decision",
         ),
     )
+
+
+COMMANDS = (Command("reason", WORDS, run),)

@@ -12,12 +12,10 @@ import re
 
 from mailbot.core.phases import CLOSED, STATES, CaseStatus
 from mailbot.model.cases import open_items
-from mailbot.pipeline.commands import FIRST, LAST, Context, Outcome
+from mailbot.pipeline.commands import FIRST, LAST, Command, Context, Outcome
 from mailbot.pipeline.notify import mail_reporter
 
 WORDS = ("status", "fase", "phase")
-REASON_WORDS = WORDS
-ON_CLOSED = True  # the one command that reopens a closed case
 ANYWAY = ("toch", "anyway", "toch archiveren")
 
 CHOICES = "inventariseren, kwalificeren, herstellen, melden, gearchiveerd, geen datalek"
@@ -32,7 +30,7 @@ def _read(value: str) -> tuple[tuple[str, str] | None, str]:
     return None, ""
 
 
-def order(word: str, value: str) -> int:
+def order(value: str) -> int:
     """Closing runs after the other commands of the mail (they may record what closing needs);
     any other status first (it may reopen the case for them)."""
     state, _ = _read(value)
@@ -100,3 +98,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         mail_reporter(ctx.svc, ctx.s, case, template, ctx.now, caused_by=ctx.message.id)
         told = ctx.say("; de melder is geïnformeerd", "; the reporter has been told")
     return Outcome(word, True, ctx.say(f"van {old} naar {status}{told}", f"from {old} to {status}{told}"))
+
+
+# A decision the other officers hear of when it closes the case; the one command that runs on
+# a closed case (it reopens it).
+COMMANDS = (Command("status", WORDS, run, takes_reason=True, closes=True, on_closed=True, order=order),)

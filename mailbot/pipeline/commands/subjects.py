@@ -3,96 +3,89 @@ not), ``Betrokkenen geïnformeerd op:`` and ``Kanaal:``."""
 
 from __future__ import annotations
 
-import re
-
 from mailbot.core.dates import parse_when
 from mailbot.core.render import local_time
-from mailbot.pipeline.commands import COMPANION, NO, NORMAL, YES, Context, Outcome
+from mailbot.pipeline.commands import COMPANION, NO, YES, Command, Context, Outcome
 
 DECIDE = ("betrokkenen informeren", "informeren betrokkenen", "inform data subjects", "inform subjects")
 INFORMED = ("betrokkenen geïnformeerd op", "betrokkenen geinformeerd op", "geïnformeerd op", "geinformeerd op",
             "data subjects informed at", "subjects informed at", "informed at")  # fmt: skip
 CHANNEL = ("kanaal", "channel")
-WORDS = DECIDE + INFORMED + CHANNEL
-REASON_WORDS = DECIDE
-DECISION_WORDS = DECIDE + INFORMED
 CHANNELS = ("telefoon", "brief", "e-mail", "email", "website", "sociale media", "krant", "anders", "phone", "letter",
             "social media", "newspaper", "other", "persoonlijk", "in person")  # fmt: skip
 EXCEPTIONS_HINT = ("versleuteld/onbegrijpelijk, later genomen maatregelen, of onevenredige inspanning "
                    "(dan een openbare mededeling)")  # fmt: skip
 
 
-def order(word: str, value: str) -> int:
-    """``Kanaal:`` goes with ``Betrokkenen geïnformeerd op:`` wherever it stands."""
-    return COMPANION if re.sub(r"\s+", " ", word.strip().lower()) in CHANNEL else NORMAL
-
-
-def run(ctx: Context, word: str, value: str) -> Outcome:
-    w = re.sub(r"\s+", " ", word.strip().lower())
+def _decide(ctx: Context, word: str, value: str) -> Outcome:
     case = ctx.case
-    if w in DECIDE:
-        answer = value.strip().lower().rstrip(".")
-        reason = ctx.reason()
-        if answer in NO:
-            if not reason:
-                return Outcome(
-                    word,
-                    False,
-                    ctx.say(
-                        f"'nee' vraagt een reden ('Reden: …'), bijv. {EXCEPTIONS_HINT}",
-                        "'nee' needs a reason ('Reden: …'): encrypted, later measures, or disproportionate effort",
-                    ),
-                )
-            case.subjects_decision, case.subjects_decision_reason = "nee", reason
-        elif answer in YES:
-            case.subjects_decision, case.subjects_decision_reason = "ja", reason
-        else:
-            return Outcome(word, False, ctx.say("antwoord ja of nee", "answer ja or nee"))
-        ctx.record(
-            "subjects_decision",
-            decision=case.subjects_decision,
-            reason=case.subjects_decision_reason or None,
-        )
-        todo = (
-            ctx.say(
-                "; informeer hen onverwijld, schriftelijk en zorgvuldig",
-                "; inform them without undue delay, in writing",
-            )
-            if case.subjects_decision == "ja"
-            else ""
-        )
-        return Outcome(
-            word,
-            True,
-            ctx.say(
-                f"betrokkenen informeren: {case.subjects_decision}", f"inform data subjects: {case.subjects_decision}"
-            )
-            + todo,
-        )
-    if w in INFORMED:
-        when = parse_when(value, ctx.parsed.date or ctx.now, ctx.svc.settings.timezone)
-        if when is None or (when.at or ctx.now) > ctx.now:
+    answer = value.strip().lower().rstrip(".")
+    reason = ctx.reason()
+    if answer in NO:
+        if not reason:
             return Outcome(
-                word, False, ctx.say(f"'{value}' is geen datum in het verleden", f"'{value}' is not a past date")
+                word,
+                False,
+                ctx.say(
+                    f"'nee' vraagt een reden ('Reden: …'), bijv. {EXCEPTIONS_HINT}",
+                    "'nee' needs a reason ('Reden: …'): encrypted, later measures, or disproportionate effort",
+                ),
             )
-        at = when.at or ctx.now
-        case.subjects_informed_at = at
-        channel = ctx.value_of("kanaal", "channel")
-        if channel:
-            case.subjects_channel = channel
-        ctx.record(
-            "subjects_informed",
-            informed_at=at.isoformat(),
-            channel=case.subjects_channel or None,
+        case.subjects_decision, case.subjects_decision_reason = "nee", reason
+    elif answer in YES:
+        case.subjects_decision, case.subjects_decision_reason = "ja", reason
+    else:
+        return Outcome(word, False, ctx.say("antwoord ja of nee", "answer ja or nee"))
+    ctx.record(
+        "subjects_decision",
+        decision=case.subjects_decision,
+        reason=case.subjects_decision_reason or None,
+    )
+    todo = (
+        ctx.say(
+            "; informeer hen onverwijld, schriftelijk en zorgvuldig",
+            "; inform them without undue delay, in writing",
         )
+        if case.subjects_decision == "ja"
+        else ""
+    )
+    return Outcome(
+        word,
+        True,
+        ctx.say(f"betrokkenen informeren: {case.subjects_decision}", f"inform data subjects: {case.subjects_decision}")
+        + todo,
+    )
+
+
+def _informed(ctx: Context, word: str, value: str) -> Outcome:
+    case = ctx.case
+    when = parse_when(value, ctx.parsed.date or ctx.now, ctx.svc.settings.timezone)
+    if when is None or (when.at or ctx.now) > ctx.now:
         return Outcome(
-            word,
-            True,
-            ctx.say(
-                f"betrokkenen geïnformeerd op {local_time(at, ctx.svc.settings.timezone)}",
-                f"data subjects informed at {local_time(at, ctx.svc.settings.timezone)}",
-            ),
+            word, False, ctx.say(f"'{value}' is geen datum in het verleden", f"'{value}' is not a past date")
         )
+    at = when.at or ctx.now
+    case.subjects_informed_at = at
+    channel = ctx.value_of("kanaal", "channel")
+    if channel:
+        case.subjects_channel = channel
+    ctx.record(
+        "subjects_informed",
+        informed_at=at.isoformat(),
+        channel=case.subjects_channel or None,
+    )
+    return Outcome(
+        word,
+        True,
+        ctx.say(
+            f"betrokkenen geïnformeerd op {local_time(at, ctx.svc.settings.timezone)}",
+            f"data subjects informed at {local_time(at, ctx.svc.settings.timezone)}",
+        ),
+    )
+
+
+def _channel(ctx: Context, word: str, value: str) -> Outcome:
+    case = ctx.case
     if not any(c in value.lower() for c in CHANNELS):
         return Outcome(
             word,
@@ -105,3 +98,11 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     case.subjects_channel = value
     ctx.record("subjects_channel_set", channel=value)
     return Outcome(word, True, ctx.say(f"kanaal: {value}", f"channel: {value}"))
+
+
+COMMANDS = (
+    Command("subjects", DECIDE, _decide, takes_reason=True, decision=True),
+    Command("subjects.informed", INFORMED, _informed, decision=True),
+    # "Kanaal:" goes with "Betrokkenen geïnformeerd op:" wherever it stands.
+    Command("subjects.channel", CHANNEL, _channel, order=COMPANION),
+)

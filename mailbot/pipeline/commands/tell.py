@@ -6,7 +6,7 @@ quotes it exactly as it was sent."""
 
 from __future__ import annotations
 
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import Command, Context, Outcome
 from mailbot.pipeline.notify import mail_reporter
 
 WORDS = ("bericht aan melder", "bericht aan de melder", "bericht", "message to reporter", "message", "tell reporter")
@@ -28,3 +28,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         ),
         quoted=value,
     )
+
+
+COMMANDS = (Command("tell", WORDS, run),)
