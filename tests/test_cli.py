@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from mailbot.cli.common import config_exposure
 from mailbot.cli.demo import BOT, EMPLOYEE
-from mailbot.cli.main import config_exposure
 from mailbot.testing.labserver import LabMailServer, make_ca
 from tests.mailserver import Bot, make_bot, report, submit
 
@@ -151,16 +151,16 @@ def test_run_answers_within_seconds_and_stops_on_sigterm(bot: Bot) -> None:
 
 
 def test_cleartext_to_another_machine_is_warned_about() -> None:
-    from mailbot.cli.main import _cleartext
+    from mailbot.cli.admin import cleartext
     from mailbot.core.config import parse_settings
     from tests.test_config import BASE
 
-    assert _cleartext(parse_settings(BASE)) == []
+    assert cleartext(parse_settings(BASE)) == []
     remote = parse_settings({**BASE, "MAILBOT_SMTP_SECURITY": "none"})
-    (warning,) = _cleartext(remote)
+    (warning,) = cleartext(remote)
     assert warning.startswith("MAILBOT_SMTP_SECURITY=none for ") and "unencrypted" in warning
     local = parse_settings({**BASE, "MAILBOT_SMTP_SECURITY": "none", "MAILBOT_SMTP_HOST": "127.0.0.1"})
-    assert _cleartext(local) == []
+    assert cleartext(local) == []
 
 
 def test_json_log_lines(bot: Bot) -> None:

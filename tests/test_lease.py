@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from mailbot.cli import status
+from mailbot.cli import status_view as status
 from mailbot.cli.demo import BOT, EMPLOYEE
 from mailbot.model import db
 from mailbot.model.models import Case, InboundMessage, WorkerLease

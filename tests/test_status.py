@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mailbot.cli.demo import EMPLOYEE
-from mailbot.cli.status import STUCK_AFTER, gather
+from mailbot.cli.status_view import STUCK_AFTER, gather
 from mailbot.model import db
 from mailbot.model.models import ConnectionHealth, InboundMessage, Outbox, WorkerLease
 from mailbot.runtime import lease
