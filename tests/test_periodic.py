@@ -21,7 +21,7 @@ from mailbot.runtime.worker import Worker
 from tests.test_config import BASE
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-TABLES = ("case", "event", "inbound_message", "outbox", "sent_notice", "stored_attachment")
+TABLES = ("case", "event", "inbound_message", "outbox", "sent_notice", "attachment")
 
 
 def _open(svc: Services, n: int, received: datetime) -> list[int]:
@@ -92,7 +92,7 @@ def test_periodic_work_reads_open_cases_only(svc: Services) -> None:
     closed = _open(svc, 300, NOW - timedelta(days=400))
     with db.session(svc.engine) as s:
         closing = update(Case).where(col(Case.id).in_(closed))
-        s.execute(closing.values(status="gesloten", phase="afgesloten", closed_at=NOW - timedelta(days=390)))
+        s.execute(closing.values(status="gearchiveerd", phase="archiveren", closed_at=NOW - timedelta(days=390)))
         s.commit()
     _open(svc, 2, NOW - timedelta(days=2))
     with db.session(svc.engine) as s:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from mailbot.cli import common
 
@@ -25,41 +26,45 @@ def main(args: argparse.Namespace) -> int:
 
 
 def list_cases(args: argparse.Namespace) -> int:
-    from sqlmodel import Session
-
     from mailbot.cli import views
     from mailbot.core.clock import system_clock
-    from mailbot.model.services import build
 
     settings = common.settings(args)
-    svc = build(settings)
-    with Session(svc.engine) as s:
-        rows = views.list_cases(s, settings.timezone, system_clock(), settings.language)
-    if args.json:
-        common.print_json(rows)
-        return 0
+    r = common.reader(settings)
+    try:
+        if args.json:
+            common.print_json(views.list_cases(r, settings.timezone, system_clock(), settings.language))
+            return 0
+        rows = views.listed(r, system_clock(), settings.language)
+    finally:
+        r.close()
     labels = views.LABELS[settings.language]
     if not rows:
         print(labels["no_cases"])
         return 0
-    for r in rows:
-        left = r["time_left"] or (f"AP: {r['ap_decision']}" if r["ap_decision"] else r["status"])
-        print(f"{r['kenmerk']:<14} {r['phase']:<15} {left:<22} {r['reporter']:<30} {r['subject']}")
+    lines = []
+    for c in rows:
+        left = c["time_left"] or (f"AP: {c['ap_decision']}" if c["ap_decision"] else c["status"])
+        lines.append(f"{c['kenmerk']:<14} {c['phase']:<15} {left:<22} {c['reporter_address']:<30} {c['subject']}\n")
+    sys.stdout.writelines(lines)
     print(f"{len(rows)} {labels['cases']}")
     return 0
 
 
 def show(args: argparse.Namespace) -> int:
-    from sqlmodel import Session
-
-    from mailbot.cli.views import case_detail, case_text
-    from mailbot.model.services import build
+    from mailbot.cli.views import case_by_kenmerk, case_detail, case_text
+    from mailbot.core.errors import MailbotError
+    from mailbot.model.reading import raw
 
     settings = common.settings(args)
-    svc = build(settings)
-    with Session(svc.engine) as s:
-        case = common.case(s, args.kenmerk)
-        detail = case_detail(s, case, settings.timezone, svc.store.read)
+    r = common.reader(settings)
+    try:
+        case = case_by_kenmerk(r, args.kenmerk)
+        if case is None:
+            raise MailbotError(f"no case with kenmerk {args.kenmerk}; see mailbot list")
+        detail = case_detail(r, case, settings.timezone, lambda path: raw(r, settings.data_dir, path))
+    finally:
+        r.close()
     if args.json:
         common.print_json(detail)
     else:
@@ -68,22 +73,21 @@ def show(args: argparse.Namespace) -> int:
 
 
 def messages(args: argparse.Namespace) -> int:
-    from sqlmodel import Session
-
     from mailbot.cli.views import list_messages
-    from mailbot.model.services import build
 
     settings = common.settings(args)
-    svc = build(settings)
-    with Session(svc.engine) as s:
-        rows = list_messages(s, settings.timezone)
+    r = common.reader(settings)
+    try:
+        rows = list_messages(r, settings.timezone)
+    finally:
+        r.close()
     if args.json:
         common.print_json(rows)
         return 0
-    for r in rows:
+    for m in rows:
         print(
-            f"#{r['id']:<5} {(r['received_at'] or '')[:16]:<16} {r['disposition'] or r['status']:<11} "
-            f"{r['kenmerk'] or '':<14} {r['from'] or '?':<30} {r['subject'] or ''}  [{r['reason'] or ''}]"
+            f"#{m['id']:<5} {(m['received_at'] or '')[:16]:<16} {m['disposition'] or m['status']:<11} "
+            f"{m['kenmerk'] or '':<14} {m['from'] or '?':<30} {m['subject'] or ''}  [{m['reason'] or ''}]"
         )
     print(f"{len(rows)} message(s)")
     return 0

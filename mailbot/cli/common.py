@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from mailbot.core.config import Settings
+    from mailbot.model.reading import Reader
 
 
 def settings(args: argparse.Namespace) -> Settings:
@@ -98,3 +99,18 @@ def _group_name(gid: int) -> str:
         return grp.getgrgid(gid).gr_name
     except KeyError:
         return str(gid)
+
+
+def reader(settings: Settings) -> Reader:
+    """A read-only connection for the commands that only read (model.reading). A database not
+    yet at the newest revision (or not made yet) is first brought there, as ``init`` does."""
+    from mailbot.model.reading import open_reader
+
+    found = open_reader(settings.database_url)
+    if found is None:
+        from mailbot.model.services import build
+
+        build(settings).engine.dispose()
+        found = open_reader(settings.database_url)
+        assert found is not None, "the database is at the newest revision after the upgrade"
+    return found

@@ -26,13 +26,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def main(args: argparse.Namespace) -> int:
     from mailbot.cli.status_view import as_dict, gather, text
     from mailbot.core.clock import system_clock
-    from mailbot.model import db
-    from mailbot.model.services import build
 
     settings = common.settings(args)
-    svc = build(settings)
-    with db.session(svc.engine) as s:
-        st = gather(s, settings, system_clock())
+    r = common.reader(settings)
+    try:
+        st = gather(r, settings, system_clock())
+    finally:
+        r.close()
     if args.json:
         common.print_json(as_dict(st))
     else:

@@ -13,14 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
-
-from mailbot.core.clock import as_utc
 from mailbot.core.config import Settings
 from mailbot.core.deadlines import time_left
-from mailbot.model.models import Case, ConnectionHealth, InboundMessage, Outbox, WorkerLease
-from mailbot.runtime import lease
+from mailbot.model.reading import Reader, when
+from mailbot.runtime.lease_terms import LEASE_SECONDS, NAME, STANDBY
 
 STUCK_AFTER = timedelta(minutes=10)  # a stored message not handled by then is stuck
 QUEUED_TOO_LONG = timedelta(hours=1)  # an outgoing mail still not sent by then
@@ -74,64 +70,74 @@ class Status:
     attention: list[str] = field(default_factory=list)
 
 
-def _channel(s: Session, mailbox: str, channel: str) -> Channel:
-    row = s.get(ConnectionHealth, (mailbox, channel))
-    if row is None:
+def _utc(stored: Any) -> datetime:
+    moment = when(stored)
+    assert moment is not None
+    return moment
+
+
+def _channel(r: Reader, mailbox: str, channel: str) -> Channel:
+    found = r.rows(
+        "SELECT last_ok_at, failing_since, failures, last_error, told_at FROM connection_health "
+        "WHERE mailbox = ? AND channel = ?",
+        mailbox,
+        channel,
+    )
+    if not found:
         return Channel(channel)
-    at = [as_utc(v) if v else None for v in (row.last_ok_at, row.failing_since, row.told_at)]
-    return Channel(channel, at[0], at[1], row.failures, row.last_error, at[2])
+    row = found[0]
+    return Channel(channel, when(row["last_ok_at"]), when(row["failing_since"]), row["failures"], row["last_error"],
+                   when(row["told_at"]))  # fmt: skip
 
 
-def _count(s: Session, model: Any, *where: Any) -> int:
-    return int(s.exec(select(func.count()).select_from(model).where(*where)).one())
-
-
-def gather(s: Session, settings: Settings, now: datetime) -> Status:
-    held = s.get(WorkerLease, lease.NAME)
-    seen = as_utc(held.renewed_at) if held else None
+def gather(r: Reader, settings: Settings, now: datetime) -> Status:
+    held = r.rows("SELECT holder, renewed_at FROM worker_lease WHERE name = ?", NAME)
     boxes = []
     for mb in settings.mailboxes:
-        box = MailboxStatus(mb.name, mb.address, _channel(s, mb.name, "imap"), _channel(s, mb.name, "smtp"))
-        waiting = (InboundMessage.mailbox == mb.name, InboundMessage.status == "received")
-        box.backlog = _count(s, InboundMessage, *waiting)
-        oldest = s.exec(select(func.min(InboundMessage.fetched_at)).where(*waiting)).one()
-        box.oldest_waiting_at = as_utc(oldest) if oldest else None
-        queued = (Outbox.mailbox == mb.name, Outbox.status == "queued")
-        box.queued = _count(s, Outbox, *queued)
-        box.queued_overdue = _count(s, Outbox, *queued, col(Outbox.created_at) < now - QUEUED_TOO_LONG)
-        box.failed_sends = _count(
-            s, Outbox, Outbox.mailbox == mb.name, Outbox.status == "failed", col(Outbox.created_at) >= now - RECENT
+        box = MailboxStatus(mb.name, mb.address, _channel(r, mb.name, "imap"), _channel(r, mb.name, "smtp"))
+        waiting = r.rows(
+            "SELECT count(*) AS n, min(fetched_at) AS oldest FROM inbound_message WHERE mailbox = ? AND status = ?",
+            mb.name,
+            "received",
+        )[0]
+        box.backlog, box.oldest_waiting_at = waiting["n"], when(waiting["oldest"])
+        queued = "SELECT count(*) FROM outbox WHERE mailbox = ? AND status = 'queued'"
+        box.queued = r.value(queued, mb.name)
+        box.queued_overdue = r.value(queued + " AND created_at < ?", mb.name, r.at(now - QUEUED_TOO_LONG))
+        box.failed_sends = r.value(
+            "SELECT count(*) FROM outbox WHERE mailbox = ? AND status = 'failed' AND created_at >= ?",
+            mb.name,
+            r.at(now - RECENT),
         )
-        box.quarantined = _count(
-            s,
-            InboundMessage,
-            InboundMessage.mailbox == mb.name,
-            InboundMessage.status == "quarantined",
-            col(InboundMessage.processed_at) >= now - RECENT,
+        box.quarantined = r.value(
+            "SELECT count(*) FROM inbound_message WHERE mailbox = ? AND status = 'quarantined' AND processed_at >= ?",
+            mb.name,
+            r.at(now - RECENT),
         )
         boxes.append(box)
-    clock_running = (col(Case.closed_at).is_(None), col(Case.ap_decision).is_(None) | (Case.ap_decision == ""))
-    upcoming = s.exec(
-        select(Case.kenmerk, Case.ap_deadline_at)
-        .where(*clock_running, col(Case.ap_deadline_at) >= now)
-        .order_by(col(Case.ap_deadline_at))
-        .limit(1)
-    ).first()
-    overdue = list(s.exec(select(Case.kenmerk).where(*clock_running, col(Case.ap_deadline_at) < now)))
-    standby = s.exec(
-        select(WorkerLease.holder, WorkerLease.renewed_at).where(
-            col(WorkerLease.name).startswith(lease.STANDBY),
-            col(WorkerLease.renewed_at) >= now - timedelta(seconds=lease.LEASE_SECONDS),
-        )
+    clock_running = "closed_at IS NULL AND (ap_decision IS NULL OR ap_decision = '')"
+    upcoming = r.rows(
+        f'SELECT kenmerk, ap_deadline_at FROM "case" WHERE {clock_running} AND ap_deadline_at >= ? '  # noqa: S608
+        "ORDER BY ap_deadline_at LIMIT 1",
+        r.at(now),
+    )
+    overdue = r.rows(
+        f'SELECT kenmerk FROM "case" WHERE {clock_running} AND ap_deadline_at < ? ORDER BY id',  # noqa: S608
+        r.at(now),
+    )
+    standby = r.rows(
+        "SELECT holder, renewed_at FROM worker_lease WHERE name LIKE ? AND renewed_at >= ?",
+        STANDBY + "%",
+        r.at(now - timedelta(seconds=LEASE_SECONDS)),
     )
     status = Status(
         now=now,
-        worker=held.holder if held else None,
-        worker_seen_at=seen,
+        worker=held[0]["holder"] if held else None,
+        worker_seen_at=when(held[0]["renewed_at"]) if held else None,
         mailboxes=boxes,
-        next_deadline=(upcoming[0], as_utc(upcoming[1])) if upcoming else None,
-        overdue=overdue,
-        standby=sorted((holder, as_utc(seen)) for holder, seen in standby),
+        next_deadline=(upcoming[0]["kenmerk"], _utc(upcoming[0]["ap_deadline_at"])) if upcoming else None,
+        overdue=[row["kenmerk"] for row in overdue],
+        standby=sorted((row["holder"], _utc(row["renewed_at"])) for row in standby),
     )
     status.attention = attention(status, settings)
     return status
@@ -142,7 +148,7 @@ def attention(st: Status, settings: Settings) -> list[str]:
     out = []
     if st.worker_seen_at is None:
         out.append("no worker is running on this database: start `mailbot run` (or the mailbot service)")
-    elif st.now - st.worker_seen_at > timedelta(seconds=lease.LEASE_SECONDS):
+    elif st.now - st.worker_seen_at > timedelta(seconds=LEASE_SECONDS):
         out.append(f"the worker was last seen {_ago(st.now, st.worker_seen_at)} ago ({st.worker}): is it running?")
     for box in st.mailboxes:
         for ch in (box.imap, box.smtp):
