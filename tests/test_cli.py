@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,30 @@ def test_json_log_lines(bot: Bot) -> None:
     lines = [json.loads(line) for line in done.stderr.splitlines()]
     assert lines and all(set(e) >= {"time", "level", "logger", "message"} for e in lines)
     assert any(e["logger"] == "mailbot.pipeline.dispatch" and "new case DL-" in e["message"] for e in lines)
+
+
+def test_list_leaves_out_cases_closed_long_ago_unless_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After years of use the register holds thousands of closed cases: list shows the open ones
+    and those closed within the year, says how many it left out, and --all shows every one."""
+    from mailbot.cli.main import main
+    from tests.offline import make_case, offline_services
+
+    env, svc = offline_services(tmp_path, monkeypatch)
+    now = datetime.now(UTC)
+    recent = make_case(svc, now - timedelta(days=40), closed=now - timedelta(days=30)).kenmerk
+    old = make_case(svc, now - timedelta(days=800), closed=now - timedelta(days=700)).kenmerk
+    current = make_case(svc, now - timedelta(days=1)).kenmerk
+    assert main(["--config", str(env), "list"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in shown[:2]] == [current, recent]
+    assert shown[2:] == [
+        "2 melding(en)",
+        "1 melding(en) meer dan een jaar geleden gesloten, niet getoond; alle: mailbot list --all",
+    ]
+    assert main(["--config", str(env), "list", "--all"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in shown[:3]] == [current, old, recent] and shown[3:] == ["3 melding(en)"]
+    assert main(["--config", str(env), "list", "--json"]) == 0
+    assert [row["kenmerk"] for row in json.loads(capsys.readouterr().out)] == [current, recent]

@@ -10,8 +10,14 @@ from mailbot.cli import common
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    ls = sub.add_parser("list", help="the cases, nearest AP deadline first")
+    ls = sub.add_parser(
+        "list",
+        help="the cases, nearest AP deadline first",
+        description="The open cases, nearest AP deadline first, then the closed ones; cases closed more "
+        "than a year ago only with --all.",
+    )
     ls.add_argument("--json", action="store_true", help="print a JSON array")
+    ls.add_argument("--all", action="store_true", help="also the cases closed more than a year ago")
     show = sub.add_parser("show", help="one case with its messages, attachments and events")
     show.add_argument("kenmerk", metavar="KENMERK", help="e.g. DL-2026-0042")
     show.add_argument("--json", action="store_true", help="print a JSON object")
@@ -30,24 +36,16 @@ def list_cases(args: argparse.Namespace) -> int:
     from mailbot.core.clock import system_clock
 
     settings = common.settings(args)
+    now = system_clock()
+    since = None if args.all else now - views.RECENT_CLOSED
     r = common.reader(settings)
     try:
         if args.json:
-            common.print_json(views.list_cases(r, settings.timezone, system_clock(), settings.language))
-            return 0
-        rows = views.listed(r, system_clock(), settings.language)
+            common.print_json(views.list_cases(r, settings.timezone, now, settings.language, since))
+        else:
+            sys.stdout.write(views.list_text(r, now, settings.language, since))
     finally:
         r.close()
-    labels = views.LABELS[settings.language]
-    if not rows:
-        print(labels["no_cases"])
-        return 0
-    lines = []
-    for c in rows:
-        left = c["time_left"] or (f"AP: {c['ap_decision']}" if c["ap_decision"] else c["status"])
-        lines.append(f"{c['kenmerk']:<14} {c['phase']:<15} {left:<22} {c['reporter_address']:<30} {c['subject']}\n")
-    sys.stdout.writelines(lines)
-    print(f"{len(rows)} {labels['cases']}")
     return 0
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,32 +41,86 @@ def case_summary(case: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def listed(r: Reader, now: datetime, language: str = "nl") -> list[dict[str, Any]]:
-    """Every case as stored, open cases with an open AP decision first, nearest deadline first;
-    then the rest. Each with ``time_left`` and ``overdue`` while the AP clock runs."""
-    running, rest = [], []
-    for c in r.rows(
-        "SELECT kenmerk, status, phase, reporter_address, reporter_name, subject, received_at, ap_deadline_at, "
-        'closed_at, ap_decision FROM "case" ORDER BY ap_deadline_at, id'
-    ):
-        if c["closed_at"] is None and not c["ap_decision"]:
-            deadline = when(c["ap_deadline_at"])
-            assert deadline is not None
-            c["time_left"], c["overdue"] = time_left(deadline, now, language), now > deadline
-            running.append(c)
-        else:
-            c["time_left"], c["overdue"] = None, False
-            rest.append(c)
-    return running + rest
+# The columns of list, by position: a hundred thousand rows are read as tuples.
+KENMERK, STATUS, PHASE, REPORTER, REPORTER_NAME, SUBJECT, RECEIVED, DEADLINE, DECISION, RUNNING = range(10)
+_LISTED = (
+    "SELECT kenmerk, status, phase, reporter_address, reporter_name, subject, received_at, ap_deadline_at, "
+    "ap_decision, closed_at IS NULL AND (ap_decision IS NULL OR ap_decision = '') "
+    'FROM "case"'
+)
+# Without --all, list leaves out the cases closed longer ago than this: after ten years the
+# register holds tens of thousands, and the work at hand is the open cases and the recent ones.
+RECENT_CLOSED = timedelta(days=365)
 
 
-def list_cases(r: Reader, tz: ZoneInfo, now: datetime, language: str = "nl") -> list[dict[str, Any]]:
+def listed(r: Reader, closed_since: datetime | None = None) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The cases (with ``closed_since``: the open ones and those closed since), first the open
+    cases whose AP decision is still open (the AP clock runs), then the rest; each nearest
+    deadline first. Read in the order of the table and sorted here (stable, so by kenmerk
+    within a deadline): the cases come nearly in deadline order, so this costs less than the
+    database's own sort."""
+    if closed_since is None:
+        rows = r.tuples(_LISTED + " ORDER BY id")
+    else:
+        rows = r.tuples(_LISTED + " WHERE closed_at IS NULL OR closed_at >= ? ORDER BY id", r.at(closed_since))
+    running = [c for c in rows if c[RUNNING]]
+    rest = [c for c in rows if not c[RUNNING]]
+    by_deadline = itemgetter(DEADLINE)
+    running.sort(key=by_deadline)
+    rest.sort(key=by_deadline)
+    return running, rest
+
+
+def closed_before(r: Reader, moment: datetime) -> int:
+    return int(r.value('SELECT count(*) FROM "case" WHERE closed_at < ?', r.at(moment)))
+
+
+def clock(case: tuple[Any, ...], now: datetime, language: str) -> tuple[str, bool]:
+    """The time left to the AP deadline of a case whose clock runs, and whether it has passed."""
+    deadline = when(case[DEADLINE])
+    assert deadline is not None
+    return time_left(deadline, now, language), now > deadline
+
+
+def list_cases(
+    r: Reader, tz: ZoneInfo, now: datetime, language: str = "nl", closed_since: datetime | None = None
+) -> list[dict[str, Any]]:
     """The cases as ``list --json`` shows them, in the order of :func:`listed`."""
-    return [
-        {**case_summary(c, tz), "time_left": c["time_left"], "overdue": c["overdue"],
-         "ap_decision": c["ap_decision"] or None}
-        for c in listed(r, now, language)
-    ]  # fmt: skip
+    running, rest = listed(r, closed_since)
+    out = []
+    for c in running + rest:
+        left, overdue = clock(c, now, language) if c[RUNNING] else (None, False)
+        out.append({
+            "kenmerk": c[KENMERK], "status": c[STATUS], "phase": c[PHASE], "reporter": c[REPORTER],
+            "reporter_name": c[REPORTER_NAME], "subject": c[SUBJECT], "received_at": iso(c[RECEIVED], tz),
+            "ap_deadline_at": iso(c[DEADLINE], tz), "time_left": left, "overdue": overdue,
+            "ap_decision": c[DECISION] or None,
+        })  # fmt: skip
+    return out
+
+
+def list_text(r: Reader, now: datetime, language: str = "nl", closed_since: datetime | None = None) -> str:
+    """The cases as ``list`` prints them: one line each, then how many (and how many older
+    closed cases were left out); dates are converted for the open cases only (their time left),
+    so closed cases cost their lines alone."""
+    running, rest = listed(r, closed_since)
+    labels = LABELS[language]
+    older = closed_before(r, closed_since) if closed_since is not None else 0
+    if not running and not rest and not older:
+        return labels["no_cases"] + "\n"
+    lines = [
+        f"{c[KENMERK]:<14} {c[PHASE]:<15} {clock(c, now, language)[0]:<22} {c[REPORTER]:<30} {c[SUBJECT]}\n"
+        for c in running
+    ]
+    lines += [
+        f"{c[KENMERK]:<14} {c[PHASE]:<15} {f'AP: {c[DECISION]}' if c[DECISION] else c[STATUS]:<22} "
+        f"{c[REPORTER]:<30} {c[SUBJECT]}\n"
+        for c in rest
+    ]
+    lines.append(f"{len(running) + len(rest)} {labels['cases']}\n")
+    if older:
+        lines.append(labels["older"].format(n=older) + "\n")
+    return "".join(lines)
 
 
 def _outgoing(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
@@ -232,6 +287,7 @@ LABELS = {
         "events": "Gebeurtenissen",
         "cases": "melding(en)",
         "no_cases": "nog geen meldingen",
+        "older": "{n} melding(en) meer dan een jaar geleden gesloten, niet getoond; alle: mailbot list --all",
     },
     "en": {
         "kenmerk": "Reference",
@@ -249,6 +305,7 @@ LABELS = {
         "events": "Events",
         "cases": "case(s)",
         "no_cases": "no cases yet",
+        "older": "{n} case(s) closed more than a year ago not shown; every case: mailbot list --all",
     },
 }
 

@@ -64,6 +64,14 @@ class Reader:
         finally:
             cur.close()
 
+    def tuples(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """The rows as the driver gives them: for many rows, where a dict each would cost."""
+        cur = self._execute(sql, params)
+        try:
+            return [tuple(row) for row in cur.fetchall()] if self.placeholder != "?" else cur.fetchall()
+        finally:
+            cur.close()
+
     def value(self, sql: str, *params: Any) -> Any:
         cur = self._execute(sql, params)
         try:
