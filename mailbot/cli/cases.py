@@ -38,14 +38,11 @@ def list_cases(args: argparse.Namespace) -> int:
     settings = common.settings(args)
     now = system_clock()
     since = None if args.all else now - views.RECENT_CLOSED
-    r = common.reader(settings)
-    try:
+    with common.reading(settings) as r:
         if args.json:
             common.print_json(views.list_cases(r, settings.timezone, now, settings.language, since))
         else:
             sys.stdout.write(views.list_text(r, now, settings.language, since))
-    finally:
-        r.close()
     return 0
 
 
@@ -55,14 +52,11 @@ def show(args: argparse.Namespace) -> int:
     from mailbot.model.reading import raw
 
     settings = common.settings(args)
-    r = common.reader(settings)
-    try:
+    with common.reading(settings) as r:
         case = case_by_kenmerk(r, args.kenmerk)
         if case is None:
             raise MailbotError(f"no case with kenmerk {args.kenmerk}; see mailbot list")
         detail = case_detail(r, case, settings.timezone, lambda path: raw(r, settings.data_dir, path))
-    finally:
-        r.close()
     if args.json:
         common.print_json(detail)
     else:
@@ -74,11 +68,8 @@ def messages(args: argparse.Namespace) -> int:
     from mailbot.cli.views import list_messages
 
     settings = common.settings(args)
-    r = common.reader(settings)
-    try:
+    with common.reading(settings) as r:
         rows = list_messages(r, settings.timezone)
-    finally:
-        r.close()
     if args.json:
         common.print_json(rows)
         return 0

@@ -8,10 +8,12 @@ command imports what it needs inside its ``main``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,9 +103,11 @@ def _group_name(gid: int) -> str:
         return str(gid)
 
 
-def reader(settings: Settings) -> Reader:
-    """A read-only connection for the commands that only read (model.reading). A database not
-    yet at the newest revision (or not made yet) is first brought there, as ``init`` does."""
+@contextlib.contextmanager
+def reading(settings: Settings) -> Iterator[Reader]:
+    """A read-only connection for the commands that only read (model.reading), closed after. A
+    database not yet at the newest revision (or not made yet) is first brought there, as
+    ``init`` does."""
     from mailbot.model.reading import open_reader
 
     found = open_reader(settings.database_url)
@@ -113,4 +117,7 @@ def reader(settings: Settings) -> Reader:
         build(settings).engine.dispose()
         found = open_reader(settings.database_url)
         assert found is not None, "the database is at the newest revision after the upgrade"
-    return found
+    try:
+        yield found
+    finally:
+        found.close()

@@ -28,11 +28,8 @@ def main(args: argparse.Namespace) -> int:
     from mailbot.core.clock import system_clock
 
     settings = common.settings(args)
-    r = common.reader(settings)
-    try:
+    with common.reading(settings) as r:
         st = gather(r, settings, system_clock())
-    finally:
-        r.close()
     if args.json:
         common.print_json(as_dict(st))
     else:
