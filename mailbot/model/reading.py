@@ -81,10 +81,10 @@ class Reader:
         return found[0][0] if found else None
 
     def at(self, moment: datetime) -> Any:
-        """A time as a parameter, compared with stored times as the database holds them: UTC
-        without zone, as text on SQLite (the ORM's format), a timestamp on PostgreSQL."""
-        utc = moment.astimezone(UTC).replace(tzinfo=None)
-        return utc.strftime("%Y-%m-%d %H:%M:%S.%f") if self.placeholder == "?" else utc
+        """A time as a parameter, as the ORM sends it, so that it compares with stored times as
+        the ORM's queries do: UTC wall time as text on SQLite, the aware time to psycopg."""
+        utc = moment.astimezone(UTC)
+        return utc.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if self.placeholder == "?" else utc
 
     def close(self) -> None:
         self.conn.close()
