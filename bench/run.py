@@ -10,7 +10,12 @@ Starts the lab mail server the tests use (Dovecot + Postfix on 127.0.0.1), then 
    some with a 200 KB attachment) until every acknowledgement and officer notice is delivered;
 4. memory: the worker's peak RSS for one message with a 25 MB attachment, and for backlogs of
    100 and 1,000 reports;
-5. start-up: ``mailbot --help`` and ``mailbot list``.
+5. start-up: ``mailbot --help`` and ``mailbot list``;
+6. CPU: the worker's per report and the mail server's per message, both from /proc (the
+   figure that holds on any machine, where wall time depends on the cores at hand);
+7. ten years of cases: registers of 10,000 and 100,000 cases built through the product's own
+   case operations (bench/register.py): ``list``, ``show`` and ``status``, the export as csv
+   and xlsx (time per 10,000 cases and peak memory), and the worker's periodic work.
 
 Every measured run starts from a fresh mail store (LabMailServer.wipe): Dovecot's logs grow
 with every delivery and slow the next ones. Each run of the 1,000-report backlog is set
@@ -27,10 +32,12 @@ from __future__ import annotations
 import argparse
 import compileall
 import contextlib
+import logging
 import os
 import platform
 import shutil
 import smtplib
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -163,15 +170,42 @@ def bot_env(lab: LabMailServer, data: Path, log_level: str = "warning") -> tuple
     return [sys.executable, "-m", "mailbot", "--config", str(env_file)], env
 
 
-def run_once_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+def run_once_rss(cmd: list[str], env: dict[str, str], codes: tuple[int, ...] = (0,)) -> tuple[float, float]:
     """Run a command; return (seconds, peak RSS in MB) of that process alone."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.monotonic() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    if os.waitstatus_to_exitcode(status) not in codes:
         raise RuntimeError(f"{' '.join(cmd[-2:])} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
     return elapsed, usage.ru_maxrss / 1024
+
+
+def cpu_seconds(sessions: set[int]) -> float:
+    """CPU (user + system) of every process in these sessions, and of the children they have
+    reaped, from /proc: what a mail server's short-lived processes (smtpd, cleanup, lmtp) used
+    is counted in their master's cutime once they end."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended while we looked: its parent's cutime has it now
+        if int(fields[3]) in sessions:
+            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def own_children_cpu() -> float:
+    """CPU of this process's reaped children (cutime + cstime in /proc/self/stat)."""
+    fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def lab_sessions(lab: LabMailServer) -> set[int]:
+    """The sessions of the lab's Dovecot and Postfix masters."""
+    pidfiles = [lab.root / "dovecot" / "run" / "master.pid", lab.postfix_dir / "spool" / "pid" / "master.pid"]
+    return {os.getsid(int(f.read_text().split()[0])) for f in pidfiles}
 
 
 def fill(lab: LabMailServer, n: int, make: Callable[[int], bytes]) -> None:
@@ -181,16 +215,23 @@ def fill(lab: LabMailServer, n: int, make: Callable[[int], bytes]) -> None:
 
 
 # -- measurements --------------------------------------------------------------------------------
+RAW_CPU = Row("mail server CPU per message, raw runs (Dovecot + Postfix, /proc)", "ms")
+
+
 def raw_send(lab: LabMailServer, n: int) -> float:
-    """One raw run from a fresh mail store: messages a second, SMTP until all are in IMAP."""
+    """One raw run from a fresh mail store: messages a second, SMTP until all are in IMAP. The
+    mail server's CPU per message goes into RAW_CPU."""
     lab.wipe()
     payload = report(REPORTERS[0], 0)
+    sessions = lab_sessions(lab)
     with Inboxes(lab, [RAW_USER]) as inboxes:
+        cpu = cpu_seconds(sessions)
         start = time.monotonic()
         with smtplib.SMTP("127.0.0.1", lab.ports.smtp) as smtp:
             for _ in range(n):
                 smtp.sendmail(REPORTERS[0], [RAW_USER], payload)
         done = inboxes.wait(n, 120)
+        RAW_CPU.values.append(1000 * (cpu_seconds(sessions) - cpu) / n)
     return n / (done - start)
 
 
@@ -252,13 +293,15 @@ def latency(lab: LabMailServer, samples: int) -> tuple[Row, Row, Row]:
     return p50, p95, worst
 
 
-def backlog(lab: LabMailServer, n: int, runs: int, raw: Row | None = None) -> tuple[Row, Row]:
+def backlog(lab: LabMailServer, n: int, runs: int, raw: Row | None = None) -> tuple[Row, Row, Row, Row]:
     """With ``raw``, every run is bracketed by raw runs of as many messages as the bot sends,
     one just before and one just after it (each raw run serves the backlogs on both its sides),
     and set against their mean: this machine's speed drifts by ±15% within minutes, and one raw
     run alone varies as much. The ratio of each run is kept in the rate row's note."""
     rate = Row(f"backlog: {n} reports waiting → all {2 * n} answers delivered", "mail/s")
     memory = Row(f"worker peak RSS, backlog of {n}", "MB")
+    worker_cpu = Row(f"worker CPU per report, backlog of {n} (/proc)", "ms")
+    server_cpu = Row(f"mail server CPU per report, backlog of {n} (its 2 answers, the fetch; /proc)", "ms")
     around: list[float] = []  # the raw runs between the backlogs, first before the first
     for run in range(runs):
         if raw is not None and run == 0:
@@ -272,10 +315,14 @@ def backlog(lab: LabMailServer, n: int, runs: int, raw: Row | None = None) -> tu
         try:
             cmd, env = bot_env(lab, data)
             subprocess.run([*cmd, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+            sessions = lab_sessions(lab)
             with Inboxes(lab, [OFFICER, *REPORTERS]) as inboxes:
+                own, server = own_children_cpu(), cpu_seconds(sessions)
                 start = time.monotonic()
                 _, rss = run_once_rss([*cmd, "run", "--once"], env)
                 done = inboxes.wait(2 * n, 600)
+                worker_cpu.values.append(1000 * (own_children_cpu() - own) / n)
+                server_cpu.values.append(1000 * (cpu_seconds(sessions) - server) / n)
             rate.values.append(2 * n / (done - start))
             memory.values.append(rss)
         finally:
@@ -294,7 +341,7 @@ def backlog(lab: LabMailServer, n: int, runs: int, raw: Row | None = None) -> tu
             + ", ".join(f"{r:.0%}" for r in ratios)
             + ")"
         )
-    return rate, memory
+    return rate, memory, worker_cpu, server_cpu
 
 
 _APPEND_BIG = """
@@ -346,6 +393,65 @@ def startup(lab: LabMailServer, runs: int) -> tuple[Row, Row]:
     return helps, lists
 
 
+def register_rows(n: int, runs: int) -> list[Row]:
+    """A register of ``n`` cases over ten years (bench/register.py), on SQLite: what people
+    type, the export, and the worker's periodic work (in this process, on the same database)."""
+    from mailbot.core.clock import system_clock
+    from mailbot.core.config import load_settings
+    from mailbot.model.services import build
+    from mailbot.runtime.worker import Worker
+
+    data = Path(tempfile.mkdtemp(prefix="mbench-register-"))
+    try:
+        env_file = data / "register.env"
+        env_file.write_text(
+            "MAILBOT_ADDRESS=meldpunt@example.org\nMAILBOT_IMAP_HOST=127.0.0.1\nMAILBOT_IMAP_USER=meldpunt@example.org\n"
+            "MAILBOT_IMAP_PASSWORD=x\nMAILBOT_SMTP_HOST=127.0.0.1\nMAILBOT_OFFICERS=fg@example.org\n"
+            f"MAILBOT_DIGEST_TIME=00:00\nMAILBOT_LOG_LEVEL=warning\nMAILBOT_DATA_DIR={data / 'data'}\n"
+        )
+        env_file.chmod(0o600)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MAILBOT_")}
+        cmd = [sys.executable, "-m", "mailbot", "--config", str(env_file)]
+        subprocess.run([*cmd, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+        say(f"register of {n} cases: building it through the case operations …")
+        started = time.monotonic()
+        build_cmd = [sys.executable, str(Path(__file__).parent / "register.py"), "--config", str(env_file)]
+        subprocess.run([*build_cmd, "--cases", str(n)], env=env, check=True, stderr=subprocess.DEVNULL)
+        say(f"register of {n} cases: built in {time.monotonic() - started:.0f} s; measuring …")
+        database = data / "data" / "mailbot.sqlite3"
+        with contextlib.closing(sqlite3.connect(database)) as conn:
+            (kenmerk,) = conn.execute('SELECT kenmerk FROM "case" ORDER BY id DESC LIMIT 1').fetchone()
+        limit = 0.3 if n <= 10_000 else 0.6
+        rows = []
+        for args in (["list"], ["show", kenmerk], ["status"]):
+            row = Row(f"register of {n}: mailbot {args[0]}", "s", target=f"≤ {limit} s", good=lambda v: v <= limit)
+            # status exits 1 here: no worker runs on this register, which it rightly reports
+            row.values += [run_once_rss([*cmd, *args], env, codes=(0, 1))[0] for _ in range(runs)]
+            rows.append(row)
+        for fmt in ("csv", "xlsx"):
+            per = Row(f"register of {n}: export --format {fmt}, per 10,000 cases", "s", target="linear in cases")
+            rss = Row(f"register of {n}: export --format {fmt}, peak RSS", "MB", target="flat in cases")
+            for _ in range(max(1, runs // 2)):
+                seconds, peak = run_once_rss([*cmd, "export", "--format", fmt, "-o", str(data / f"r.{fmt}")], env)
+                per.values.append(seconds / (n / 10_000))
+                rss.values.append(peak)
+            rows += [per, rss]
+        logging.getLogger("mailbot").setLevel(logging.ERROR)  # the warnings it queues are not news here
+        svc = build(load_settings(str(env_file)))
+        worker = Worker(svc, system_clock)
+        worker.check_clock()  # the first queues the open cases' warnings and the digest; then a minute's check
+        clock = Row(f"register of {n}: the worker's periodic work, one check", "ms", target="flat in closed cases")
+        for _ in range(runs * 4):
+            start = time.perf_counter()
+            worker.check_clock()
+            clock.values.append(1000 * (time.perf_counter() - start))
+        worker.close()
+        svc.engine.dispose()
+        return [*rows, clock]
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
 # -- report --------------------------------------------------------------------------------------
 def machine() -> list[str]:
     cpu = next(
@@ -384,6 +490,7 @@ def main() -> int:
     parser.add_argument("--write", metavar="FILE", help="also write the results as Markdown to FILE")
     args = parser.parse_args()
     runs, samples, big = (1, 20, 200) if args.quick else (3, 50, 1000)
+    registers = (2_000, 10_000) if args.quick else (10_000, 100_000)
     # The backlog's verdict is the median of its runs' ratios, and single ones range from 36%
     # to 61% on this machine: five runs steady it, for 40 s more.
     backlogs = runs if args.quick else 5
@@ -397,14 +504,19 @@ def main() -> int:
         raw, raw_fetch = raw_limit(lab, 2 * big, runs)
         rows: list[Row] = [raw, raw_fetch]
         rows += latency(lab, samples)
-        small_rate, small_rss = backlog(lab, 100, runs)
-        big_rate, big_rss = backlog(lab, big, backlogs, raw=raw)
+        small_rate, small_rss, _, _ = backlog(lab, 100, runs)
+        big_rate, big_rss, worker_cpu, server_cpu = backlog(lab, big, backlogs, raw=raw)
         big_rss.target = "flat (≈ the 100 backlog)"
         ratio = statistics.median(big_rss.values) / statistics.median(small_rss.values)
         big_rss.good = lambda v: ratio <= 1.25
         big_rss.note = f"{ratio:.2f}× the 100 backlog"
         rows += [small_rate, big_rate, small_rss, big_rss, big_attachment(lab, runs)]
+        per_message = statistics.median(worker_cpu.values) / statistics.median(RAW_CPU.values)
+        worker_cpu.note = f"{per_message:.1f}× the mail server's per message"
+        rows += [RAW_CPU, worker_cpu, server_cpu]
         rows += startup(lab, 5 if args.quick else 10)
+    for n in registers:
+        rows += register_rows(n, 3 if args.quick else 5)
     command = "./dev bench" + (" --quick" if args.quick else "")
     out = "\n".join([
         f"mailbot benchmark ({command}), {time.strftime('%Y-%m-%d')}, {time.monotonic() - started:.0f} s",

@@ -105,7 +105,7 @@ class Bot:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def run_pass(self) -> Any:
-        return self.worker.run_pass()
+        return self.worker.full_pass()
 
     def cli(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         """Run the real command line against this bot's configuration."""

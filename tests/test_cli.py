@@ -8,12 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from mailbot.cli.common import config_exposure
 from mailbot.cli.demo import BOT, EMPLOYEE
-from mailbot.cli.main import config_exposure
 from mailbot.testing.labserver import LabMailServer, make_ca
 from tests.mailserver import Bot, make_bot, report, submit
 
@@ -151,16 +152,16 @@ def test_run_answers_within_seconds_and_stops_on_sigterm(bot: Bot) -> None:
 
 
 def test_cleartext_to_another_machine_is_warned_about() -> None:
-    from mailbot.cli.main import _cleartext
+    from mailbot.cli.admin import cleartext
     from mailbot.core.config import parse_settings
     from tests.test_config import BASE
 
-    assert _cleartext(parse_settings(BASE)) == []
+    assert cleartext(parse_settings(BASE)) == []
     remote = parse_settings({**BASE, "MAILBOT_SMTP_SECURITY": "none"})
-    (warning,) = _cleartext(remote)
+    (warning,) = cleartext(remote)
     assert warning.startswith("MAILBOT_SMTP_SECURITY=none for ") and "unencrypted" in warning
     local = parse_settings({**BASE, "MAILBOT_SMTP_SECURITY": "none", "MAILBOT_SMTP_HOST": "127.0.0.1"})
-    assert _cleartext(local) == []
+    assert cleartext(local) == []
 
 
 def test_json_log_lines(bot: Bot) -> None:
@@ -175,3 +176,30 @@ def test_json_log_lines(bot: Bot) -> None:
     assert isinstance(handled["message_id"], int) and handled["message"].startswith(
         f"message #{handled['message_id']} "
     )
+
+
+def test_list_leaves_out_cases_closed_long_ago_unless_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After years of use the register holds thousands of closed cases: list shows the open ones
+    and those closed within the year, says how many it left out, and --all shows every one."""
+    from mailbot.cli.main import main
+    from tests.offline import make_case, offline_services
+
+    env, svc = offline_services(tmp_path, monkeypatch)
+    now = datetime.now(UTC)
+    recent = make_case(svc, now - timedelta(days=40), closed=now - timedelta(days=30)).kenmerk
+    old = make_case(svc, now - timedelta(days=800), closed=now - timedelta(days=700)).kenmerk
+    current = make_case(svc, now - timedelta(days=1)).kenmerk
+    assert main(["--config", str(env), "list"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in shown[:2]] == [current, recent]
+    assert shown[2:] == [
+        "2 melding(en)",
+        "1 melding(en) meer dan een jaar geleden gesloten, niet getoond; alle: mailbot list --all",
+    ]
+    assert main(["--config", str(env), "list", "--all"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in shown[:3]] == [current, old, recent] and shown[3:] == ["3 melding(en)"]
+    assert main(["--config", str(env), "list", "--json"]) == 0
+    assert [row["kenmerk"] for row in json.loads(capsys.readouterr().out)] == [current, recent]

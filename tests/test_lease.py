@@ -17,10 +17,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from mailbot.cli import status
+from mailbot.cli import status_view as status
 from mailbot.cli.demo import BOT, EMPLOYEE
 from mailbot.model import db
 from mailbot.model.models import Case, InboundMessage, WorkerLease
+from mailbot.model.reading import open_reader
+from mailbot.model.services import Services
 from mailbot.runtime import lease
 from mailbot.runtime.worker import PassResult, Worker
 from mailbot.testing.labserver import LabMailServer
@@ -29,6 +31,16 @@ from tests.offline import offline_services
 from tests.pgserver import PostgresServer
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def _status(svc: Services) -> status.Status:
+    """What `mailbot status` shows now."""
+    r = open_reader(svc.settings.database_url)
+    assert r is not None
+    try:
+        return status.gather(r, svc.settings, datetime.now(UTC))
+    finally:
+        r.close()
 
 
 def test_lease_refused_renewed_and_taken_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,8 +80,7 @@ def test_on_postgresql_the_lease_runs_on_the_servers_clock(
     with pytest.raises(lease.LeaseHeldError, match=r"host-a.*last seen 0 s ago"):
         lease.take(svc.engine, b, None)
     lease.stand_by(svc.engine, b, None)
-    with db.session(svc.engine) as s:
-        shown = status.gather(s, svc.settings, datetime.now(UTC))
+    shown = _status(svc)
     assert shown.worker == a.label and [holder for holder, _ in shown.standby] == [b.label]
     assert f"standby    {b.label}, last seen" in status.text(shown, svc.settings)
 
@@ -83,8 +94,7 @@ def test_on_postgresql_the_lease_runs_on_the_servers_clock(
     age_the_lease(lease.LEASE_SECONDS + 1)
     lease.take(svc.engine, b, None)
     lease.stand_by(svc.engine, b, None, waiting=False)
-    with db.session(svc.engine) as s:
-        shown = status.gather(s, svc.settings, datetime.now(UTC))
+    shown = _status(svc)
     assert shown.worker == b.label and shown.standby == []
     with pytest.raises(lease.LeaseHeldError, match="host-b"):
         lease.take(svc.engine, a, None)

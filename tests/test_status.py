@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from mailbot.cli.demo import EMPLOYEE
-from mailbot.cli.status import STUCK_AFTER, gather
+from mailbot.cli.status_view import STUCK_AFTER, gather
 from mailbot.model import db
 from mailbot.model.models import ConnectionHealth, InboundMessage, Outbox, WorkerLease
+from mailbot.model.reading import open_reader
 from mailbot.runtime import lease
 from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import PO, REPORTERS, close_bot, make_bot, report, submit, two_mailboxes
@@ -75,8 +76,10 @@ def test_each_finding_that_needs_a_person(tmp_path: Path, monkeypatch: pytest.Mo
             )  # fmt: skip
         s.commit()
 
-    with db.session(svc.engine) as s:
-        st = gather(s, settings, NOW + timedelta(minutes=2))
+    r = open_reader(settings.database_url)
+    assert r is not None
+    st = gather(r, settings, NOW + timedelta(minutes=2))
+    r.close()
     (box,) = st.mailboxes
     assert (box.backlog, box.queued, box.queued_overdue, box.failed_sends) == (1, 1, 1, 1)
     assert st.next_deadline == (soon.kenmerk, NOW + timedelta(hours=12))

@@ -8,6 +8,7 @@ stored.
 
 from __future__ import annotations
 
+import argparse
 import email
 import email.policy
 import os
@@ -20,8 +21,10 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mailbot.testing.labserver import LabMailServer
+if TYPE_CHECKING:
+    from mailbot.testing.labserver import LabMailServer
 
 BOT = "meldpunt@example.org"
 EMPLOYEE = "j.devries@example.org"
@@ -75,12 +78,29 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub.add_parser(
+        "demo",
+        help="start a local mail server, send a report, show the acknowledgement and the case",
+        description="Starts Dovecot and Postfix on 127.0.0.1 in a temporary folder, runs the bot "
+        "against them, sends an example report and prints what the reporter receives "
+        "and the case as stored. Needs root and Debian's dovecot-imapd, "
+        "dovecot-lmtpd and postfix (./dev demo installs them).",
+    ).set_defaults(main=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    return run_demo()
+
+
 def run_demo() -> int:
     if os.geteuid() != 0:
         print(
             "mailbot demo starts Postfix and Dovecot and needs root: run it with sudo (or ./dev demo)", file=sys.stderr
         )
         return 1
+    from mailbot.testing.labserver import LabMailServer
+
     started = time.monotonic()
     _say("1/5  starting a local mail server on 127.0.0.1 (Dovecot for IMAP, Postfix for SMTP) …")
     with LabMailServer(users=dict(LAB_USERS)) as lab, tempfile.TemporaryDirectory(prefix="mailbot-demo-") as tmp:

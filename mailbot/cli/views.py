@@ -1,172 +1,272 @@
-"""What the command line shows: cases and messages as plain dicts (for --json) and text."""
+"""What the command line shows: cases and messages as plain dicts (for --json) and text.
+
+Read through model.reading (the database's own driver, no ORM), so that ``list``, ``show`` and
+``messages`` answer at once with a hundred thousand cases. Stored times stay as stored until a
+row is shown with its dates: the text of ``list`` needs the deadline of open cases only.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
-
-from mailbot.core.clock import as_utc
 from mailbot.core.deadlines import time_left
 from mailbot.core.parse import decode_header_value
 from mailbot.core.severity import assess
-from mailbot.model.models import Case, Event, InboundMessage, Outbox, SentNotice, StoredAttachment
+from mailbot.model.reading import Reader, when
 
 
-def iso(value: datetime | None, tz: ZoneInfo) -> str | None:
-    return value.astimezone(tz).isoformat() if value else None
+def iso(value: Any, tz: ZoneInfo) -> str | None:
+    """A stored time (text on SQLite, a timestamp on PostgreSQL) in local time, ISO 8601."""
+    moment = when(value)
+    return moment.astimezone(tz).isoformat() if moment else None
 
 
-def case_summary(case: Case, tz: ZoneInfo) -> dict[str, Any]:
+def case_summary(case: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     return {
-        "kenmerk": case.kenmerk,
-        "status": case.status,
-        "phase": case.phase,
-        "reporter": case.reporter_address,
-        "reporter_name": case.reporter_name,
-        "subject": case.subject,
-        "received_at": iso(case.received_at, tz),
-        "ap_deadline_at": iso(case.ap_deadline_at, tz),
+        "kenmerk": case["kenmerk"],
+        "status": case["status"],
+        "phase": case["phase"],
+        "reporter": case["reporter_address"],
+        "reporter_name": case["reporter_name"],
+        "subject": case["subject"],
+        "received_at": iso(case["received_at"], tz),
+        "ap_deadline_at": iso(case["ap_deadline_at"], tz),
     }
 
 
-def list_cases(s: Session, tz: ZoneInfo, now: datetime, language: str = "nl") -> list[dict[str, Any]]:
-    """Open cases with an open AP decision first, nearest deadline first; then the rest."""
-    rows = []
-    for c in s.exec(select(Case).order_by(col(Case.ap_deadline_at), col(Case.id))):
-        row = case_summary(c, tz)
-        clock_running = c.closed_at is None and not c.ap_decision
-        row["time_left"] = time_left(as_utc(c.ap_deadline_at), now, language) if clock_running else None
-        row["overdue"] = clock_running and now > as_utc(c.ap_deadline_at)
-        row["ap_decision"] = c.ap_decision or None
-        rows.append((not clock_running, row))
-    return [row for _, row in sorted(rows, key=lambda r: r[0])]
+# The columns of list, by position: a hundred thousand rows are read as tuples.
+KENMERK, STATUS, PHASE, REPORTER, REPORTER_NAME, SUBJECT, RECEIVED, DEADLINE, DECISION, RUNNING = range(10)
+_LISTED = (
+    "SELECT kenmerk, status, phase, reporter_address, reporter_name, subject, received_at, ap_deadline_at, "
+    "ap_decision, closed_at IS NULL AND (ap_decision IS NULL OR ap_decision = '') "
+    'FROM "case"'
+)
+# Without --all, list leaves out the cases closed longer ago than this: after ten years the
+# register holds tens of thousands, and the work at hand is the open cases and the recent ones.
+RECENT_CLOSED = timedelta(days=365)
 
 
-def _outgoing(row: Outbox, tz: ZoneInfo) -> dict[str, Any]:
+def listed(r: Reader, closed_since: datetime | None = None) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The cases (with ``closed_since``: the open ones and those closed since), first the open
+    cases whose AP decision is still open (the AP clock runs), then the rest; each nearest
+    deadline first. Read in the order of the table and sorted here (stable, so by kenmerk
+    within a deadline): the cases come nearly in deadline order, so this costs less than the
+    database's own sort."""
+    if closed_since is None:
+        rows = r.tuples(_LISTED + " ORDER BY id")
+    else:
+        rows = r.tuples(_LISTED + " WHERE closed_at IS NULL OR closed_at >= ? ORDER BY id", r.at(closed_since))
+    running = [c for c in rows if c[RUNNING]]
+    rest = [c for c in rows if not c[RUNNING]]
+    by_deadline = itemgetter(DEADLINE)
+    running.sort(key=by_deadline)
+    rest.sort(key=by_deadline)
+    return running, rest
+
+
+def closed_before(r: Reader, moment: datetime) -> int:
+    return int(r.value('SELECT count(*) FROM "case" WHERE closed_at < ?', r.at(moment)))
+
+
+def clock(case: tuple[Any, ...], now: datetime, language: str) -> tuple[str, bool]:
+    """The time left to the AP deadline of a case whose clock runs, and whether it has passed."""
+    deadline = when(case[DEADLINE])
+    assert deadline is not None
+    return time_left(deadline, now, language), now > deadline
+
+
+def list_cases(
+    r: Reader, tz: ZoneInfo, now: datetime, language: str = "nl", closed_since: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The cases as ``list --json`` shows them, in the order of :func:`listed`."""
+    running, rest = listed(r, closed_since)
+    out = []
+    for c in running + rest:
+        left, overdue = clock(c, now, language) if c[RUNNING] else (None, False)
+        out.append({
+            "kenmerk": c[KENMERK], "status": c[STATUS], "phase": c[PHASE], "reporter": c[REPORTER],
+            "reporter_name": c[REPORTER_NAME], "subject": c[SUBJECT], "received_at": iso(c[RECEIVED], tz),
+            "ap_deadline_at": iso(c[DEADLINE], tz), "time_left": left, "overdue": overdue,
+            "ap_decision": c[DECISION] or None,
+        })  # fmt: skip
+    return out
+
+
+def list_text(r: Reader, now: datetime, language: str = "nl", closed_since: datetime | None = None) -> str:
+    """The cases as ``list`` prints them: one line each, then how many (and how many older
+    closed cases were left out); dates are converted for the open cases only (their time left),
+    so closed cases cost their lines alone."""
+    running, rest = listed(r, closed_since)
+    labels = LABELS[language]
+    older = closed_before(r, closed_since) if closed_since is not None else 0
+    if not running and not rest and not older:
+        return labels["no_cases"] + "\n"
+    lines = [
+        f"{c[KENMERK]:<14} {c[PHASE]:<15} {clock(c, now, language)[0]:<22} {c[REPORTER]:<30} {c[SUBJECT]}\n"
+        for c in running
+    ]
+    lines += [
+        f"{c[KENMERK]:<14} {c[PHASE]:<15} {f'AP: {c[DECISION]}' if c[DECISION] else c[STATUS]:<22} "
+        f"{c[REPORTER]:<30} {c[SUBJECT]}\n"
+        for c in rest
+    ]
+    lines.append(f"{len(running) + len(rest)} {labels['cases']}\n")
+    if older:
+        lines.append(labels["older"].format(n=older) + "\n")
+    return "".join(lines)
+
+
+def _outgoing(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     return {
         "direction": "out",
-        "message_id": row.message_id,
-        "from": row.sender,
-        "to": row.recipient,
-        "subject": row.subject,
-        "date": iso(row.sent_at or row.created_at, tz),
-        "kind": row.kind,
-        "status": row.status,
+        "message_id": row["message_id"],
+        "from": row["sender"],
+        "to": row["recipient"],
+        "subject": row["subject"],
+        "date": iso(row["sent_at"] or row["created_at"], tz),
+        "kind": row["kind"],
+        "status": row["status"],
     }
 
 
-def _incoming(m: InboundMessage, raw_headers: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
+def _incoming(m: dict[str, Any], raw_headers: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
     return {
         "direction": "in",
-        "message_id": m.message_id,
-        "from": m.from_address,
+        "message_id": m["message_id"],
+        "from": m["from_address"],
         "to": [a for _, a in getaddresses([raw_headers.get("to", "")]) if a],
-        "subject": m.subject,
-        "date": iso(m.arrived_at, tz),
-        "disposition": m.disposition,
-        "sender_role": m.sender_role,
-        "verified": m.sender_role != "unverified",
+        "subject": m["subject"],
+        "date": iso(m["arrived_at"], tz),
+        "disposition": m["disposition"],
+        "sender_role": m["sender_role"],
+        "verified": m["sender_role"] != "unverified",
     }
 
 
-def case_detail(s: Session, case: Case, tz: ZoneInfo, read_raw: Any) -> dict[str, Any]:
+def case_by_kenmerk(r: Reader, kenmerk: str) -> dict[str, Any] | None:
+    found = r.rows('SELECT * FROM "case" WHERE kenmerk = ?', kenmerk.upper())
+    return found[0] if found else None
+
+
+def _decision(case: dict[str, Any], name: str, tz: ZoneInfo) -> dict[str, Any] | None:
+    if not case[name]:
+        return None
+    return {"text": case[name], "by": case[f"{name}_by"], "at": iso(case[f"{name}_at"], tz)}
+
+
+def case_detail(r: Reader, case: dict[str, Any], tz: ZoneInfo, read_raw: Callable[[str], bytes]) -> dict[str, Any]:
     out = case_summary(case, tz)
-    out["aware_at"] = iso(case.aware_at, tz)
-    out["mailbox"] = case.mailbox
-    out["description"] = case.description
-    out["language"] = case.language
-    out["answers"] = json.loads(case.answers or "{}")
-    out["free_text"] = json.loads(case.free_text or "[]")
-    out["handler"] = case.handler or None
-    out["technician"] = case.technician or None
-    out["closed_at"] = iso(case.closed_at, tz)
-    out["close_reason"] = case.close_reason or None
-    out["reminders_sent"] = case.reminders_sent
-    out["ap_decision"] = case.ap_decision or None
-    out["ap_decision_reason"] = case.ap_decision_reason or None
-    out["ap_notified_at"] = iso(case.ap_notified_at, tz)
-    out["ap_reference"] = case.ap_reference or None
-    out["ap_notification_kind"] = case.ap_notification_kind or None
-    out["ap_on_time"] = (as_utc(case.ap_notified_at) <= as_utc(case.ap_deadline_at)) if case.ap_notified_at else None
-    out["ap_delay_reason"] = case.ap_delay_reason or None
-    out["subjects_decision"] = case.subjects_decision or None
-    out["subjects_decision_reason"] = case.subjects_decision_reason or None
-    out["subjects_informed_at"] = iso(case.subjects_informed_at, tz)
-    out["subjects_channel"] = case.subjects_channel or None
-    out["fg_advice"] = (
-        {"text": case.fg_advice, "by": case.fg_advice_by, "at": iso(case.fg_advice_at, tz)} if case.fg_advice else None
-    )
-    out["board_decision"] = (
-        {"text": case.board_decision, "by": case.board_decision_by, "at": iso(case.board_decision_at, tz)}
-        if case.board_decision
-        else None
-    )
-    out["assessment"] = json.loads(case.assessment or "{}")
+    out["aware_at"] = iso(case["aware_at"], tz)
+    out["mailbox"] = case["mailbox"]
+    out["description"] = case["description"]
+    out["language"] = case["language"]
+    out["answers"] = json.loads(case["answers"] or "{}")
+    out["free_text"] = json.loads(case["free_text"] or "[]")
+    for name in ("handler", "technician"):
+        out[name] = case[name] or None
+    out["closed_at"] = iso(case["closed_at"], tz)
+    out["close_reason"] = case["close_reason"] or None
+    out["reminders_sent"] = case["reminders_sent"]
+    out["ap_decision"] = case["ap_decision"] or None
+    out["ap_decision_reason"] = case["ap_decision_reason"] or None
+    out["ap_notified_at"] = iso(case["ap_notified_at"], tz)
+    out["ap_reference"] = case["ap_reference"] or None
+    out["ap_notification_kind"] = case["ap_notification_kind"] or None
+    notified, deadline = when(case["ap_notified_at"]), when(case["ap_deadline_at"])
+    out["ap_on_time"] = (notified <= deadline) if notified and deadline else None
+    out["ap_delay_reason"] = case["ap_delay_reason"] or None
+    out["subjects_decision"] = case["subjects_decision"] or None
+    out["subjects_decision_reason"] = case["subjects_decision_reason"] or None
+    out["subjects_informed_at"] = iso(case["subjects_informed_at"], tz)
+    out["subjects_channel"] = case["subjects_channel"] or None
+    out["fg_advice"] = _decision(case, "fg_advice", tz)
+    out["board_decision"] = _decision(case, "board_decision", tz)
+    out["assessment"] = json.loads(case["assessment"] or "{}")
     out["severity"] = assess(out["assessment"], out["answers"]).as_dict()
+    case_id = case["id"]
     out["warnings_sent"] = [
-        {"key": n.key.split(":", 1)[-1], "at": iso(n.sent_at, tz)}
-        for n in s.exec(select(SentNotice).where(SentNotice.case_id == case.id).order_by(col(SentNotice.sent_at)))
+        {"key": n["key"].split(":", 1)[-1], "at": iso(n["sent_at"], tz)}
+        for n in r.rows("SELECT key, sent_at FROM sent_notice WHERE case_id = ? ORDER BY sent_at", case_id)
     ]
     out["attachments"] = [
         {
-            "name": a.filename,
-            "type": a.content_type,
-            "size": a.size,
-            "sha256": a.sha256,
-            "stored": a.stored_path is not None,
-            "note": a.note,
+            "name": a["filename"],
+            "type": a["content_type"],
+            "size": a["size"],
+            "sha256": a["sha256"],
+            "stored": a["stored_path"] is not None,
+            "note": a["note"],
         }
-        for a in s.exec(
-            select(StoredAttachment).where(StoredAttachment.case_id == case.id).order_by(col(StoredAttachment.id))
+        for a in r.rows(
+            "SELECT filename, content_type, size, sha256, stored_path, note FROM attachment "
+            "WHERE case_id = ? ORDER BY id",
+            case_id,
         )
     ]
     messages: list[dict[str, Any]] = []
-    for m in s.exec(select(InboundMessage).where(InboundMessage.case_id == case.id)):
+    for m in r.rows(
+        "SELECT message_id, from_address, subject, arrived_at, disposition, sender_role, raw_path "
+        "FROM inbound_message WHERE case_id = ? ORDER BY id",
+        case_id,
+    ):
         try:
-            head = BytesHeaderParser().parsebytes(read_raw(m.raw_path))
+            head = BytesHeaderParser().parsebytes(read_raw(m["raw_path"]))
             headers = {"to": decode_header_value(str(head.get("To", "")))}
         except OSError:
             headers = {}
         messages.append(_incoming(m, headers, tz))
-    messages += [_outgoing(o, tz) for o in s.exec(select(Outbox).where(Outbox.case_id == case.id))]
+    messages += [
+        _outgoing(o, tz)
+        for o in r.rows(
+            "SELECT message_id, sender, recipient, subject, sent_at, created_at, kind, status FROM outbox "
+            "WHERE case_id = ? ORDER BY id",
+            case_id,
+        )
+    ]
     out["messages"] = sorted(messages, key=lambda x: x["date"] or "")
     out["events"] = [
         {
-            "at": iso(e.at, tz),
-            "kind": e.kind,
-            "actor": e.actor,
-            "message": e.inbound_message_id,
-            "detail": json.loads(e.detail or "{}"),
+            "at": iso(e["at"], tz),
+            "kind": e["kind"],
+            "actor": e["actor"],
+            "message": e["inbound_message_id"],
+            "detail": json.loads(e["detail"] or "{}"),
         }
-        for e in s.exec(select(Event).where(Event.case_id == case.id).order_by(col(Event.id)))
+        for e in r.rows(
+            "SELECT at, kind, actor, inbound_message_id, detail FROM event WHERE case_id = ? ORDER BY id", case_id
+        )
     ]
     return out
 
 
-def list_messages(s: Session, tz: ZoneInfo) -> list[dict[str, Any]]:
-    kenmerken = dict(s.exec(select(Case.id, Case.kenmerk)).all())
+def list_messages(r: Reader, tz: ZoneInfo) -> list[dict[str, Any]]:
+    kenmerken = {row["id"]: row["kenmerk"] for row in r.rows('SELECT id, kenmerk FROM "case"')}
     return [
         {
-            "id": m.id,
-            "message_id": m.message_id,
-            "from": m.from_address,
-            "subject": m.subject,
-            "received_at": iso(m.arrived_at, tz),
-            "status": m.status,
-            "disposition": m.disposition or ("quarantined" if m.status == "quarantined" else None),
-            "kenmerk": kenmerken.get(m.case_id) if m.case_id else None,
-            "reason": m.reason,
-            "mailbox": m.mailbox,
-            "uid": m.uid,
-            "size": m.size,
+            "id": m["id"],
+            "message_id": m["message_id"],
+            "from": m["from_address"],
+            "subject": m["subject"],
+            "received_at": iso(m["arrived_at"], tz),
+            "status": m["status"],
+            "disposition": m["disposition"] or ("quarantined" if m["status"] == "quarantined" else None),
+            "kenmerk": kenmerken.get(m["case_id"]) if m["case_id"] else None,
+            "reason": m["reason"],
+            "mailbox": m["mailbox"],
+            "uid": m["uid"],
+            "size": m["size"],
         }
-        for m in s.exec(select(InboundMessage).order_by(col(InboundMessage.id)))
+        for m in r.rows(
+            "SELECT id, message_id, from_address, subject, arrived_at, status, disposition, case_id, reason, "
+            "mailbox, uid, size FROM inbound_message ORDER BY id"
+        )
     ]
 
 
@@ -187,6 +287,7 @@ LABELS = {
         "events": "Gebeurtenissen",
         "cases": "melding(en)",
         "no_cases": "nog geen meldingen",
+        "older": "{n} melding(en) meer dan een jaar geleden gesloten, niet getoond; alle: mailbot list --all",
     },
     "en": {
         "kenmerk": "Reference",
@@ -204,6 +305,7 @@ LABELS = {
         "events": "Events",
         "cases": "case(s)",
         "no_cases": "no cases yet",
+        "older": "{n} case(s) closed more than a year ago not shown; every case: mailbot list --all",
     },
 }
 

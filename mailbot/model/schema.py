@@ -1,7 +1,7 @@
 """The database schema and its migrations (Alembic, in ``mailbot/migrations``), for SQLite and
 PostgreSQL alike.
 
-``mailbot init`` and every command bring the database to the newest revision (``mailbot db
+``mailbot init`` and every command that writes bring the database to the newest revision (``mailbot db
 upgrade`` does only that, and says from which revision to which). A new, empty database gets
 the tables from the models at once and is stamped with the newest revision, which the tests
 prove is the same schema the migrations build step by step. A database made before migrations
@@ -21,7 +21,6 @@ import functools
 import logging
 import sys
 import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
@@ -29,13 +28,12 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from mailbot.model import models  # noqa: F401  (the tables)
+from mailbot.model.reading import MIGRATIONS, newest
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 log = logging.getLogger(__name__)
-
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -57,16 +55,6 @@ def head() -> str:
     rev = ScriptDirectory.from_config(_config()).get_current_head()
     assert rev is not None, "mailbot/model/migrations/versions holds no revision"
     return rev
-
-
-@functools.cache
-def newest() -> str:
-    """The newest revision from the file names alone: the migrations are one line, each
-    ``NNNN_what.py`` with revision ``"NNNN"`` (see :func:`revision`). tests/test_schema.py
-    proves this is :func:`head`."""
-    numbers = sorted(p.name[:4] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
-    assert numbers, "mailbot/model/migrations/versions holds no revision"
-    return numbers[-1]
 
 
 def _stamped(conn: Connection) -> str | None:

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from mailbot.model.models import BlobChunk
+from mailbot.model.reading import inside
 
 HEAD_BYTES = 256 * 1024
 WRITERS = 8  # files of one intake batch written side by side (BlobStore.put_messages)
@@ -86,10 +87,7 @@ class BlobStore:
         return self.root / relative_path(kind, digest, suffix)
 
     def _inside(self, relative: str) -> Path:
-        path = (self.root / relative).resolve()
-        if self._real_root not in path.parents:
-            raise ValueError(f"stored path outside the data dir: {relative!r}")
-        return path
+        return inside(self._real_root, relative)
 
     def put(self, kind: str, data: bytes, suffix: str = "", digest: str | None = None) -> str:
         digest = digest or hashlib.sha256(data).hexdigest()

@@ -44,17 +44,17 @@ from mailbot.core.clock import Clock, as_utc
 from mailbot.core.errors import MailbotError
 from mailbot.model import db
 from mailbot.model.models import WorkerLease
+from mailbot.runtime.lease_terms import LEASE_SECONDS as LEASE_SECONDS
+from mailbot.runtime.lease_terms import NAME as NAME
+from mailbot.runtime.lease_terms import STANDBY as STANDBY
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 45
 RENEW_EVERY_SECONDS = 10
 STANDBY_CHECK_SECONDS = 5
 # A worker stops working this long before its lease could be taken over, should it not have
 # renewed it: room for the renewal's own round trip.
 FENCE_MARGIN_SECONDS = 5
-NAME = "worker"
-STANDBY = "standby "  # + the holder's label: one row per waiting worker, for `mailbot status`
 
 
 @dataclass(frozen=True)

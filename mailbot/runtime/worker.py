@@ -1,6 +1,6 @@
 """The worker: one pass is intake → dispatch → outbox; ``run`` repeats it as mail arrives.
 
-Read top to bottom, :meth:`Worker.run_pass` is the whole path of a message. New mail is
+Read top to bottom, :meth:`Worker.full_pass` is the whole path of a message. New mail is
 noticed with IMAP IDLE where the server offers it, else by polling. Periodic work runs from
 a ``schedule`` scheduler, each job wrapped so that a failure is logged and the job stays
 scheduled. A file lock in the data dir keeps a second worker off the same data, and a lease
@@ -185,7 +185,7 @@ class SendAlongside(threading.Thread):
     last one's mail: on a backlog of 1,000 this is most of what sending costs.
 
     Only one sender runs at a time: the worker's own send stage waits for this thread to end
-    (Worker.handling), so no row is ever in two senders' hands. Anything it leaves (an error,
+    (Worker.dispatcher), so no row is ever in two senders' hands. Anything it leaves (an error,
     a connection lost) stays queued for that stage."""
 
     def __init__(self, worker: Worker, result: PassResult) -> None:
@@ -240,10 +240,20 @@ class Worker:
         return SmtpTransport(mb.smtp, self.svc.settings.ca_file, tokens=self.tokens.get(mb.name))
 
     # -- one pass --------------------------------------------------------------------------------
-    def run_pass(self) -> PassResult:
-        """One full pass, as ``mailbot run --once`` does it."""
+    # The passes, from the widest to the narrowest:
+    #   full_pass             every mailbox (waiting or not), the periodic work, the outbox:
+    #                         ``mailbot run --once``, and the tests' one step
+    #   mail_until_quiet      mail_pass again and again while it finds mail: what an IDLE
+    #                         notice or the poll sets off in ``mailbot run``
+    #   mail_pass             the mailboxes that are due, then the outbox; no periodic work
+    #   take_in_and_dispatch  fetch and dispatch only; sending is the caller's
+    #   dispatcher            the block inside it: dispatch as often as asked, with a sender
+    #                         alongside once a backlog waits
+    def full_pass(self) -> PassResult:
+        """Fetch every mailbox (also one waiting out its back-off), dispatch, do the periodic
+        work, send: as ``mailbot run --once`` does it."""
         result = PassResult()
-        self.fetch_and_dispatch(result)
+        self.take_in_and_dispatch(result)
         self.check_clock(result)
         self.send_outbox(result)
         return result
@@ -293,15 +303,15 @@ class Worker:
         now = time.monotonic()
         return any(self.failures[n] and now >= self.retry_at[n] for n in self.mailboxes)
 
-    def fetch_and_dispatch(self, result: PassResult, waiting_too: bool = True) -> None:
+    def take_in_and_dispatch(self, result: PassResult, waiting_too: bool = True) -> None:
         """Intake, with every batch it stores dispatched before the next is fetched; then what
         else waits (stored by an earlier pass that stopped, or to be tried again)."""
-        with self.handling(result) as handle:
+        with self.dispatcher(result) as handle:
             self.fetch(result, waiting_too=waiting_too, stored=handle)
             handle()
 
     @contextlib.contextmanager
-    def handling(self, result: PassResult) -> Iterator[Callable[[], None]]:
+    def dispatcher(self, result: PassResult) -> Iterator[Callable[[], None]]:
         """Gives ``handle``, which dispatches every stored message still waiting, as often as it
         is called within the block. Once ALONGSIDE_FROM messages wait, a sender goes alongside
         until the block ends."""
@@ -394,21 +404,22 @@ class Worker:
 
         return run
 
-    def fetch_and_handle(self) -> None:
+    def mail_until_quiet(self) -> None:
         """New mail in, handled, answered: what a server's IDLE notice (or the poll) sets off.
         A pass that found mail is followed by another at once: mail that arrived during it
         may have been announced before the next IDLE began. A mailbox that fails waits for
         its own retry (:meth:`fetch`); the rest of the pass goes on."""
         while not self.stopping:
-            result = self.run_mail_pass()
+            result = self.mail_pass()
             if result.stored or result.sent or result.errors:
                 log.info("worker: pass: %s", result.summary())
             if not result.stored:
                 return
 
-    def run_mail_pass(self) -> PassResult:
+    def mail_pass(self) -> PassResult:
+        """Fetch the mailboxes that are due (not one waiting out its back-off), dispatch, send."""
         result = PassResult()
-        self.fetch_and_dispatch(result, waiting_too=False)
+        self.take_in_and_dispatch(result, waiting_too=False)
         self.send_outbox(result)
         return result
 
@@ -422,7 +433,7 @@ class Worker:
         # retention years; nothing of an open case.
         self.scheduler.every().day.at(PURGE_AT).do(self._job("purge", lambda: purge(self.svc, self.clock())))
         # Polling, and with IDLE a safety net should the server not announce a message.
-        self.scheduler.every(settings.poll_seconds).seconds.do(self._job("mail", self.fetch_and_handle))
+        self.scheduler.every(settings.poll_seconds).seconds.do(self._job("mail", self.mail_until_quiet))
 
     def stop_on_signals(self) -> None:
         """SIGTERM (systemd) and Ctrl-C stop the worker after the current step."""
@@ -449,7 +460,7 @@ class Worker:
         self.check_clock()
         while not self.stopping:
             try:
-                self.fetch_and_handle()
+                self.mail_until_quiet()
                 failures = 0
                 while not self.stopping:
                     self.scheduler.run_pending()

@@ -1,0 +1,131 @@
+"""``mailbot export``, ``ap-draft`` and ``purge``: the register's documents, and its retention."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mailbot.cli import common
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = sub.add_parser(
+        "export",
+        help="write the breach register (csv, xlsx or html) for an auditor",
+        description="One row per case with the register's columns (art. 33(5) GDPR): dates, phase, "
+        "summary, nature, data, people, cause, consequences, measures, severity, the AP and "
+        "data-subject decisions with their reasons, the FG's advice and the board's decision. "
+        "Headers in Dutch, or English with MAILBOT_LANGUAGE=en. The html page is self-contained "
+        "and printable, with counts per phase and risk and the AP notifications on time or late.",
+    )
+    export.add_argument("--format", choices=("csv", "xlsx", "html"), default="csv", help="default csv")
+    export.add_argument("--from", dest="since", metavar="DATE", help="cases received on or after DATE (YYYY-MM-DD)")
+    export.add_argument("--to", dest="until", metavar="DATE", help="cases received on or before DATE (YYYY-MM-DD)")
+    export.add_argument(
+        "--status", help="open, gesloten (closed), or a phase: inventariseren, kwalificeren, herstellen, melden, …"
+    )
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    draft = sub.add_parser(
+        "ap-draft",
+        help="the AP notification of a case, prepared in the sections of the AP's form",
+        description="The answers for the AP's notification form (Meldloket datalekken), section by section, "
+        "filled from the case and from the organisation settings (MAILBOT_ORG_*, MAILBOT_AP_CONTACT_*). "
+        "Whatever the form needs and the case lacks is listed on top as still to fill in, with the "
+        "command or setting that fills it. Copy the answers into the form; then record the "
+        "notification by replying 'Melden AP: ja' and 'AP-meldnummer: …'. Officers can also ask "
+        "for it by e-mail: the command 'AP-concept'.",
+    )
+    draft.add_argument("kenmerk", metavar="KENMERK", help="e.g. DL-2026-0042")
+    draft.add_argument("--format", choices=("text", "html", "pdf"), default="text", help="default text")
+    draft.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    purge = sub.add_parser(
+        "purge",
+        help="remove personal data past its retention (also runs daily from mailbot run)",
+        description="Of cases closed more than MAILBOT_PURGE_AFTER_DAYS ago (default 365) the raw messages, "
+        "attachments and sent mails are removed, each replaced by a record that it existed (size, "
+        "SHA-256, dates); mail that never belonged to a case goes after as many days. Register "
+        "entries closed more than MAILBOT_RETENTION_YEARS ago (at least 5) are emptied, keeping "
+        "kenmerk and dates. Open cases are never touched. Every purge is an audit entry.",
+    )
+    purge.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
+    for parser in (export, draft, purge):
+        parser.set_defaults(main=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    return {"export": export, "ap-draft": ap_draft, "purge": purge}[args.command](args)
+
+
+def export(args: argparse.Namespace) -> int:
+    from mailbot.core.clock import system_clock
+    from mailbot.model.services import build
+    from mailbot.register.export import Selection, export
+
+    settings = common.settings(args)
+    svc = build(settings)
+    selection = Selection(common.date_option(args.since, "--from"), common.date_option(args.until, "--to"), args.status)
+    if common.binary_to_terminal(args, "xlsx"):
+        return 2
+    org = settings.organisation.name
+    title = ("Datalekregister" if settings.language == "nl" else "Breach register") + (f" {org}" if org else "")
+    target = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
+    try:
+        n = export(
+            svc.engine, args.format, target, selection=selection, tz=settings.timezone, now=system_clock(),
+            language=settings.language, renderer=svc.renderer, title=title,
+        )  # fmt: skip
+    finally:
+        if args.output:
+            target.close()
+        else:
+            target.flush()
+    where = f" to {args.output}" if args.output else ""
+    print(f"mailbot: {n} case(s) written as {args.format}{where}", file=sys.stderr)
+    return 0
+
+
+def ap_draft(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from mailbot.core.clock import system_clock
+    from mailbot.model.services import build
+    from mailbot.register import apdraft
+
+    settings = common.settings(args)
+    svc = build(settings)
+    if common.binary_to_terminal(args, "pdf"):
+        return 2
+    with Session(svc.engine) as s:
+        case = common.case(s, args.kenmerk)
+    draft = apdraft.build(case, settings, system_clock())
+    if args.format == "text":
+        data = apdraft.text(draft, settings.language).encode()
+    elif args.format == "html":
+        data = "".join(apdraft.html(draft, settings.language, svc.renderer)).encode()
+    else:
+        if apdraft.font_dir() is None:
+            dirs = ", ".join(str(d) for d in apdraft.FONT_DIRS)
+            print(f"mailbot: {apdraft.FONT_MISSING.format(dirs=dirs)}", file=sys.stderr)
+        data = apdraft.pdf(draft, settings.language)
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    missing = len(draft.missing)
+    print(f"mailbot: AP draft of {case.kenmerk}: {missing} field(s) still to fill in", file=sys.stderr)
+    return 0
+
+
+def purge(args: argparse.Namespace) -> int:
+    from mailbot.core.clock import system_clock
+    from mailbot.model.services import build
+    from mailbot.register.purge import purge
+
+    settings = common.settings(args)
+    result = purge(build(settings), system_clock(), dry_run=args.dry_run)
+    for line in result.lines:
+        print(("would remove " if args.dry_run else "removed ") + line)
+    print(result.summary(args.dry_run))
+    return 0
