@@ -156,7 +156,7 @@ def test_installed_mailbot_answers_a_report_exports_and_drafts(installed: Instal
         assert re.fullmatch(r"DL-\d{4}-\d{4}", kenmerk), ack
         assert str(ack["Subject"]).startswith(f"[{kenmerk}] Ontvangstbevestiging")
         body = ack.get_body(preferencelist=("plain",))
-        assert body is not None and "1. Wat is er precies gebeurd?" in body.get_content()
+        assert body is not None and "5. Wat is de oorzaak?" in body.get_content()
         notice = email.message_from_bytes(notices[0], policy=email.policy.default)
         assert str(notice["Subject"]) == f"[{kenmerk}] Eigen tekst: nieuwe melding"
         assert "quarantine" not in log.read_text().lower(), log.read_text()[-3000:]
@@ -190,5 +190,5 @@ def test_installed_demo(installed: Installed) -> None:
         shutil.rmtree(home, ignore_errors=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "] Ontvangstbevestiging: Beveiligingsincident" in out.stdout
-    assert "1. Wat is er precies gebeurd?" in out.stdout
+    assert "5. Wat is de oorzaak?" in out.stdout
     assert "the privacy officer fg@example.org received: [DL-" in out.stdout
