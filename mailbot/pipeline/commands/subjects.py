@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from mailbot.core import wording
 from mailbot.core.dates import parse_when
-from mailbot.core.render import local_time
 from mailbot.pipeline.commands import COMPANION, NO, NORMAL, YES, Context, Outcome
 
 DECIDE = ("betrokkenen informeren", "informeren betrokkenen", "inform data subjects", "inform subjects")
@@ -89,8 +89,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
             word,
             True,
             ctx.say(
-                f"betrokkenen geïnformeerd op {local_time(at, ctx.svc.settings.timezone)}",
-                f"data subjects informed at {local_time(at, ctx.svc.settings.timezone)}",
+                f"betrokkenen geïnformeerd op {wording.when(at, ctx.svc.settings.timezone, 'nl')}",
+                f"data subjects informed at {wording.when(at, ctx.svc.settings.timezone, 'en')}",
             ),
         )
     if not any(c in value.lower() for c in CHANNELS):
