@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import insert
 
 from mailbot.cli.main import main
@@ -104,6 +105,21 @@ def test_xlsx_opens_with_frozen_header_widths_and_real_dates(tmp_path: Path, mon
     assert ws.cell(row=2, column=header.index("Ernst (score)") + 1).value == 3.25
     assert ws.column_dimensions["G"].width == 50  # the summary column is wide
     assert ws.max_row == 4
+
+
+def test_xlsx_counts_are_numbers_and_every_column_has_a_filter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A count can be summed and sorted; the officer filters the register on any column."""
+    _, svc = offline_services(tmp_path, monkeypatch)
+    _register(svc)
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(_export(svc, "xlsx"))
+    ws = load_workbook(path).active
+    assert ws is not None
+    header = [c.value for c in ws[1]]
+    for column in ("Aantal betrokkenen", "Aantal records"):
+        cell = ws.cell(row=2, column=header.index(column) + 1)
+        assert (cell.data_type, cell.value) == ("n", 120), column
+    assert ws.auto_filter.ref == f"A1:{get_column_letter(len(COLUMNS))}4"
 
 
 FORMULAS = {
