@@ -36,7 +36,7 @@ def notify_officers(
                 kind=template,
                 mailbox=mb.name,
                 sender=mb.address,
-                sender_name=svc.settings.sender_name,
+                sender_name=svc.settings.sender_name_of(mb),
                 recipient=officer,
                 subject=r.subject,
                 body=r.body,
@@ -96,7 +96,13 @@ def mail_reporter(
     Returns the mail's Message-ID."""
     mb = svc.settings.mailbox_named(case.mailbox)
     r = svc.renderer.render(
-        case.language, template, case=case, questions=QUESTIONS, sender_name=svc.settings.sender_name, **context
+        case.language,
+        template,
+        case=case,
+        questions=QUESTIONS,
+        sender_name=svc.settings.sender_name_of(mb),
+        signature=svc.settings.signature_of(mb),
+        **context,
     )
     in_reply_to, refs = thread if thread is not None else reporter_thread(s, case)
     return outbox.enqueue(
@@ -104,7 +110,7 @@ def mail_reporter(
         kind=template,
         mailbox=mb.name,
         sender=mb.address,
-        sender_name=svc.settings.sender_name,
+        sender_name=svc.settings.sender_name_of(mb),
         recipient=case.reporter_address,
         subject=r.subject,
         body=r.body,
@@ -115,5 +121,36 @@ def mail_reporter(
         kenmerk=case.kenmerk,
         in_reply_to=in_reply_to,
         references=refs,
+        caused_by=caused_by,
+    )
+
+
+def mail_technician(svc: Services, s: Session, case: Case, now: datetime, *, caused_by: int | None = None) -> str:
+    """Ask the case's technician what the officer needs from them (cause, what was done,
+    encryption, logs). Their reply answers a mail the bot sent them, so it lands on the case
+    like a reporter's (conversation.py). Returns the mail's Message-ID."""
+    mb = svc.settings.mailbox_named(case.mailbox)
+    language = case.language or svc.settings.language
+    r = svc.renderer.render(
+        language,
+        "technician_request",
+        case=case,
+        sender_name=svc.settings.sender_name_of(mb),
+        signature=svc.settings.signature_of(mb),
+    )
+    return outbox.enqueue(
+        s,
+        kind="technician_request",
+        mailbox=mb.name,
+        sender=mb.address,
+        sender_name=svc.settings.sender_name_of(mb),
+        recipient=case.technician,
+        subject=r.subject,
+        body=r.body,
+        language=language,
+        now=now,
+        auto_reply=False,
+        case_id=case.id,
+        kenmerk=case.kenmerk,
         caused_by=caused_by,
     )

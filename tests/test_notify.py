@@ -1,0 +1,52 @@
+"""Mail queued about a case: from the case's mailbox, under its name and signature."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from mailbot.model import db
+from mailbot.model.models import Case, Outbox
+from mailbot.pipeline.notify import mail_reporter
+from tests.offline import make_case, offline_services
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+PO = {
+    "MAILBOT_MAILBOXES": "meldpunt,po",
+    "MAILBOT_MAILBOX_MELDPUNT_ADDRESS": "informatiebeveiliging@example.org",
+    "MAILBOT_MAILBOX_MELDPUNT_IMAP_USER": "informatiebeveiliging@example.org",
+    "MAILBOT_MAILBOX_MELDPUNT_IMAP_PASSWORD": "unused",
+    "MAILBOT_MAILBOX_PO_ADDRESS": "po@example.org",
+    "MAILBOT_MAILBOX_PO_IMAP_USER": "po@example.org",
+    "MAILBOT_MAILBOX_PO_IMAP_PASSWORD": "unused",
+    "MAILBOT_MAILBOX_PO_SENDER_NAME": "P&O",
+    "MAILBOT_MAILBOX_PO_SIGNATURE": r"Team P&O\nWoonstichting Voorbeeld",
+}
+
+
+def test_a_mailbox_signs_with_its_own_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, svc = offline_services(tmp_path, monkeypatch, **PO)
+    sent = {}
+    for box in ("po", "meldpunt"):
+        made = make_case(svc, NOW)
+        with db.session(svc.engine) as s:
+            case = s.get(Case, made.id)
+            assert case is not None
+            case.mailbox = box
+            mail_reporter(svc, s, case, "reporter_question", NOW, question="Was de lijst versleuteld?")
+            s.commit()
+            raw = s.exec(select(Outbox.raw).where(Outbox.case_id == case.id)).one()
+        msg = message_from_bytes(raw, policy=policy.default)
+        assert isinstance(msg, EmailMessage)
+        part = msg.get_body(("plain",))
+        assert part is not None
+        sent[box] = (str(msg["From"]), part.get_content().replace("\r\n", "\n"))
+    assert sent["po"][0] == "P&O <po@example.org>"
+    assert sent["po"][1].rstrip().endswith("Met vriendelijke groet,\nTeam P&O\nWoonstichting Voorbeeld")
+    assert sent["meldpunt"][0] == "Meldpunt datalekken <informatiebeveiliging@example.org>"
+    assert sent["meldpunt"][1].rstrip().endswith("Met vriendelijke groet,\nMeldpunt datalekken")
