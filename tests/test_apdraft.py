@@ -98,7 +98,7 @@ def test_the_draft_is_written_as_people_write_it(tmp_path: Path, monkeypatch: py
 
 
 def test_a_processors_report_is_not_called_an_employees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _, case, draft = _worked(tmp_path, monkeypatch, MAILBOT_PROCESSOR_DOMAINS="example.org")
+    _, _, draft = _worked(tmp_path, monkeypatch, MAILBOT_PROCESSOR_DOMAINS="example.org")
     values = {i.label: i.value for s in draft.sections for i in s.items}
     assert values["Hoe ontdekt"].startswith("gemeld door verwerker example.org (Jan Melder)")
     assert "medewerker" not in values["Hoe ontdekt"]
