@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from mailbot.model import db
 from mailbot.model.models import Case, Outbox
-from mailbot.pipeline.notify import mail_reporter
+from mailbot.pipeline.notify import mail_reporter, mail_technician
 from tests.offline import make_case, offline_services
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -50,3 +50,26 @@ def test_a_mailbox_signs_with_its_own_name(tmp_path: Path, monkeypatch: pytest.M
     assert sent["po"][1].rstrip().endswith("Met vriendelijke groet,\nTeam P&O\nWoonstichting Voorbeeld")
     assert sent["meldpunt"][0] == "Meldpunt datalekken <informatiebeveiliging@example.org>"
     assert sent["meldpunt"][1].rstrip().endswith("Met vriendelijke groet,\nMeldpunt datalekken")
+
+
+@pytest.mark.parametrize(("technician", "shown"), [("ict@example.org", True), ("ict@exampel.org", False)])
+def test_the_report_goes_only_to_a_technician_of_our_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, technician: str, shown: bool
+) -> None:
+    """A mistyped or outside address gets the questions, never what the reporter wrote."""
+    _, svc = offline_services(tmp_path, monkeypatch)
+    made = make_case(svc, NOW, description="Lijst met BSN van 40 huurders kwijt")
+    with db.session(svc.engine) as s:
+        case = s.get(Case, made.id)
+        assert case is not None
+        case.technician = technician
+        mail_technician(svc, s, case, NOW)
+        s.commit()
+        raw = s.exec(select(Outbox.raw).where(Outbox.case_id == case.id)).one()
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    part = msg.get_body(("plain",))
+    assert part is not None
+    text = part.get_content()
+    assert ("BSN van 40 huurders" in text) is shown and "Oorzaak:" in text and "Logbestanden:" in text
+    assert ("beveiligingsincident" in str(msg["Subject"])) is shown

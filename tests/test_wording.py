@@ -154,6 +154,7 @@ def context() -> dict[str, Any]:
         "text": "De laptop is op afstand gewist.",
         "question": "Was het bestand versleuteld?",
         "measures": "Laptop op afstand gewist; wachtwoorden vervangen.",
+        "report": "Een lijst met namen en adressen van huurders is naar de verkeerde ontvanger gemaild.",
         "signature": "P&O, Woonstichting Voorbeeld\nT 030 123 45 67",
         "digest": False,
         "keyword": "beveiligingsincident",

@@ -146,4 +146,11 @@ def mail_technician(svc: Services, s: Session, case: Case, now: datetime, *, cau
     """Ask the case's technician what the officer needs from them (cause, what was done,
     encryption, logs). Their reply answers a mail the bot sent them, so it lands on the case
     like a reporter's (conversation.py). Returns the mail's Message-ID."""
-    return _mail_about(svc, s, case, case.technician, "technician_request", now, caused_by=caused_by)
+    domain = case.technician.rpartition("@")[2].lower()
+    # What the reporter wrote goes only to the organisation's own or a known processor's
+    # address: a mistyped or outside address gets the questions, not the personal data.
+    ours = domain in (*svc.settings.reporter_domains, *svc.settings.processor_domains)
+    return _mail_about(
+        svc, s, case, case.technician, "technician_request", now, caused_by=caused_by,
+        report=case.description if ours else "",
+    )  # fmt: skip
