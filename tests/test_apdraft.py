@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -63,12 +65,58 @@ def test_a_worked_case_fills_every_field_in_the_forms_order(tmp_path: Path, monk
     assert values["Soorten persoonsgegevens"] == "naam, adres, BSN" and values["Aantal records"] == "120"
     assert values["Aantal"] == "120" and values["Groep"] == "huurders"
     assert values["Reden van melding na 72 uur"] == "n.v.t. (binnen 72 uur)"  # notified after 30 hours
-    assert values["Ernst van de gevolgen (voorstel uit de ENISA-score)"] == "zeer groot (SE 3.25, hoog)"
+    assert values["Ernst van de gevolgen (voorstel uit de ENISA-score)"].startswith(
+        "aanzienlijk (ENISA-score 3,25: hoog)"
+    )
     assert values["Betrokkenen geïnformeerd"] == "ja" and values["Kanaal"] == "brief"
     text = apdraft.text(draft, "nl")
     assert "Alle velden van het formulier zijn gevuld." in text and "nog in te vullen" not in text.lower()
     positions = [text.index(f"{n}. {title}\n") for n, title in enumerate(SECTIONS_NL, start=1)]
     assert positions == sorted(positions)
+
+
+def test_the_draft_is_written_as_people_write_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dutch dates; how the breach came to light from who reported it; the AP's own four levels
+    of severity with the mapping from ENISA's bands stated; a notified case shows its meldnummer
+    instead of asking to record it."""
+    _, case, draft = _worked(tmp_path, monkeypatch)
+    values = {i.label: i.value for s in draft.sections for i in s.items}
+    assert values["Ontdekt op"] == "2 maart 2026, 09:30"
+    assert values["Begin van het datalek"] == "2 maart 2026, 09:30"
+    assert values["Hoe ontdekt"] == (
+        f"gemeld door een medewerker (Jan Melder) per e-mail aan het meldpunt (kenmerk {case.kenmerk})"
+    )
+    assert values["Ernst van de gevolgen (voorstel uit de ENISA-score)"] == (
+        "aanzienlijk (ENISA-score 3,25: hoog)\n"
+        "Omzetting ENISA → AP: laag → verwaarloosbaar, gemiddeld → beperkt, hoog → aanzienlijk, zeer hoog → zeer groot"
+    )
+    assert values["Meldnummer AP"] == "M-2026-1234"
+    text = apdraft.text(draft, "nl")
+    assert "Gemeld bij de AP op 3 maart 2026, 15:30, meldnummer M-2026-1234." in text
+    assert "leg daarna vast" not in text and "AP-meldnummer: …" not in text
+    assert not re.search(r"\d{2}-\d{2}-\d{4}", text), "no date as a row of digits"
+
+
+def test_a_processors_report_is_not_called_an_employees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, _, draft = _worked(tmp_path, monkeypatch, MAILBOT_PROCESSOR_DOMAINS="example.org")
+    values = {i.label: i.value for s in draft.sections for i in s.items}
+    assert values["Hoe ontdekt"].startswith("gemeld door verwerker example.org (Jan Melder)")
+    assert "medewerker" not in values["Hoe ontdekt"]
+
+
+def test_pdf_prints_no_font_library_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The officer who asks for the PDF sees what was written, not the font library's
+    progress (fontTools logs every table it trims)."""
+    _, _, draft = _worked(tmp_path, monkeypatch)
+    if apdraft.font_dir() is None:
+        pytest.skip("DejaVu Sans is not installed: the PDF then embeds no font")
+    caplog.set_level(logging.DEBUG)
+    assert apdraft.pdf(draft, "nl").startswith(b"%PDF-")
+    assert [
+        r.getMessage() for r in caplog.records if r.name.startswith("fontTools") and r.levelno < logging.WARNING
+    ] == []
 
 
 def test_a_new_case_lists_what_is_missing_on_top(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -158,6 +158,23 @@ def test_several_mailboxes_with_their_own_keys_and_shared_ones() -> None:
     assert s.mailbox_named("po") is po and s.mailbox_named("meldpunt") is meldpunt
 
 
+def test_each_mailbox_its_own_sender_name_and_signature() -> None:
+    """P&O signs as P&O; a mailbox that gives neither uses the organisation's name."""
+    s = parse_settings(
+        {
+            **TWO,
+            "MAILBOT_SENDER_NAME": "Privacyteam",
+            "MAILBOT_MAILBOX_PO_SENDER_NAME": "P&O",
+            "MAILBOT_MAILBOX_PO_SIGNATURE": r"P&O, Woonstichting Voorbeeld\nT 030 123 45 67",
+        }
+    )
+    meldpunt, po = s.mailboxes
+    assert (s.sender_name_of(po), s.signature_of(po)) == ("P&O", "P&O, Woonstichting Voorbeeld\nT 030 123 45 67")
+    assert (s.sender_name_of(meldpunt), s.signature_of(meldpunt)) == ("Privacyteam", "Privacyteam")
+    with pytest.raises(ConfigError, match="MAILBOT_MAILBOX_PO_SIGNATURE is too long"):
+        parse_settings({**TWO, "MAILBOT_MAILBOX_PO_SIGNATURE": r"\n".join(["regel"] * 11)})
+
+
 def test_a_mailbox_taken_out_of_use_is_stood_in_for_by_the_first() -> None:
     """Cases and queued mail keep the name of a mailbox that has left MAILBOT_MAILBOXES since:
     their deadlines still run, so the first mailbox's officers are told rather than nobody."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import insert
 
 from mailbot.cli.main import main
@@ -87,7 +88,9 @@ def test_english_headers_and_values(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert rows[1]["Within 72 hours"] == "late"
 
 
-def test_xlsx_opens_with_frozen_header_widths_and_real_dates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_xlsx_opens_with_frozen_header_filters_widths_real_dates_and_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, svc = offline_services(tmp_path, monkeypatch)
     _register(svc)
     path = tmp_path / "register.xlsx"
@@ -104,6 +107,11 @@ def test_xlsx_opens_with_frozen_header_widths_and_real_dates(tmp_path: Path, mon
     assert ws.cell(row=2, column=header.index("Ernst (score)") + 1).value == 3.25
     assert ws.column_dimensions["G"].width == 50  # the summary column is wide
     assert ws.max_row == 4
+    # A count can be summed and sorted; the officer filters the register on any column.
+    for column in ("Aantal betrokkenen", "Aantal records"):
+        cell = ws.cell(row=2, column=header.index(column) + 1)
+        assert (cell.data_type, cell.value) == ("n", 120), column
+    assert ws.auto_filter.ref == f"A1:{get_column_letter(len(COLUMNS))}4"
 
 
 FORMULAS = {

@@ -30,6 +30,9 @@ LEAKS = {
     "tuple": re.compile(r"\('|', '"),
     "Python value": re.compile(r"\b(None|True|False)\b"),
     "ISO timestamp": re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"),
+    # A moment the bot states is written "1 december 2026, 17:30", not "01-12-2026 17:30" (the
+    # help's examples of what an officer may type, "1-12-2026 09:30", are input, not a leak).
+    "digit date": re.compile(r"\b\d{2}-\d{2}-\d{4} \d{2}:\d{2}\b"),
 }
 
 
@@ -150,6 +153,9 @@ def context() -> dict[str, Any]:
         "extra": [],
         "text": "De laptop is op afstand gewist.",
         "question": "Was het bestand versleuteld?",
+        "measures": "Laptop op afstand gewist; wachtwoorden vervangen.",
+        "report": "Een lijst met namen en adressen van huurders is naar de verkeerde ontvanger gemaild.",
+        "signature": "P&O, Woonstichting Voorbeeld\nT 030 123 45 67",
         "digest": False,
         "keyword": "beveiligingsincident",
         "example": "DL-2026-0001",

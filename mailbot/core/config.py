@@ -101,6 +101,10 @@ class MailboxSettings:
     keywords: tuple[str, ...]
     smtp: ServerSettings
     oauth2: OAuth2Settings | None = None
+    # Its own name on the bot's mail and the signature under a reporter's mail ("" = the
+    # organisation's MAILBOT_SENDER_NAME): P&O signs as P&O.
+    sender_name: str = ""
+    signature: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,14 @@ class Settings:
         one, and the officers' notices name the case. Failing here instead would stop every
         stage that touches such a case, for all cases."""
         return next((mb for mb in self.mailboxes if mb.name == name), self.mailboxes[0])
+
+    def sender_name_of(self, mb: MailboxSettings) -> str:
+        """The display name on mail from ``mb``: its own, else the organisation's."""
+        return mb.sender_name or self.sender_name
+
+    def signature_of(self, mb: MailboxSettings) -> str:
+        """What a mail to a reporter from ``mb`` is signed with: its signature, else its name."""
+        return mb.signature or self.sender_name_of(mb)
 
 
 def shown_url(url: str) -> str:
@@ -435,7 +447,17 @@ def _mailbox(r: _Reader, name: str) -> MailboxSettings:
         keywords=keywords,
         smtp=smtp,
         oauth2=r.oauth2() if "oauth2" in (imap.auth, smtp.auth) else None,
+        sender_name=r.get("MAILBOT_SENDER_NAME") if own else "",
+        signature=_signature(r),
     )
+
+
+def _signature(r: _Reader) -> str:
+    """MAILBOT_SIGNATURE: lines separated by ``\\n`` (an env file holds one line per key)."""
+    lines = [line.strip() for line in r.get("MAILBOT_SIGNATURE").replace("\\n", "\n").split("\n")]
+    if any(len(line) > 200 for line in lines) or len(lines) > 10:
+        raise ConfigError(f"{r.source('MAILBOT_SIGNATURE')} is too long: at most 10 lines of 200 characters")
+    return "\n".join(lines).strip()
 
 
 def _mailboxes(r: _Reader) -> tuple[MailboxSettings, ...]:

@@ -92,6 +92,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        # A moment as Dutch people write it: {{ at|when("nl") }} → "1 december 2026, 17:30".
+        # ``local`` (day-month-year digits) stays for an organisation's own older templates.
+        self.env.filters["when"] = lambda v, language="nl": wording.when(v, tz, language)
         self.env.filters["local"] = lambda v, fmt="%d-%m-%Y %H:%M": local_time(v, tz, fmt)
         self.env.filters["oneline"] = header_safe
         self.env.filters["excerpt"] = excerpt

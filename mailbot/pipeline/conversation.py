@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -37,7 +38,7 @@ from mailbot.core.parse import ParsedMessage
 from mailbot.core.quotes import split_reply
 from mailbot.core.render import Rendered
 from mailbot.model import cases
-from mailbot.model.models import Case, InboundMessage, Outbox
+from mailbot.model.models import Case, Event, InboundMessage, Outbox
 from mailbot.model.services import Services
 from mailbot.pipeline import acknowledgement, commands, outbox
 from mailbot.pipeline.notify import notify_officers
@@ -398,7 +399,7 @@ def _answer(
         kind=kind,
         mailbox=mb.name,
         sender=mb.address,
-        sender_name=svc.settings.sender_name,
+        sender_name=svc.settings.sender_name_of(mb),
         recipient=parsed.from_address,
         subject=r.subject,
         body=r.body,
@@ -489,6 +490,24 @@ def added_to(name: str, old: Any, new: Any) -> Any:
     return f"{old.rstrip()}\n\n{new.strip()}"
 
 
+def question_answered(s: Session, case: Case, parsed: ParsedMessage) -> str:
+    """The officer's question (``Vraag aan melder:``, or what the technician was asked) whose
+    mail this reply answers; "" if none."""
+    ids = set(parsed.thread_ids)
+    if not ids:
+        return ""
+    asked = s.exec(
+        select(Event.detail)
+        .where(Event.case_id == case.id, col(Event.kind).in_(("question_to_reporter", "technician_asked")))
+        .order_by(col(Event.id).desc())
+    )
+    for detail in asked:
+        d = json.loads(detail or "{}")
+        if d.get("mail") in ids:
+            return str(d.get("question") or "")
+    return ""
+
+
 def _from_reporter(
     svc: Services,
     s: Session,
@@ -501,22 +520,36 @@ def _from_reporter(
     tell: _Tell,
 ) -> None:
     extraction = extract_answers(parsed.text, parsed.date or m.arrived_at, svc.settings.timezone)
-    not_placed = extraction.not_placed(svc.settings.language)
+    answers, not_placed = extraction.answers, extraction.not_placed(svc.settings.language)
+    technician = bool(case.technician) and parsed.from_address == case.technician
+    if technician:
+        # The technician answers the officer's questions (technician_request), not the
+        # reporter's questionnaire: the reply is kept whole, under what was asked.
+        answers, not_placed = {}, [written.strip()] if written.strip() else []
     changes = []
     proposed = []
     before = cases.answers_of(case)
     bound = answers_mail_to_sender(s, case, parsed) or sender_authenticated(parsed, svc.settings.trusted_authserv_id)
+    question = question_answered(s, case, parsed)
+    if question:
+        cases.add_event(
+            s, now, "question_answered", case.id, actor=parsed.from_address, message_id=m.id, question=question,
+            answer=written,
+        )  # fmt: skip
     if bound:
-        for name, value in extraction.answers.items():
+        for name, value in answers.items():
             value = added_to(name, before.get(name), value)
             if cases.set_answer(s, case, name, value, now, actor=parsed.from_address, message_id=m.id):
                 changes.append((name, before.get(name), value))
         if not_placed:
-            cases.add_free_text(s, case, "\n".join(not_placed), now, parsed.from_address, m.id)
+            # An answer to the officer's own question is kept with the question it answers.
+            asked = (svc.renderer.say(case.language, f'Antwoord op de vraag "{question}":',
+                                      f'Answer to the question "{question}":') + "\n") if question else ""  # fmt: skip
+            cases.add_free_text(s, case, asked + "\n".join(not_placed), now, parsed.from_address, m.id)
         m.reason = f"{case.kenmerk}: {role}'s reply, {len(changes)} answer(s) changed"
     else:
         # Kept on the case; what it would change waits for an officer's "Overnemen".
-        proposed = [(n, before.get(n), v) for n, v in extraction.answers.items() if before.get(n) != v]
+        proposed = [(n, before.get(n), v) for n, v in answers.items() if before.get(n) != v]
         if proposed:
             cases.add_event(
                 s,
@@ -538,7 +571,7 @@ def _from_reporter(
         for word, _ in commands.read_block(written).commands
         if commands.is_command(word) and field_for_label(word) is None
     ]
-    if attempts:
+    if attempts and not technician:  # the technician's "Versleuteld: nee" answers what was asked
         _refuse(
             svc,
             s,
@@ -569,4 +602,5 @@ def _from_reporter(
         answers_so_far=acknowledgement.understood_and_missing(case)[0],
         missing=cases.missing_answers(case, svc.settings.required_answers),
         written=written,
+        question=question,
     )

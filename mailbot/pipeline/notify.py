@@ -36,7 +36,7 @@ def notify_officers(
                 kind=template,
                 mailbox=mb.name,
                 sender=mb.address,
-                sender_name=svc.settings.sender_name,
+                sender_name=svc.settings.sender_name_of(mb),
                 recipient=officer,
                 subject=r.subject,
                 body=r.body,
@@ -94,18 +94,41 @@ def mail_reporter(
     """Render ``template`` for the case's reporter and queue it on the case's thread (or on
     ``thread``, In-Reply-To and References, when the caller answers a particular message).
     Returns the mail's Message-ID."""
-    mb = svc.settings.mailbox_named(case.mailbox)
-    r = svc.renderer.render(
-        case.language, template, case=case, questions=QUESTIONS, sender_name=svc.settings.sender_name, **context
-    )
     in_reply_to, refs = thread if thread is not None else reporter_thread(s, case)
+    return _mail_about(
+        svc, s, case, case.reporter_address, template, now, caused_by=caused_by, auto_reply=auto_reply,
+        in_reply_to=in_reply_to, references=refs, questions=QUESTIONS, **context,
+    )  # fmt: skip
+
+
+def _mail_about(
+    svc: Services,
+    s: Session,
+    case: Case,
+    recipient: str,
+    template: str,
+    now: datetime,
+    *,
+    caused_by: int | None = None,
+    auto_reply: bool = False,
+    in_reply_to: str | None = None,
+    references: tuple[str, ...] = (),
+    **context: Any,
+) -> str:
+    """Queue ``template`` about ``case`` to ``recipient``, from the case's mailbox, under its
+    sender name and signed with its signature."""
+    mb = svc.settings.mailbox_named(case.mailbox)
+    name = svc.settings.sender_name_of(mb)
+    r = svc.renderer.render(
+        case.language, template, case=case, sender_name=name, signature=svc.settings.signature_of(mb), **context
+    )
     return outbox.enqueue(
         s,
         kind=template,
         mailbox=mb.name,
         sender=mb.address,
-        sender_name=svc.settings.sender_name,
-        recipient=case.reporter_address,
+        sender_name=name,
+        recipient=recipient,
         subject=r.subject,
         body=r.body,
         language=case.language,
@@ -114,6 +137,20 @@ def mail_reporter(
         case_id=case.id,
         kenmerk=case.kenmerk,
         in_reply_to=in_reply_to,
-        references=refs,
+        references=references,
         caused_by=caused_by,
     )
+
+
+def mail_technician(svc: Services, s: Session, case: Case, now: datetime, *, caused_by: int | None = None) -> str:
+    """Ask the case's technician what the officer needs from them (cause, what was done,
+    encryption, logs). Their reply answers a mail the bot sent them, so it lands on the case
+    like a reporter's (conversation.py). Returns the mail's Message-ID."""
+    domain = case.technician.rpartition("@")[2].lower()
+    # What the reporter wrote goes only to the organisation's own or a known processor's
+    # address: a mistyped or outside address gets the questions, not the personal data.
+    ours = domain in (*svc.settings.reporter_domains, *svc.settings.processor_domains)
+    return _mail_about(
+        svc, s, case, case.technician, "technician_request", now, caused_by=caused_by,
+        report=case.description if ours else "",
+    )  # fmt: skip

@@ -9,19 +9,23 @@ listed on top, with the command or setting that fills it. Pure: case and setting
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from mailbot.core import wording
 from mailbot.core.clock import as_utc
 from mailbot.core.config import Settings
 from mailbot.core.render import Renderer
 from mailbot.core.severity import (
+    BANDS_EN,
     SENSITIVE,
     TIERS,
     TIERS_EN,
+    Severity,
     assess,
     read_availability,
     read_confidentiality,
@@ -32,7 +36,12 @@ from mailbot.model.models import Case
 from mailbot.register.entry import count_text
 
 # The AP's severity scale for the consequences, suggested from the ENISA band.
-AP_SEVERITY = {"laag": "beperkt", "gemiddeld": "aanzienlijk", "hoog": "zeer groot", "zeer hoog": "zeer groot"}
+# The AP form's four levels of severity, one for each of ENISA's four bands, by what ENISA says
+# each band means for the people: (almost) no inconvenience, inconvenience overcome with a few
+# difficulties, serious difficulties, irreversible consequences.
+AP_SEVERITY = {"laag": "verwaarloosbaar", "gemiddeld": "beperkt", "hoog": "aanzienlijk", "zeer hoog": "zeer groot"}
+AP_SEVERITY_EN = {"verwaarloosbaar": "negligible", "beperkt": "limited", "aanzienlijk": "considerable",
+                  "zeer groot": "very large"}  # fmt: skip
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 FONT_MISSING = (
     "DejaVu Sans is not installed (looked in {dirs}): in the PDF, characters outside Latin-1 are "
@@ -69,6 +78,7 @@ class Draft:
     title: str
     sections: tuple[Section, ...]
     made: str
+    notified: str = ""  # "gemeld bij de AP op …, meldnummer …" once the notification is recorded
 
     @property
     def missing(self) -> list[str]:
@@ -85,7 +95,37 @@ def _yes_no(value: Any, nl: bool) -> str:
 
 
 def _local(value: datetime | None, settings: Settings) -> str:
-    return as_utc(value).astimezone(settings.timezone).strftime("%d-%m-%Y %H:%M") if value else ""
+    """``1 december 2026, 17:30``, as Dutch people write a moment (the form is filled by hand)."""
+    return wording.when(as_utc(value), settings.timezone, settings.language) if value else ""
+
+
+def _severity(severity: Severity, nl: bool) -> str:
+    """The AP's level for the ENISA band, with the score and how the one becomes the other."""
+    if not severity.band or severity.score is None:
+        return ""
+    level = AP_SEVERITY[severity.band]
+    score = wording.number(severity.score, "nl" if nl else "en")
+    if nl:
+        mapping = ", ".join(f"{band} → {ap}" for band, ap in AP_SEVERITY.items())
+        return f"{level} (ENISA-score {score}: {severity.band})\nOmzetting ENISA → AP: {mapping}"
+    mapping = ", ".join(f"{BANDS_EN[band]} → {AP_SEVERITY_EN[ap]}" for band, ap in AP_SEVERITY.items())
+    return f"{AP_SEVERITY_EN[level]} (ENISA score {score}: {BANDS_EN[severity.band]})\nENISA → AP: {mapping}"
+
+
+def _discovered(case: Case, settings: Settings, nl: bool) -> str:
+    """How the organisation learnt of the breach: who mailed the report to the breach desk."""
+    domain = case.reporter_address.rpartition("@")[2].lower()
+    who = case.reporter_name or case.reporter_address
+    if domain and domain in settings.processor_domains:
+        text = (f"gemeld door verwerker {domain} ({who}) per e-mail aan het meldpunt" if nl else
+                f"reported by the processor {domain} ({who}) by e-mail to the breach desk")  # fmt: skip
+    elif domain and domain in settings.reporter_domains:
+        text = (f"gemeld door een medewerker ({who}) per e-mail aan het meldpunt" if nl else
+                f"reported by an employee ({who}) by e-mail to the breach desk")  # fmt: skip
+    else:
+        text = (f"gemeld door {who}, van buiten de organisatie, per e-mail aan het meldpunt" if nl else
+                f"reported by {who}, from outside the organisation, by e-mail to the breach desk")  # fmt: skip
+    return text + (f" (kenmerk {case.kenmerk})" if nl else f" (reference {case.kenmerk})")
 
 
 def _nature(assessment: dict[str, Any], nl: bool) -> str:
@@ -133,6 +173,8 @@ def build(case: Case, settings: Settings, now: datetime) -> Draft:
                  t("enkelvoudig datalek", "single breach") + (f" ({case.ap_notification_kind})"
                                                                if case.ap_notification_kind else "")),
             Item(t("Wettelijk kader", "Legal basis"), "AVG" if nl else "GDPR (AVG)"),
+            *((Item(t("Meldnummer AP", "AP reference"), case.ap_reference, f"{command} AP-meldnummer:"),)
+              if case.ap_notified_at else ()),
             Item(t("Ook gemeld bij een andere toezichthouder", "Also reported to another regulator"),
                  str(assessment.get("other_regulator") or ""), f"{command} Andere toezichthouder:"),
         )),
@@ -154,14 +196,14 @@ def build(case: Case, settings: Settings, now: datetime) -> Draft:
             Item(t("Betrokken verwerkers", "Processors involved"), str(assessment.get("processor") or "")),
         )),
         Section(4, t("Tijdlijn", "Timeline"), (
-            Item(t("Begin van het datalek", "Start of the breach"), str(answers.get("occurred_at") or ""),
+            Item(t("Begin van het datalek", "Start of the breach"),
+                 wording.value(answers["occurred_at"], settings.timezone, settings.language)
+                 if answers.get("occurred_at") else "",
                  t("antwoord Wanneer:", "answer Wanneer:")),
             Item(t("Duurt het nog voort", "Still going on"), str(assessment.get("ongoing") or ""),
                  f"{command} Nog gaande:"),
             Item(t("Ontdekt op", "Discovered on"), _local(case.aware_at, settings)),
-            Item(t("Hoe ontdekt", "How discovered"),
-                 t(f"gemeld door een medewerker aan het meldpunt (kenmerk {case.kenmerk})",
-                   f"reported by an employee to the breach desk (reference {case.kenmerk})")),
+            Item(t("Hoe ontdekt", "How discovered"), _discovered(case, settings, nl)),
             Item(t("Reden van melding na 72 uur", "Reason for notifying after 72 hours"),
                  case.ap_delay_reason if late else t("n.v.t. (binnen 72 uur)", "n/a (within 72 hours)"),
                  f"{command} Reden vertraging:" if late else ""),
@@ -199,8 +241,7 @@ def build(case: Case, settings: Settings, now: datetime) -> Draft:
             Item(t("Gevolgen voor de betrokkenen", "Consequences for the people"),
                  str(assessment.get("consequences") or ""), f"{command} Gevolgen:"),
             Item(t("Ernst van de gevolgen (voorstel uit de ENISA-score)", "Severity (suggested from the ENISA score)"),
-                 f"{AP_SEVERITY[severity.band]} (SE {severity.score:g}, {severity.band})" if severity.band and
-                 severity.score is not None else "",
+                 _severity(severity, nl),
                  f"{command} Categorieën: / Identificeerbaarheid: / Vertrouwelijkheid:"),
             Item(t("Voorgesteld risico (de organisatie beslist)", "Suggested tier (the organisation decides)"),
                  (TIERS if nl else TIERS_EN)[severity.tier] if severity.score is not None else ""),
@@ -218,7 +259,16 @@ def build(case: Case, settings: Settings, now: datetime) -> Draft:
     title = t(
         f"Concept melding datalek aan de AP, {case.kenmerk}", f"Draft breach notification to the AP, {case.kenmerk}"
     )
-    return Draft(case.kenmerk, title, sections, _local(now, settings))
+    notified = ""
+    if case.ap_notified_at:
+        notified = t(f"Gemeld bij de AP op {_local(case.ap_notified_at, settings)}",
+                     f"Notified to the AP at {_local(case.ap_notified_at, settings)}")  # fmt: skip
+        notified += (
+            t(f", meldnummer {case.ap_reference}.", f", reference {case.ap_reference}.")
+            if case.ap_reference
+            else t("; leg het meldnummer vast: AP-meldnummer: …", "; record the reference: AP-meldnummer: …")
+        )
+    return Draft(case.kenmerk, title, sections, _local(now, settings), notified)
 
 
 def text(draft: Draft, language: str) -> str:
@@ -238,6 +288,10 @@ def text(draft: Draft, language: str) -> str:
             first, *rest = value.splitlines() or [""]
             lines += [f"   {i.label}: {first}", *(f"      {r}" for r in rest)]
         lines.append("")
+    if draft.notified:
+        lines.append((f"Opgesteld {draft.made} door mailbot. " if nl else f"Prepared {draft.made} by mailbot. ")
+                     + draft.notified)  # fmt: skip
+        return "\n".join(lines) + "\n"
     lines.append(
         (f"Opgesteld {draft.made} door mailbot. Neem de antwoorden over in het meldformulier van de AP; "
          "leg daarna vast: Melden AP: ja, AP-meldnummer: …, Gemeld op: …") if nl else
@@ -256,6 +310,9 @@ def pdf(draft: Draft, language: str) -> bytes:
     dash); else the PDF core font, with characters outside Latin-1 replaced."""
     from fpdf import FPDF
 
+    # fontTools, which fpdf2 uses to embed the font, logs each table it trims at INFO: lines
+    # that mean nothing to the officer who asked for the PDF.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     doc = FPDF(format="A4")
     doc.set_auto_page_break(True, margin=15)
     doc.set_title(draft.title)

@@ -23,7 +23,7 @@ class Column:
     key: str
     nl: str
     en: str
-    kind: str = "text"  # text | date | number
+    kind: str = "text"  # text | date | number | count (a number of people or records, or text)
     width: int = 24  # characters, for the spreadsheet
 
     def label(self, language: str) -> str:
@@ -40,8 +40,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("summary", "Samenvatting", "Summary", width=50),
     Column("nature", "Aard van het datalek", "Nature of the breach", width=30),
     Column("categories", "Soorten persoonsgegevens", "Data categories", width=30),
-    Column("people", "Aantal betrokkenen", "People affected", width=12),
-    Column("records", "Aantal records", "Records", width=12),
+    Column("people", "Aantal betrokkenen", "People affected", "count", 12),
+    Column("records", "Aantal records", "Records", "count", 12),
     Column("group", "Groep betrokkenen", "Group affected", width=24),
     Column("cause", "Oorzaak", "Cause", width=30),
     Column("consequences", "Gevolgen", "Consequences", width=30),

@@ -104,7 +104,7 @@ def _text(value: Any, kind: str, language: str) -> str:
 def _csv_cell(value: Any, kind: str, language: str) -> str:
     """Dates and numbers as the product wrote them; any text (it may come from a mail) inert."""
     text = _text(value, kind, language)
-    return inert(text) if kind == "text" else text
+    return inert(text) if kind in ("text", "count") else text
 
 
 def write_csv(entries: Iterator[dict[str, Any]], out: IO[bytes], language: str) -> int:
@@ -123,8 +123,10 @@ def write_csv(entries: Iterator[dict[str, Any]], out: IO[bytes], language: str) 
 
 
 def write_xlsx(entries: Iterator[dict[str, Any]], out: IO[bytes], language: str) -> int:
-    """A workbook written row by row (openpyxl's write-only mode): a frozen, bold header row,
-    column widths to fit, real date cells, and text always a text cell, never a formula."""
+    """A workbook written row by row (openpyxl's write-only mode): a frozen, bold header row
+    with a filter on every column, column widths to fit, real date cells, a count of people or
+    records a number cell (a range such as 50–80 stays text), and text always a text cell,
+    never a formula."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
@@ -145,17 +147,21 @@ def write_xlsx(entries: Iterator[dict[str, Any]], out: IO[bytes], language: str)
     ws.append(header)
     date_format = "dd-mm-yyyy hh:mm" if language == "nl" else "yyyy-mm-dd hh:mm"
     dates = [i for i, c in enumerate(COLUMNS) if c.kind == "date"]
-    texts = [i for i, c in enumerate(COLUMNS) if c.kind == "text"]
+    texts = [i for i, c in enumerate(COLUMNS) if c.kind in ("text", "count")]
+    counts = [i for i, c in enumerate(COLUMNS) if c.kind == "count"]
     n = 0
     for e in entries:
         row: list[Any] = [e[c.key] if e[c.key] != "" else None for c in COLUMNS]
+        for i in counts:
+            if isinstance(row[i], str) and row[i].isascii() and row[i].isdigit():
+                row[i] = int(row[i])
         for i in dates:
             if row[i] is not None:
                 cell = WriteOnlyCell(ws, value=row[i])
                 cell.number_format = date_format
                 row[i] = cell
         for i in texts:
-            if row[i] is None:
+            if row[i] is None or isinstance(row[i], int):
                 continue
             # Control characters the file format cannot hold would stop the whole export.
             value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(row[i]))
@@ -167,6 +173,7 @@ def write_xlsx(entries: Iterator[dict[str, Any]], out: IO[bytes], language: str)
                 row[i] = value
         ws.append(row)
         n += 1
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{n + 1}"
     wb.save(out)
     return n
 

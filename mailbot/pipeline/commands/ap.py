@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import hashlib
 
+from mailbot.core import wording
 from mailbot.core.dates import parse_when
-from mailbot.core.render import local_time
-from mailbot.core.severity import assess
+from mailbot.core.severity import TIERS, TIERS_EN, Severity, assess
 from mailbot.model import cases
 from mailbot.pipeline.commands import NO, YES, Command, Context, Outcome, normalise_word
 from mailbot.register import apdraft
@@ -74,6 +74,7 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
     case = ctx.case
     suggestion = assess(cases.answers_of_assessment(case), cases.answers_of(case))
     reason = ctx.reason()
+    against = _against(answer in NO, suggestion)
     if answer in NO:
         if not reason:
             return Outcome(
@@ -84,7 +85,8 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
                     "(art. 33 lid 5 AVG)",
                     "'Melden AP: nee' needs a reason ('Reden: …'): a breach not notified is documented too "
                     "(art. 33(5) GDPR)",
-                ),
+                )
+                + (_against_note(ctx, suggestion, reason) if against else ""),
             )
         case.ap_decision, case.ap_decision_reason = "nee", reason
     elif answer in YES:
@@ -99,12 +101,34 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
         reason=case.ap_decision_reason or None,
         suggested_tier=suggestion.tier,
         suggested_score=suggestion.score,
+        against_suggestion=against,
     )
     text = ctx.say(
         f"besluit melden AP: {case.ap_decision}; de 72-uursklok is gestopt",
         f"decision notify AP: {case.ap_decision}; the 72-hour clock has stopped",
     )
-    return Outcome(word, True, text + _late_note(ctx))
+    return Outcome(word, True, text + (_against_note(ctx, suggestion, reason) if against else "") + _late_note(ctx))
+
+
+def _against(no: bool, suggestion: Severity) -> bool:
+    """A decision the assessed suggestion does not give: not notifying where it sees a risk,
+    or notifying where it sees none. Without a score there is no suggestion to go against."""
+    return suggestion.score is not None and no == (suggestion.tier != "none")
+
+
+def _against_note(ctx: Context, suggestion: Severity, reason: str) -> str:
+    """Said in the receipt of a decision against the suggestion, so it is taken knowingly and
+    the register shows why."""
+    tier = ctx.say(TIERS[suggestion.tier], TIERS_EN[suggestion.tier])
+    if reason:
+        return ctx.say(
+            f"; dit wijkt af van de suggestie ({tier}), met de reden '{reason}' vastgelegd",
+            f"; this goes against the suggestion ({tier}), recorded with the reason '{reason}'",
+        )
+    return ctx.say(
+        f"; dit wijkt af van de suggestie ({tier}): waarom? Stuur het besluit opnieuw met daaronder 'Reden: …'",
+        f"; this goes against the suggestion ({tier}): why? Send the decision again with 'Reden: …' below it",
+    )
 
 
 def _notified(ctx: Context, word: str, value: str) -> Outcome:
@@ -121,7 +145,7 @@ def _notified(ctx: Context, word: str, value: str) -> Outcome:
         new=when.at.isoformat(),
     )
     archive_draft(ctx)
-    at = local_time(when.at, ctx.svc.settings.timezone)
+    at = wording.when(when.at, ctx.svc.settings.timezone, ctx.language)
     return Outcome(word, True, ctx.say(f"gemeld bij de AP op {at}", f"notified to the AP at {at}") + _late_note(ctx))
 
 

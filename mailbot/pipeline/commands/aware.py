@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from mailbot.core import wording
 from mailbot.core.dates import parse_when
-from mailbot.core.render import local_time
 from mailbot.model import cases
 from mailbot.pipeline.commands import Command, Context, Outcome
 
@@ -36,14 +36,11 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         ap_deadline_at=case.ap_deadline_at.isoformat(),
         old_ap_deadline_at=old_deadline.isoformat(),
     )
-    deadline = local_time(case.ap_deadline_at, tz)
+    deadline, aware = wording.when(case.ap_deadline_at, tz, ctx.language), wording.when(case.aware_at, tz, ctx.language)
     return Outcome(
         word,
         True,
-        ctx.say(
-            f"ontdekt op {local_time(case.aware_at, tz)}; deadline AP nu {deadline}",
-            f"aware at {local_time(case.aware_at, tz)}; AP deadline now {deadline}",
-        ),
+        ctx.say(f"ontdekt op {aware}; deadline AP nu {deadline}", f"aware at {aware}; AP deadline now {deadline}"),
     )
 
 

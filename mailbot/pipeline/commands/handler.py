@@ -1,4 +1,5 @@
-"""``Melder:`` / ``Technicus:``: who handles the case, in the protocol's roles."""
+"""``Melder:`` / ``Technicus:``: who handles the case, in the protocol's roles. A technician
+named is mailed what the officer needs from them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 
 from mailbot.core.compose import address_fault, shown_address
 from mailbot.pipeline.commands import Command, Context, Outcome, normalise_word
+from mailbot.pipeline.notify import mail_technician
 
 ROLES = {
     "melder": "handler", "behandelaar": "handler", "handler": "handler", "case handler": "handler",
@@ -39,6 +41,14 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         {"handler": "behandelaar", "technician": "technicus"}[role],
         {"handler": "case handler", "technician": "technician"}[role],
     )
+    if role == "technician" and address != old:
+        sent = mail_technician(ctx.svc, ctx.s, ctx.case, ctx.now, caused_by=ctx.message.id)
+        asked = ctx.say("oorzaak, wat er is gedaan, versleuteling en logbestanden",
+                        "cause, what was done, encryption and logs")  # fmt: skip
+        # The mail's Message-ID: the technician's reply to it is shown as the answer to this.
+        ctx.record("technician_asked", technician=address, question=asked, mail=sent)
+        return Outcome(word, True, ctx.say(f"{label}: {address}; gevraagd naar de {asked}",
+                                           f"{label}: {address}; asked for the {asked}"))  # fmt: skip
     return Outcome(word, True, f"{label}: {address}")
 
 

@@ -13,10 +13,14 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         return Outcome(word, False, ctx.say("geen vraag gegeven", "no question given"))
     if not ctx.case.reporter_address:
         return Outcome(word, False, ctx.say("de melder heeft geen e-mailadres", "the reporter has no e-mail address"))
-    mail_reporter(ctx.svc, ctx.s, ctx.case, "reporter_question", ctx.now, caused_by=ctx.message.id, question=value)
+    sent = mail_reporter(
+        ctx.svc, ctx.s, ctx.case, "reporter_question", ctx.now, caused_by=ctx.message.id, question=value
+    )
+    # The mail's Message-ID: the reporter's reply to it is shown as the answer to this question.
     ctx.record(
         "question_to_reporter",
         question=value,
+        mail=sent,
     )
     return Outcome(
         word,

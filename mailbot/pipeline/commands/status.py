@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 
 from mailbot.core.phases import CLOSED, STATES, CaseStatus
+from mailbot.model import cases
 from mailbot.model.cases import open_items
-from mailbot.pipeline.commands import FIRST, LAST, Command, Context, Outcome
+from mailbot.pipeline.commands import FIRST, LAST, Command, Context, Outcome, normalise_word
+from mailbot.pipeline.commands.assessment import FIELDS
 from mailbot.pipeline.notify import mail_reporter
 
 WORDS = ("status", "fase", "phase")
@@ -93,11 +95,24 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     if reopened:
         return Outcome(word, True, ctx.say(f"melding heropend: {old} → {status}", f"case reopened: {old} → {status}"))
     told = ""
+    # Procedure M: the reporter is kept informed of the measures taken, so the measures the
+    # officer recorded go with the news, and the receipt quotes them as they were sent.
+    measures = _measures(ctx)
     if case.reporter_address:
         template = "reporter_closing" if status in CLOSED else "reporter_status"
-        mail_reporter(ctx.svc, ctx.s, case, template, ctx.now, caused_by=ctx.message.id)
+        mail_reporter(ctx.svc, ctx.s, case, template, ctx.now, caused_by=ctx.message.id, measures=measures)
         told = ctx.say("; de melder is geïnformeerd", "; the reporter has been told")
-    return Outcome(word, True, ctx.say(f"van {old} naar {status}{told}", f"from {old} to {status}{told}"))
+        if measures:
+            told += ctx.say(", met de maatregelen:", ", with the measures:")
+    text = ctx.say(f"van {old} naar {status}{told}", f"from {old} to {status}{told}")
+    return Outcome(word, True, text, quoted=measures if told and measures else "")
+
+
+def _measures(ctx: Context) -> str:
+    """The measures recorded, or given in this same mail (a status runs before the other
+    lines, so ``Maatregelen:`` below ``Status:`` still goes with the news)."""
+    given = [v for w, v in ctx.lines if FIELDS.get(normalise_word(w)) == "measures" and v.strip()]
+    return given[-1].strip() if given else str(cases.answers_of_assessment(ctx.case).get("measures") or "").strip()
 
 
 # A decision the other officers hear of when it closes the case; the one command that runs on

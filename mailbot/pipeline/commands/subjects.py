@@ -3,8 +3,8 @@ not), ``Betrokkenen geïnformeerd op:`` and ``Kanaal:``."""
 
 from __future__ import annotations
 
+from mailbot.core import wording
 from mailbot.core.dates import parse_when
-from mailbot.core.render import local_time
 from mailbot.pipeline.commands import COMPANION, NO, YES, Command, Context, Outcome
 
 DECIDE = ("betrokkenen informeren", "informeren betrokkenen", "inform data subjects", "inform subjects")
@@ -78,8 +78,8 @@ def _informed(ctx: Context, word: str, value: str) -> Outcome:
         word,
         True,
         ctx.say(
-            f"betrokkenen geïnformeerd op {local_time(at, ctx.svc.settings.timezone)}",
-            f"data subjects informed at {local_time(at, ctx.svc.settings.timezone)}",
+            f"betrokkenen geïnformeerd op {wording.when(at, ctx.svc.settings.timezone, 'nl')}",
+            f"data subjects informed at {wording.when(at, ctx.svc.settings.timezone, 'en')}",
         ),
     )
 

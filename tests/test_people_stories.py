@@ -1,0 +1,84 @@
+"""The people around a case, worked by reply on the real mail stack: the technician asked and
+answering, the reporter's answer to the officer's question, the measures in the reporter's
+news, a decision against the suggestion."""
+
+from __future__ import annotations
+
+from mailbot.cli.demo import EMPLOYEE, OFFICER
+from tests.mailserver import REPORTERS, Bot, body_text, parse, submit
+from tests.test_conversation import mail, open_case, show
+from tests.test_officer_stories import command, reporter_texts
+from tests.test_wording import leaks
+
+TECHNICIAN = REPORTERS[5]
+ASSESSED = "Categorieën: namen, BSN\nIdentificeerbaarheid: maximaal\nVertrouwelijkheid: onbekende ontvangers"
+
+
+def test_the_technician_is_asked_and_the_answer_lands_on_the_case(bot: Bot) -> None:
+    kenmerk, _, notice, _ = open_case(bot)
+    receipt = command(bot, notice, f"Technicus: {TECHNICIAN}")
+    assert "gevraagd naar de oorzaak" in receipt
+    asked = parse(bot.lab.wait_for(TECHNICIAN, 1)[-1])
+    text = body_text(asked)
+    assert kenmerk in str(asked["Subject"]) and leaks(text) == []
+    for label in ("Oorzaak:", "Wat is er gedaan:", "Versleuteld:", "Logbestanden:"):
+        assert label in text
+
+    before = len(bot.lab.messages(OFFICER))
+    answer = (
+        "Oorzaak: phishingmail, wachtwoord buitgemaakt\nWat is er gedaan: account geblokkeerd\n"
+        "Versleuteld: nee\nLogbestanden: drie mailboxen ingezien"
+    )
+    submit(bot.lab, mail(TECHNICIAN, f"RE: {asked['Subject']}", answer, asked["Message-ID"]))
+    bot.run_pass()
+    case = show(bot, kenmerk)
+    (kept,) = [f for f in case["free_text"] if f["from"] == TECHNICIAN]
+    assert kept["text"].startswith('Antwoord op de vraag "oorzaak, wat er is gedaan, versleuteling en logbestanden":')
+    assert answer in kept["text"].replace("\r\n", "\n")
+    assert "cause" not in case["answers"], "the technician's reply is no answer to the reporter's questionnaire"
+    told = body_text(parse(bot.lab.wait_for(OFFICER, before + 1)[-1])).replace("\r\n", "\n")
+    assert TECHNICIAN in told and "geweigerd" not in told
+    assert "Antwoord op uw vraag" in told and "  Logbestanden: drie mailboxen ingezien" in told
+    bot.lab.wait_queue_empty()
+    assert len(bot.lab.messages(TECHNICIAN)) == 1, "the technician's answer is not refused"
+
+
+def test_the_answer_to_the_officers_question_is_shown_as_such(bot: Bot) -> None:
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, "Vraag aan melder: Was de USB-stick versleuteld?")
+    question = parse(bot.lab.wait_for(EMPLOYEE, 2)[-1])
+    before = len(bot.lab.messages(OFFICER))
+    submit(bot.lab, mail(EMPLOYEE, f"Re: {question['Subject']}", "Nee, helaas niet.", question["Message-ID"]))
+    bot.run_pass()
+    told = body_text(parse(bot.lab.wait_for(OFFICER, before + 1)[-1])).replace("\r\n", "\n")
+    assert 'Antwoord op uw vraag "Was de USB-stick versleuteld?":\n  Nee, helaas niet.' in told
+    case = show(bot, kenmerk)
+    assert any(
+        "Was de USB-stick versleuteld?" in f["text"] and "Nee, helaas niet." in f["text"] for f in case["free_text"]
+    )
+    assert "question_answered" in [e["kind"] for e in case["events"]]
+
+
+def test_the_reporters_news_says_what_was_done(bot: Bot) -> None:
+    kenmerk, _, notice, _ = open_case(bot)
+    receipt = command(bot, notice, "Maatregelen: laptop op afstand gewist\nStatus: herstellen")
+    assert "met de maatregelen:" in receipt and "laptop op afstand gewist" in receipt, receipt
+    bot.lab.wait_queue_empty()
+    news = [t for t in reporter_texts(bot) if "Stand van zaken" in t]
+    assert news and "Wat er is gedaan:\n  laptop op afstand gewist" in news[-1]
+    assert show(bot, kenmerk)["status"] == "herstellen"
+
+
+def test_a_decision_against_the_suggestion_is_said_and_asks_why(bot: Bot) -> None:
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, ASSESSED)
+    receipt = command(bot, notice, "Melden AP: nee\nReden: de ontvanger is een collega-organisatie")
+    assert "wijkt af van de suggestie" in receipt and "de ontvanger is een collega-organisatie" in receipt
+    decided = [e for e in show(bot, kenmerk)["events"] if e["kind"] == "ap_decision"]
+    assert decided and decided[-1]["detail"]["against_suggestion"] is True
+
+    kenmerk, _, notice, _ = open_case(bot, sender=REPORTERS[1])
+    command(bot, notice, "Categorieën: namen\nIdentificeerbaarheid: verwaarloosbaar\nVertrouwelijkheid: bekend")
+    receipt = command(bot, notice, "Melden AP: ja")
+    assert show(bot, kenmerk)["ap_decision"] == "ja"
+    assert "wijkt af van de suggestie" in receipt and "Reden: …" in receipt
