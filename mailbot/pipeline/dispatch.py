@@ -31,6 +31,7 @@ from mailbot.model.models import Case, InboundMessage, MessageStatus, Outbox, St
 from mailbot.model.services import Services
 from mailbot.pipeline import acknowledgement, conversation, loops, outbox
 from mailbot.pipeline.budget import BudgetExceeded, CpuBudget
+from mailbot.pipeline.commands import register
 from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
@@ -290,7 +291,10 @@ def handle(
     c = classify(parsed, context)
     case: Case | None = None
     m.status, m.disposition, m.rule, m.processed_at = MessageStatus.PROCESSED, c.disposition, c.rule, now
-    if c.disposition is Disposition.CASE:
+    desk = _desk_request(parsed, c.disposition, c.rule, mb, svc.settings.kenmerk_prefix)
+    if desk is not None:
+        register.answer(svc, s, m, parsed, desk, now)
+    elif c.disposition is Disposition.CASE:
         case = _new_case(svc, s, mb, m, parsed, now, loop_reason)
         result.kenmerken.append(case.kenmerk)
         m.reason = f"new case {case.kenmerk}" + (f"; {loop_reason}" if loop_reason else "")
@@ -324,6 +328,22 @@ def handle(
         extra=_about(m, case.kenmerk if case else None),
     )
     return c.disposition.value
+
+
+def _desk_request(
+    parsed: ParsedMessage, disposition: Disposition, rule: str, mb: MailboxSettings, prefix: str
+) -> str | None:
+    """An officer asking for the register (commands/register.py): in a reply whose only line is
+    ``Register``, or in a new mail with a subject like "Datalekregister 2026 opvragen" (which is
+    no breach report of theirs). Returns the options asked for; None for any other mail."""
+    if parsed.from_address not in mb.officers or not (
+        disposition in (Disposition.CASE, Disposition.REPLY) or rule == "not-a-report"
+    ):
+        return None
+    options = register.asked(register.written_part(parsed))
+    if options is None and disposition is not Disposition.REPLY:
+        options = register.asked_in_subject(conversation.bare_subject(parsed.subject, prefix))
+    return options
 
 
 def _new_case(

@@ -118,6 +118,7 @@ def _registry() -> list[ModuleType]:
         note,
         question,
         reason,
+        register,
         status,
         subjects,
         tell,
@@ -126,7 +127,7 @@ def _registry() -> list[ModuleType]:
     # Order matters where words overlap: specific commands before the answer fields.
     return [
         status, question, tell, aware, note, handler, ap, apconcept, subjects, board, assessment, reason, confirm,
-        accept, help, fields,
+        accept, register, help, fields,
     ]  # fmt: skip
 
 

@@ -1,0 +1,103 @@
+"""The officer's desk by e-mail, end to end on the lab mail server: the register on request
+(``Register`` in a reply, or a new mail asking for it), only ever to the officer who asked."""
+
+from __future__ import annotations
+
+import io
+from email.message import EmailMessage
+
+from openpyxl import load_workbook
+
+from mailbot.cli.demo import EMPLOYEE, OFFICER
+from mailbot.pipeline.commands.register import Request, asked, asked_in_subject, describe, read_options
+from mailbot.register.entry import COLUMNS
+from mailbot.register.export import Selection
+from tests.mailserver import REPORTERS, Bot, body_text, parse, submit
+from tests.test_conversation import mail, officer_reply, open_case, show
+
+
+def answer_to(bot: Bot, raw: bytes, sender: str = OFFICER) -> EmailMessage:
+    before = len(bot.lab.messages(sender))
+    submit(bot.lab, raw)
+    bot.run_pass()
+    return parse(bot.lab.wait_for(sender, before + 1)[-1])
+
+
+def attachments(msg: EmailMessage) -> dict[str, bytes]:
+    out = {}
+    for part in msg.iter_attachments():
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        out[str(part.get_filename())] = payload
+    return out
+
+
+def test_register_by_reply_goes_to_that_officer_only(bot: Bot) -> None:
+    """``Register: <year>`` in a reply to the officer's notice: one reply with the register as
+    xlsx, the columns of ``mailbot export``, the count and the period in words; no case is
+    opened or changed, the reporter gets nothing, the sending is recorded."""
+    first, _, notice, _ = open_case(bot)
+    second, _, _, _ = open_case(bot, sender=REPORTERS[0])
+    bot.lab.wait_queue_empty()
+    reporter_mail = len(bot.lab.messages(EMPLOYEE))
+    year = first.split("-")[1]
+    answer = answer_to(bot, officer_reply(notice, f"Register: {year}"))
+    text = body_text(answer)
+    assert "2 meldingen, ontvangen in " + year in text
+    (name, payload), *more = attachments(answer).items()
+    assert not more and name == f"datalekregister-{year}.xlsx"
+    rows = list(load_workbook(io.BytesIO(payload)).active.iter_rows(values_only=True))
+    assert list(rows[0]) == [c.label("nl") for c in COLUMNS]
+    assert sorted(r[0] for r in rows[1:]) == sorted([first, second])
+    assert [answer["To"]] == [OFFICER]
+    bot.lab.wait_queue_empty()
+    assert len(bot.lab.messages(EMPLOYEE)) == reporter_mail, "nothing to the reporter"
+    assert bot.cli("list").stdout.count(year) == 2, "no case opened"
+    assert show(bot, first)["status"] == "ontvangen", "the case is unchanged"
+
+    # csv, and a year with no cases: the count says so.
+    answer = answer_to(bot, officer_reply(answer, "Register: 2019, csv"))
+    assert "0 meldingen, ontvangen in 2019" in body_text(answer)
+    (name, payload), *_ = attachments(answer).items()
+    assert name == "datalekregister-2019.csv"
+    assert payload.decode("utf-8-sig").splitlines()[0].startswith("Kenmerk;")
+
+
+def test_register_is_not_sent_to_anyone_else(bot: Bot) -> None:
+    """A reporter replying ``Register`` to the acknowledgement gets no register; neither does a
+    mail that claims an officer's address without answering a mail the bot sent them."""
+    _, ack, _, _ = open_case(bot)
+    bot.lab.wait_queue_empty()
+    before = len(bot.lab.messages(EMPLOYEE))
+    submit(bot.lab, officer_reply(ack, "Register: open", sender=EMPLOYEE))
+    bot.run_pass()
+    bot.lab.wait_queue_empty()
+    assert not any(attachments(parse(m)) for m in bot.lab.messages(EMPLOYEE)[before:])
+    assert not any(attachments(parse(m)) for m in bot.lab.messages(OFFICER))
+
+    # From the officer's address, but in reply to the reporter's acknowledgement.
+    answer = answer_to(bot, officer_reply(ack, "Register"))
+    assert not attachments(answer)
+    assert "Beantwoord daarom een e-mail die de bot u stuurde" in body_text(answer)
+
+
+def test_a_new_mail_asking_for_the_register_opens_no_case(bot: Bot) -> None:
+    """ "Datalekregister 2026 opvragen" from an officer is answered, not taken for a breach
+    report: without a trusted DKIM/DMARC verdict the answer says to reply to a mail from the bot."""
+    answer = answer_to(bot, mail(OFFICER, "Datalekregister 2026 opvragen", "Graag het register van dit jaar."))
+    assert not attachments(answer)
+    assert 'met bovenaan alleen het woord "Register"' in body_text(answer)
+    assert "DL-" not in bot.cli("list").stdout, "no case opened"
+
+
+def test_the_options() -> None:
+    assert asked("Register") == "" and asked("Hoi,\n\nregister: 2026, csv") == "2026, csv"
+    assert asked("Register: 2026\nStatus: melden") is None and asked("Notitie: register") is None
+    assert asked_in_subject("Datalekregister 2026 opvragen") == "2026"
+    assert asked_in_subject("Register") == "" and asked_in_subject("Het register is kwijt") is None
+    request = read_options("2026-01-01 tot 2026-06-30, open")
+    assert isinstance(request, Request)
+    assert describe(request, "nl") == "ontvangen van 1 januari 2026 tot en met 30 juni 2026, nog open"
+    assert read_options("csv") == Request(Selection(), "csv")
+    assert read_options("2026, pdf") == "pdf"
+    assert read_options("2026-06-30 tot 2026-01-01") == "2026-06-30 tot 2026-01-01"
