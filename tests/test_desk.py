@@ -46,9 +46,11 @@ def test_register_by_reply_goes_to_that_officer_only(bot: Bot) -> None:
     assert "2 meldingen, ontvangen in " + year in text
     (name, payload), *more = attachments(answer).items()
     assert not more and name == f"datalekregister-{year}.xlsx"
-    rows = list(load_workbook(io.BytesIO(payload)).active.iter_rows(values_only=True))
+    sheet = load_workbook(io.BytesIO(payload)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == [c.label("nl") for c in COLUMNS]
-    assert sorted(r[0] for r in rows[1:]) == sorted([first, second])
+    assert sorted(str(r[0]) for r in rows[1:]) == sorted([first, second])
     assert [answer["To"]] == [OFFICER]
     bot.lab.wait_queue_empty()
     assert len(bot.lab.messages(EMPLOYEE)) == reporter_mail, "nothing to the reporter"
