@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
@@ -92,11 +94,35 @@ def test_a_new_mail_asking_for_the_register_opens_no_case(bot: Bot) -> None:
     assert "DL-" not in bot.cli("list").stdout, "no case opened"
 
 
+def test_the_overview_by_reply(bot: Bot) -> None:
+    """``Overzicht`` in a reply to the officer's notice: the figures in text and two charts,
+    inline and attached as PNG, counted from cases opened by mail; one of them notified to the
+    AP through the officer's commands."""
+    first, _, notice, _ = open_case(bot, body="Een e-mail met de cijferlijst ging naar de verkeerde ontvanger.")
+    open_case(bot, sender=REPORTERS[0], body="Mijn laptop is gisteren in de trein gestolen.")
+    reported = datetime.now(ZoneInfo("Europe/Amsterdam")).strftime("%d-%m-%Y %H:%M")
+    answer_to(bot, officer_reply(notice, f"Melden AP: ja\nAP-meldnummer: M-123456\nGemeld op: {reported}"))
+    assert show(bot, first)["ap_notified_at"]
+    answer = answer_to(bot, officer_reply(notice, "Overzicht"))
+    text = body_text(answer)
+    assert "Overzicht van 2 meldingen, ontvangen van " in text
+    assert "E-mail aan verkeerde ontvanger: 1" in text and "Apparaat of papier verloren of gestolen: 1" in text
+    assert "binnen 72 uur: 1" in text and "100% van de meldingen bij de AP binnen 72 uur" in text
+    images = [p for p in answer.iter_attachments() if p.get_content_type() == "image/png"]
+    assert [p.get_content_disposition() for p in images] == ["inline", "inline"]
+    for part in images:
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes) and payload.startswith(b"\x89PNG")
+    assert not [p for p in answer.iter_attachments() if p not in images], "no register with the overview"
+
+
 def test_the_options() -> None:
-    assert asked("Register") == "" and asked("Hoi,\n\nregister: 2026, csv") == "2026, csv"
+    assert asked("Register") == ("register", "") and asked("Hoi,\n\nregister: 2026, csv") == ("register", "2026, csv")
+    assert asked("Overzicht") == ("overview", "") and asked("Overview: 2025") == ("overview", "2025")
     assert asked("Register: 2026\nStatus: melden") is None and asked("Notitie: register") is None
-    assert asked_in_subject("Datalekregister 2026 opvragen") == "2026"
-    assert asked_in_subject("Register") == "" and asked_in_subject("Het register is kwijt") is None
+    assert asked_in_subject("Datalekregister 2026 opvragen") == ("register", "2026")
+    assert asked_in_subject("Overzicht") == ("overview", "")
+    assert asked_in_subject("Register") == ("register", "") and asked_in_subject("Het register is kwijt") is None
     request = read_options("2026-01-01 tot 2026-06-30, open")
     assert isinstance(request, Request)
     assert describe(request, "nl") == "ontvangen van 1 januari 2026 tot en met 30 juni 2026, nog open"

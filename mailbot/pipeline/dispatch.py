@@ -332,10 +332,11 @@ def handle(
 
 def _desk_request(
     parsed: ParsedMessage, disposition: Disposition, rule: str, mb: MailboxSettings, prefix: str
-) -> str | None:
-    """An officer asking for the register (commands/register.py): in a reply whose only line is
-    ``Register``, or in a new mail with a subject like "Datalekregister 2026 opvragen" (which is
-    no breach report of theirs). Returns the options asked for; None for any other mail."""
+) -> tuple[str, str] | None:
+    """An officer asking for the register or the overview (commands/register.py): in a reply
+    whose only command is ``Register`` or ``Overzicht``, or in a new mail with a subject like
+    "Datalekregister 2026 opvragen" (which is no breach report of theirs). Returns what is asked
+    for and its options; None for any other mail."""
     if parsed.from_address not in mb.officers or not (
         disposition in (Disposition.CASE, Disposition.REPLY) or rule == "not-a-report"
     ):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -30,9 +30,13 @@ from mailbot.model.models import InboundMessage, Outbox
 from mailbot.model.services import Services
 from mailbot.pipeline import outbox
 from mailbot.pipeline.commands import Context, Outcome, normalise_word, read_block
-from mailbot.register.export import ExportError, Selection, export
+from mailbot.register.export import Selection, export
+from mailbot.register.export import cases as cases_in
+from mailbot.register.overview import charts, figures, text
 
-WORDS = ("register", "datalekregister", "breach register")
+REGISTER = ("register", "datalekregister", "breach register")
+OVERVIEW = ("overzicht", "overview")
+WORDS = REGISTER + OVERVIEW
 ON_CLOSED = True
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -41,9 +45,11 @@ FORMATS = {
 OPEN = ("open", "lopend", "lopende")
 _UTC = ZoneInfo("UTC")
 
-_BARE = re.compile(r"^\s*\**(register|datalekregister|breach register)\**\s*[.!]?\s*$", re.IGNORECASE)
+_BARE = re.compile(
+    r"^\s*\**(register|datalekregister|breach register|overzicht|overview)\**\s*[.!]?\s*$", re.IGNORECASE
+)
 _SUBJECT = re.compile(
-    r"^\s*(?:(?:datalek|breach )?register|datalekregister)(?:\s+(\d{4}))?"
+    r"^\s*((?:datalek|breach )?register|datalekregister|overzicht|overview)(?:\s+(\d{4}))?"
     r"(?:\s+(?:opvragen|graag|please))?\s*[.!?]?\s*$",
     re.IGNORECASE,
 )
@@ -63,23 +69,28 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     )
 
 
-def asked(written: str) -> str | None:
-    """The options of a mail whose only command is ``Register`` ("" for none); None when the
-    mail does not ask for it."""
+def asked(written: str) -> tuple[str, str] | None:
+    """What a mail whose only command is ``Register`` or ``Overzicht`` asks for: ("register" or
+    "overview", its options); None when it asks for neither."""
     first = next((p.strip() for p in re.split(r"\n\s*\n", written.strip()) if p.strip()), "")
-    if _BARE.match(first.split("\n")[0]) and len(first.split("\n")) == 1:
-        return ""
+    if (bare := _BARE.match(first)) is not None:
+        return _kind(bare[1]), ""
     block = read_block(written)
     if block.unknown or len(block.commands) != 1:
         return None
     word, value = block.commands[0]
-    return value.strip() if normalise_word(word) in WORDS else None
+    return (_kind(word), value.strip()) if normalise_word(word) in WORDS else None
 
 
-def asked_in_subject(subject: str) -> str | None:
-    """``Datalekregister 2026 opvragen`` → "2026"; None when the subject asks for no register."""
+def asked_in_subject(subject: str) -> tuple[str, str] | None:
+    """``Datalekregister 2026 opvragen`` → ("register", "2026"); None when the subject asks for
+    no register or overview."""
     m = _SUBJECT.match(subject)
-    return None if m is None else (m[1] or "")
+    return None if m is None else (_kind(m[1]), m[2] or "")
+
+
+def _kind(word: str) -> str:
+    return "overview" if normalise_word(word) in OVERVIEW else "register"
 
 
 @dataclass(frozen=True)
@@ -166,16 +177,21 @@ def answers_officer_mail(s: Session, parsed: ParsedMessage) -> bool:
         col(Outbox.kind).startswith("officer_"))).first() is not None  # fmt: skip
 
 
-def answer(svc: Services, s: Session, m: InboundMessage, parsed: ParsedMessage, options: str, now: datetime) -> None:
-    """Send the officer the register asked for, or say why not and what to do instead."""
+def answer(
+    svc: Services, s: Session, m: InboundMessage, parsed: ParsedMessage, request: tuple[str, str], now: datetime
+) -> None:
+    """Send the officer the register or the overview asked for, or say why not and what to do
+    instead."""
     from mailbot.pipeline.conversation import bare_subject, stale_command
 
     settings = svc.settings
     lang = settings.language
+    kind, options = request
+    overview = kind == "overview"
     trusted = settings.trusted_authserv_id
     authenticated = bool(trusted) and sender_authenticated(parsed, trusted)
     m.sender_role = "officer"
-    request = read_options(options)
+    wanted = read_options(options)
     why_not = ""
     if not (answers_officer_mail(s, parsed) or authenticated):
         why_not = "reply"
@@ -186,43 +202,36 @@ def answer(svc: Services, s: Session, m: InboundMessage, parsed: ParsedMessage, 
             lang, f"DKIM/DMARC niet geslaagd volgens {trusted}", f"DKIM/DMARC did not pass according to {trusted}"
         )
     context: dict[str, object] = {
-        "original_subject": bare_subject(parsed.subject, settings.kenmerk_prefix),
-        "refused": why_not, "unknown": "", "count": 0, "period": "", "fmt": "",
+        "original_subject": bare_subject(parsed.subject, settings.kenmerk_prefix), "overview": overview,
+        "refused": why_not, "unknown": "", "count": 0, "period": "", "fmt": "", "lines": [],
     }  # fmt: skip
     attachments: tuple[Attachment, ...] = ()
     if why_not:
         if outbox.auto_replies_last_hour(s, parsed.from_address, now) >= settings.max_replies_per_hour:
-            m.reason = f"register asked for, refused ({why_not}); no answer: reply cap reached"
+            m.reason = f"{kind} asked for, refused ({why_not}); no answer: reply cap reached"
             return
-        r = svc.renderer.render(lang, "officer_register", **context)
-        m.reason = f"register asked for, refused: {why_not}"
-    elif isinstance(request, str):
-        r = svc.renderer.render(lang, "officer_register", **(context | {"unknown": request}))
-        m.reason = f"register asked for with an option not understood: {request}"
+        m.reason = f"{kind} asked for, refused: {why_not}"
+    elif isinstance(wanted, str) or (overview and wanted.fmt != "xlsx"):
+        context["unknown"] = wanted if isinstance(wanted, str) else wanted.fmt
+        m.reason = f"{kind} asked for with an option not understood: {context['unknown']}"
     else:
-        out = io.BytesIO()
-        try:
-            count = export(
-                svc.engine, request.fmt, out, selection=request.selection, tz=settings.timezone, now=now,
-                language=lang, renderer=svc.renderer, title="",
-            )  # fmt: skip
-        except ExportError as exc:  # pragma: no cover - the options are checked above
-            raise AssertionError(str(exc)) from exc
-        attachments = (Attachment(_filename(request, lang), FORMATS[request.fmt], out.getvalue()),)
-        r = svc.renderer.render(
-            lang,
-            "officer_register",
-            **(context | {"count": count, "period": describe(request, lang), "fmt": request.fmt}),
-        )
+        if overview:
+            wanted = Request(_last_year(wanted.selection, now, settings.timezone), wanted.fmt)
+            count, attachments, lines = _overview(svc, wanted.selection, now, lang)
+            context["lines"] = lines
+        else:
+            count, attachments = _register(svc, wanted, now, lang)
+        context |= {"count": count, "period": describe(wanted, lang), "fmt": wanted.fmt}
         cases.add_event(
-            s, now, "register_sent", None, actor=parsed.from_address, message_id=m.id,
-            cases=count, period=describe(request, "en"), format=request.fmt,
+            s, now, f"{kind}_sent", None, actor=parsed.from_address, message_id=m.id,
+            cases=count, period=describe(wanted, "en"), format=wanted.fmt,
         )  # fmt: skip
-        m.reason = f"register sent to {parsed.from_address}: {count} case(s)"
+        m.reason = f"{kind} sent to {parsed.from_address}: {count} case(s)"
+    r = svc.renderer.render(lang, "officer_register", **context)
     mb = settings.mailbox_named(m.mailbox)
     outbox.enqueue(
         s,
-        kind="officer_register",
+        kind=f"officer_{kind}",
         mailbox=mb.name,
         sender=mb.address,
         sender_name=settings.sender_name,
@@ -237,6 +246,34 @@ def answer(svc: Services, s: Session, m: InboundMessage, parsed: ParsedMessage, 
         caused_by=m.id,
         attachments=attachments,
     )
+
+
+def _register(svc: Services, wanted: Request, now: datetime, lang: str) -> tuple[int, tuple[Attachment, ...]]:
+    out = io.BytesIO()
+    count = export(
+        svc.engine, wanted.fmt, out, selection=wanted.selection, tz=svc.settings.timezone, now=now,
+        language=lang, renderer=svc.renderer, title="",
+    )  # fmt: skip
+    return count, (Attachment(_filename(wanted, lang), FORMATS[wanted.fmt], out.getvalue()),)
+
+
+def _last_year(selection: Selection, now: datetime, tz: ZoneInfo) -> Selection:
+    """The overview's period: the one asked for, else the last twelve months up to today."""
+    if selection.since and selection.until:
+        return selection
+    today = now.astimezone(tz).date()
+    year, month = (today.year, today.month - 11) if today.month == 12 else (today.year - 1, today.month + 1)
+    return replace(selection, since=date(year, month, 1), until=today)
+
+
+def _overview(
+    svc: Services, selection: Selection, now: datetime, lang: str
+) -> tuple[int, tuple[Attachment, ...], list[str]]:
+    tz = svc.settings.timezone
+    assert selection.since and selection.until
+    fig = figures(cases_in(svc.engine, selection, tz), selection.since, selection.until, now, tz)
+    images = tuple(Attachment(name, "image/png", png, inline=True) for name, png in charts(fig, lang))
+    return fig.total, images, text(fig, lang)
 
 
 def written_part(parsed: ParsedMessage) -> str:
