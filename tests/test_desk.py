@@ -97,16 +97,20 @@ def test_a_new_mail_asking_for_the_register_opens_no_case(bot: Bot) -> None:
 def test_the_overview_by_reply(bot: Bot) -> None:
     """``Overzicht`` in a reply to the officer's notice: the figures in text and two charts,
     inline and attached as PNG, counted from cases opened by mail; one of them notified to the
-    AP through the officer's commands."""
+    AP and given its kind (``Type:``) through the officer's commands."""
     first, _, notice, _ = open_case(bot, body="Een e-mail met de cijferlijst ging naar de verkeerde ontvanger.")
     open_case(bot, sender=REPORTERS[0], body="Mijn laptop is gisteren in de trein gestolen.")
     reported = datetime.now(ZoneInfo("Europe/Amsterdam")).strftime("%d-%m-%Y %H:%M")
-    answer_to(bot, officer_reply(notice, f"Melden AP: ja\nAP-meldnummer: M-123456\nGemeld op: {reported}"))
+    answer_to(
+        bot, officer_reply(notice, f"Melden AP: ja\nAP-meldnummer: M-123456\nGemeld op: {reported}\nType: phishing")
+    )
     assert show(bot, first)["ap_notified_at"]
     answer = answer_to(bot, officer_reply(notice, "Overzicht"))
     text = body_text(answer)
     assert "Overzicht van 2 meldingen, ontvangen van " in text
-    assert "E-mail aan verkeerde ontvanger: 1" in text and "Apparaat of papier verloren of gestolen: 1" in text
+    # The officer's Type: replaces what the words suggested; the other case keeps its suggestion.
+    assert "Hacking, malware of phishing: 1" in text and "E-mail aan verkeerde ontvanger" not in text
+    assert "Apparaat of papier verloren of gestolen: 1" in text
     assert "binnen 72 uur: 1" in text and "100% van de meldingen bij de AP binnen 72 uur" in text
     images = [p for p in answer.iter_attachments() if p.get_content_type() == "image/png"]
     assert [p.get_content_disposition() for p in images] == ["inline", "inline"]

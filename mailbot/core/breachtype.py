@@ -28,7 +28,11 @@ TYPES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "verkeerd gemaild",
         ),
     ),
-    "post": ("Post naar verkeerd adres", "Post to the wrong address", ("brief", "post", "envelop", "verkeerd adres")),
+    "post": (
+        "Post naar verkeerd adres",
+        "Post to the wrong address",
+        ("brief", " post ", "per post", "poststuk", "envelop", "verkeerd adres", "wrong address"),
+    ),
     "lost": (
         "Apparaat of papier verloren of gestolen",
         "Device or paper lost or stolen",

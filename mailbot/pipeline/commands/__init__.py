@@ -115,6 +115,7 @@ def _registry() -> list[ModuleType]:
         fields,
         handler,
         help,
+        kind,
         note,
         question,
         reason,
@@ -127,7 +128,7 @@ def _registry() -> list[ModuleType]:
     # Order matters where words overlap: specific commands before the answer fields.
     return [
         status, question, tell, aware, note, handler, ap, apconcept, subjects, board, assessment, reason, confirm,
-        accept, register, help, fields,
+        accept, register, kind, help, fields,
     ]  # fmt: skip
 
 
