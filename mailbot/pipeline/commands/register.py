@@ -182,6 +182,7 @@ def answer(
 ) -> None:
     """Send the officer the register or the overview asked for, or say why not and what to do
     instead."""
+    from mailbot.pipeline.conversation import _answer as reply
     from mailbot.pipeline.conversation import bare_subject, stale_command
 
     settings = svc.settings
@@ -229,23 +230,7 @@ def answer(
         m.reason = f"{kind} sent to {parsed.from_address}: {count} case(s)"
     r = svc.renderer.render(lang, "officer_register", **context)
     mb = settings.mailbox_named(m.mailbox)
-    outbox.enqueue(
-        s,
-        kind=f"officer_{kind}",
-        mailbox=mb.name,
-        sender=mb.address,
-        sender_name=settings.sender_name,
-        recipient=parsed.from_address,
-        subject=r.subject,
-        body=r.body,
-        language=lang,
-        now=now,
-        auto_reply=bool(why_not),
-        in_reply_to=parsed.message_id or None,
-        references=(*parsed.references, parsed.message_id) if parsed.message_id else parsed.references,
-        caused_by=m.id,
-        attachments=attachments,
-    )
+    reply(svc, s, m, parsed, mb, f"officer_{kind}", r, None, now, auto_reply=bool(why_not), attachments=attachments)
 
 
 def _register(svc: Services, wanted: Request, now: datetime, lang: str) -> tuple[int, tuple[Attachment, ...]]:
