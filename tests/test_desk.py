@@ -53,6 +53,8 @@ def test_register_by_reply_goes_to_that_officer_only(bot: Bot) -> None:
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == [c.label("nl") for c in COLUMNS]
     assert sorted(str(r[0]) for r in rows[1:]) == sorted([first, second])
+    kind = [c.key for c in COLUMNS].index("breach_type")
+    assert {r[kind] for r in rows[1:]} == {"Overig"}, "the kind of breach, in words"
     assert [answer["To"]] == [OFFICER]
     bot.lab.wait_queue_empty()
     assert len(bot.lab.messages(EMPLOYEE)) == reporter_mail, "nothing to the reporter"
@@ -99,7 +101,8 @@ def test_the_overview_by_reply(bot: Bot) -> None:
     inline and attached as PNG, counted from cases opened by mail; one of them notified to the
     AP and given its kind (``Type:``) through the officer's commands."""
     first, _, notice, _ = open_case(bot, body="Een e-mail met de cijferlijst ging naar de verkeerde ontvanger.")
-    open_case(bot, sender=REPORTERS[0], body="Mijn laptop is gisteren in de trein gestolen.")
+    _, _, laptop, _ = open_case(bot, sender=REPORTERS[0], body="Mijn laptop is gisteren in de trein gestolen.")
+    assert "Soort datalek: Apparaat of papier verloren of gestolen (voorstel" in body_text(laptop)
     reported = datetime.now(ZoneInfo("Europe/Amsterdam")).strftime("%d-%m-%Y %H:%M")
     answer_to(
         bot, officer_reply(notice, f"Melden AP: ja\nAP-meldnummer: M-123456\nGemeld op: {reported}\nType: phishing")

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, inspect, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
-from mailbot.core import severity
+from mailbot.core import breachtype, severity
 from mailbot.core.answers import extract_answers
 from mailbot.core.classify import Context, Disposition, classify
 from mailbot.core.compose import address_fault, shown_address
@@ -33,6 +33,7 @@ from mailbot.pipeline import acknowledgement, conversation, loops, outbox
 from mailbot.pipeline.budget import BudgetExceeded, CpuBudget
 from mailbot.pipeline.commands import register
 from mailbot.pipeline.notify import notify_officers
+from mailbot.register.entry import breach_type
 
 log = logging.getLogger(__name__)
 
@@ -330,6 +331,12 @@ def handle(
     return c.disposition.value
 
 
+def suggested_type(case: Case, language: str) -> str:
+    """The kind of breach the report's words suggest, for the officer's notice ("" when none does)."""
+    kind = breach_type(case)
+    return "" if kind == "other" else breachtype.name(kind, language)
+
+
 def _desk_request(
     parsed: ParsedMessage, disposition: Disposition, rule: str, mb: MailboxSettings, prefix: str
 ) -> tuple[str, str] | None:
@@ -402,6 +409,7 @@ def _new_case(
             suggestion=severity.table(severity.assess({}, cases.answers_of(case)), case.language),
             understood=acknowledgement.understood_and_missing(case)[0],
             not_placed=read.unsure_lines(case.language),
+            breach_type=suggested_type(case, svc.settings.language),
         )
         cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
         return case

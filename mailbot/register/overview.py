@@ -23,7 +23,7 @@ from mailbot.core.clock import as_utc
 from mailbot.core.severity import assess
 from mailbot.core.wording import MONTHS, number
 from mailbot.model.models import Case
-from mailbot.register.entry import timeliness
+from mailbot.register.entry import breach_type, timeliness
 
 TIER_ORDER = ("none", "risk", "high", "unassessed")
 TIER_NAMES = {
@@ -62,14 +62,6 @@ def _months(since: date, until: date) -> list[tuple[int, int]]:
         out.append((y, m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
-
-
-def breach_type(case: Case) -> str:
-    """The type the officer set (``Type:``), else the one the report's words suggest."""
-    chosen = json.loads(case.assessment or "{}").get("breach_type")
-    if isinstance(chosen, str) and chosen in breachtype.TYPES:
-        return chosen
-    return breachtype.suggest(f"{case.subject}\n{case.description}")
 
 
 def decided_at(case: Case) -> datetime | None:
