@@ -14,7 +14,8 @@ from mailbot.cli.demo import EMPLOYEE, OFFICER
 from mailbot.pipeline.commands.register import Request, asked, asked_in_subject, describe, read_options
 from mailbot.register.entry import COLUMNS
 from mailbot.register.export import Selection
-from tests.mailserver import REPORTERS, Bot, body_text, parse, submit
+from mailbot.testing.labserver import LabMailServer
+from tests.mailserver import REPORTERS, Bot, body_text, make_bot, parse, submit
 from tests.test_conversation import mail, officer_reply, open_case, show
 
 
@@ -94,6 +95,26 @@ def test_a_new_mail_asking_for_the_register_opens_no_case(bot: Bot) -> None:
     assert not attachments(answer)
     assert 'met bovenaan alleen het woord "Register"' in body_text(answer)
     assert "DL-" not in bot.cli("list").stdout, "no case opened"
+
+
+def test_a_new_mail_vouched_for_by_the_trusted_server_gets_the_register(clean_lab: LabMailServer) -> None:
+    """Where MAILBOT_TRUSTED_AUTHSERV_ID is set and that server passed DKIM for the officer's
+    domain, a new mail "Register" is answered with the register; with DKIM failed, it is not."""
+    bot = make_bot(clean_lab, MAILBOT_TRUSTED_AUTHSERV_ID="mx.example.org")
+    try:
+        kenmerk, _, _, _ = open_case(bot)
+        bot.lab.wait_queue_empty()
+        failed = mail(OFFICER, "Register", "", Authentication_Results="mx.example.org; dkim=fail; dmarc=fail")
+        answer = answer_to(bot, failed)
+        assert not attachments(answer) and 'alleen het woord "Register"' in body_text(answer)
+        passed = mail(OFFICER, "Register", "", Authentication_Results="mx.example.org; dkim=pass header.d=example.org")
+        answer = answer_to(bot, passed)
+        ((name, payload),) = attachments(answer).items()
+        assert name == "datalekregister.xlsx" and "1 melding, alle meldingen" in body_text(answer)
+        sheet = load_workbook(io.BytesIO(payload)).active
+        assert sheet is not None and sheet["A2"].value == kenmerk
+    finally:
+        bot.worker.close()
 
 
 def test_the_overview_by_reply(bot: Bot) -> None:
