@@ -136,6 +136,7 @@ def test_the_overview_by_reply(bot: Bot) -> None:
     assert "Hacking, malware of phishing: 1" in text and "E-mail aan verkeerde ontvanger" not in text
     assert "Apparaat of papier verloren of gestolen: 1" in text
     assert "binnen 72 uur: 1" in text and "100% van de meldingen bij de AP binnen 72 uur" in text
+    assert "Mediane tijd van melding tot besluit: minder dan een uur" in text
     images = [p for p in answer.iter_attachments() if p.get_content_type() == "image/png"]
     assert [p.get_content_disposition() for p in images] == ["inline", "inline"]
     for part in images:

@@ -85,7 +85,8 @@ def figures(cases: Iterable[Case], since: date, until: date, now: datetime, tz: 
         if when := timeliness(case, now):
             fig.timely[when] += 1
         if (decided := decided_at(case)) is not None:
-            fig.hours_to_decide.append((decided - as_utc(case.received_at)).total_seconds() / 3600)
+            # A decision dated to the minute can read as a moment before the report's second.
+            fig.hours_to_decide.append(max(0.0, (decided - as_utc(case.received_at)).total_seconds() / 3600))
     return fig
 
 
@@ -99,6 +100,9 @@ def month_name(year: int, month: int, language: str) -> str:
 
 
 def hours_text(hours: float, language: str) -> str:
+    """``4,2 dagen``, ``6,5 uur``, ``minder dan een uur``."""
+    if hours < 1:
+        return "minder dan een uur" if language == "nl" else "less than an hour"
     if hours < 48:
         return f"{number(round(hours, 1), language)} " + ("uur" if language == "nl" else "hours")
     return f"{number(round(hours / 24, 1), language)} " + ("dagen" if language == "nl" else "days")
@@ -160,7 +164,7 @@ def charts(fig: Figures, language: str) -> list[tuple[str, bytes]]:
     ax.tick_params(axis="x", labelrotation=45, labelsize=8)
     out.append(("meldingen-per-maand.png" if nl else "reports-per-month.png", _png(figure)))
 
-    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), dpi=100)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=100, width_ratios=(1, 1.2))
     tiers = [t for t in TIER_ORDER if t != "unassessed" or fig.tiers[t]]
     left.barh([TIER_NAMES[language][t] for t in tiers], [fig.tiers[t] for t in tiers], color="#777777",
               edgecolor="black", linewidth=0.6)  # fmt: skip
@@ -172,12 +176,13 @@ def charts(fig: Figures, language: str) -> list[tuple[str, bytes]]:
     median = fig.median_hours
     shown = hours_text(median, language) if median is not None else "–"
     right.set_title("Melding bij de AP" if nl else "AP notification")
-    right.set_xlabel(f"mediane tijd tot besluit: {shown}" if nl else f"median time to decision: {shown}")
+    right.set_xlabel(f"mediane tijd tot besluit: {shown}" if nl else f"median time to decision: {shown}", fontsize=9)
     right.xaxis.set_major_locator(MaxNLocator(integer=True))
     right.invert_yaxis()
     for side in (left, right):
         for bars in side.containers:
             side.bar_label(bars, padding=3, fontsize=9)
+        side.margins(x=0.12)
     out.append(("ernst-en-72-uur.png" if nl else "severity-and-72-hours.png", _png(figure)))
     return out
 
