@@ -204,7 +204,7 @@ def answer(
         )
     context: dict[str, object] = {
         "original_subject": bare_subject(parsed.subject, settings.kenmerk_prefix), "overview": overview,
-        "refused": why_not, "unknown": "", "count": 0, "period": "", "fmt": "", "lines": [],
+        "why_not": why_not, "unknown": "", "count": 0, "period": "", "fmt": "", "lines": [],
     }  # fmt: skip
     attachments: tuple[Attachment, ...] = ()
     if why_not:
