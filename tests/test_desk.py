@@ -10,12 +10,23 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from mailbot.cli.demo import EMPLOYEE, OFFICER
+from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
 from mailbot.pipeline.commands.register import Request, asked, asked_in_subject, describe, read_options
 from mailbot.register.entry import COLUMNS
 from mailbot.register.export import Selection
 from mailbot.testing.labserver import LabMailServer
-from tests.mailserver import REPORTERS, Bot, body_text, make_bot, parse, submit
+from tests.mailserver import (
+    PO,
+    PO_OFFICER,
+    REPORTERS,
+    Bot,
+    body_text,
+    make_bot,
+    parse,
+    report,
+    submit,
+    two_mailboxes,
+)
 from tests.test_conversation import mail, officer_reply, open_case, show
 
 
@@ -113,6 +124,29 @@ def test_a_new_mail_vouched_for_by_the_trusted_server_gets_the_register(clean_la
         assert name == "datalekregister.xlsx" and "1 melding, alle meldingen" in body_text(answer)
         sheet = load_workbook(io.BytesIO(payload)).active
         assert sheet is not None and sheet["A2"].value == kenmerk
+    finally:
+        bot.worker.close()
+
+
+def test_each_mailbox_officer_gets_that_mailbox_register(clean_lab: LabMailServer) -> None:
+    """With two mailboxes, P&O's officer asking for the register gets P&O's cases, not the
+    other mailbox's."""
+    bot = make_bot(clean_lab, **two_mailboxes(clean_lab))
+    try:
+        main_case, _, _, _ = open_case(bot)
+        clean_lab.send(report().replace(f"To: {BOT}".encode(), f"To: {PO}".encode()), EMPLOYEE, [PO])
+        clean_lab.wait_for(PO, 1)
+        (po_case,) = bot.run_pass().kenmerken
+        notice = parse(clean_lab.wait_for(PO_OFFICER, 1)[-1])
+        clean_lab.send(officer_reply(notice, "Register", sender=PO_OFFICER), PO_OFFICER, [PO])
+        clean_lab.wait_for(PO, 2)
+        bot.run_pass()
+        answer = parse(clean_lab.wait_for(PO_OFFICER, 2)[-1])
+        ((_, payload),) = attachments(answer).items()
+        sheet = load_workbook(io.BytesIO(payload)).active
+        assert sheet is not None
+        assert [str(r[0]) for r in sheet.iter_rows(min_row=2, values_only=True)] == [po_case]
+        assert main_case != po_case and "1 melding" in body_text(answer)
     finally:
         bot.worker.close()
 

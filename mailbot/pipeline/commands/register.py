@@ -216,6 +216,9 @@ def answer(
         context["unknown"] = wanted if isinstance(wanted, str) else wanted.fmt
         m.reason = f"{kind} asked for with an option not understood: {context['unknown']}"
     else:
+        # Each mailbox's officers see its cases only: P&O's officer gets P&O's register.
+        own = tuple(mb.name for mb in settings.mailboxes if parsed.from_address in mb.officers)
+        wanted = Request(replace(wanted.selection, mailboxes=own), wanted.fmt)
         if overview:
             wanted = Request(_last_year(wanted.selection, now, settings.timezone), wanted.fmt)
             count, attachments, lines = _overview(svc, wanted.selection, now, lang)
