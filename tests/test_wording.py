@@ -160,6 +160,13 @@ def context() -> dict[str, Any]:
         "keyword": "beveiligingsincident",
         "example": "DL-2026-0001",
         "officer": "fg@example.org",
+        "overview": True,
+        "why_not": "",
+        "unknown": "",
+        "count": 3,
+        "period": "ontvangen in 2026",
+        "fmt": "xlsx",
+        "lines": ["Meldingen per maand:", "  jan 26: 3 (Overig 3)"],
     }
 
 

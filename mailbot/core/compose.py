@@ -9,15 +9,29 @@ between words; the body is UTF-8, quoted-printable.
 
 from __future__ import annotations
 
+import base64
 import quopri
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr
+from urllib.parse import quote
 
 MAX_SUBJECT = 250
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a mail: ``inline`` ones (a chart) are shown in the text by mail
+    programs that show images, and can be saved like any other."""
+
+    filename: str
+    content_type: str
+    payload: bytes
+    inline: bool = False
 
 
 def new_message_id(sender: str) -> str:
@@ -96,6 +110,7 @@ def compose(
     in_reply_to: str | None = None,
     references: tuple[str, ...] = (),
     kenmerk: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> bytes:
     subject = subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 1] + "…"
     references = _ascii_ids(references)
@@ -118,13 +133,34 @@ def compose(
     ]
     if kenmerk:
         headers.append(("X-Mailbot-Kenmerk", kenmerk))
-    headers += [
-        ("MIME-Version", "1.0"),
-        ("Content-Type", 'text/plain; charset="utf-8"'),
-        ("Content-Transfer-Encoding", "quoted-printable"),
-    ]
-    # ASCII but for a recipient's non-ASCII local part (RFC 6532, sent with SMTPUTF8).
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("utf-8")
+    text_headers = [("Content-Type", 'text/plain; charset="utf-8"'), ("Content-Transfer-Encoding", "quoted-printable")]
     text = body.replace("\r\n", "\n").encode("utf-8")
     encoded = quopri.encodestring(text).replace(b"\n", b"\r\n")
-    return head + b"\r\n" + encoded
+    if not attachments:
+        headers += [("MIME-Version", "1.0"), *text_headers]
+        return _head(headers) + b"\r\n" + encoded
+    boundary = f"=_mailbot_{secrets.token_hex(12)}"
+    headers += [("MIME-Version", "1.0"), ("Content-Type", f'multipart/mixed; boundary="{boundary}"')]
+    parts = [_head(text_headers) + b"\r\n" + encoded]
+    parts += [_attachment_part(a) for a in attachments]
+    delimiter = f"\r\n--{boundary}\r\n".encode()
+    return _head(headers) + b"\r\n" + delimiter[2:] + delimiter.join(parts) + f"\r\n--{boundary}--\r\n".encode()
+
+
+def _head(headers: list[tuple[str, str]]) -> bytes:
+    # ASCII but for a recipient's non-ASCII local part (RFC 6532, sent with SMTPUTF8).
+    return "".join(f"{name}: {value}\r\n" for name, value in headers).encode("utf-8")
+
+
+def _attachment_part(a: Attachment) -> bytes:
+    """One file, base64 in lines of 76; its name as an RFC 2231 parameter when not ASCII."""
+    name = a.filename if a.filename.isascii() and '"' not in a.filename else None
+    param = f'filename="{name}"' if name else "filename*=utf-8''" + quote(a.filename, safe="")
+    headers = [
+        ("Content-Type", a.content_type),
+        ("Content-Transfer-Encoding", "base64"),
+        ("Content-Disposition", f"{'inline' if a.inline else 'attachment'}; {param}"),
+    ]
+    data = base64.b64encode(a.payload)
+    lines = b"\r\n".join(data[i : i + 76] for i in range(0, len(data), 76))
+    return _head(headers) + b"\r\n" + lines

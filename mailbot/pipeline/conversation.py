@@ -32,6 +32,7 @@ from mailbot.core.answers import extract_answers, field_for_label
 from mailbot.core.authentication import sender_authenticated
 from mailbot.core.classify import strip_subject_prefixes
 from mailbot.core.clock import as_utc
+from mailbot.core.compose import Attachment
 from mailbot.core.config import MailboxSettings
 from mailbot.core.kenmerk import find_kenmerken
 from mailbot.core.parse import ParsedMessage
@@ -392,6 +393,7 @@ def _answer(
     case: Case | None,
     now: datetime,
     auto_reply: bool,
+    attachments: tuple[Attachment, ...] = (),
 ) -> None:
     """The answer to an officer's mail, in its thread."""
     outbox.enqueue(
@@ -411,6 +413,7 @@ def _answer(
         in_reply_to=parsed.message_id or None,
         references=(*parsed.references, parsed.message_id) if parsed.message_id else parsed.references,
         caused_by=m.id,
+        attachments=attachments,
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, inspect, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
-from mailbot.core import severity
+from mailbot.core import breachtype, severity
 from mailbot.core.answers import extract_answers
 from mailbot.core.classify import Context, Disposition, classify
 from mailbot.core.compose import address_fault, shown_address
@@ -31,7 +31,9 @@ from mailbot.model.models import Case, InboundMessage, MessageStatus, Outbox, St
 from mailbot.model.services import Services
 from mailbot.pipeline import acknowledgement, conversation, loops, outbox
 from mailbot.pipeline.budget import BudgetExceeded, CpuBudget
+from mailbot.pipeline.commands import register
 from mailbot.pipeline.notify import notify_officers
+from mailbot.register.entry import breach_type
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +292,10 @@ def handle(
     c = classify(parsed, context)
     case: Case | None = None
     m.status, m.disposition, m.rule, m.processed_at = MessageStatus.PROCESSED, c.disposition, c.rule, now
-    if c.disposition is Disposition.CASE:
+    desk = _desk_request(parsed, c.disposition, c.rule, mb, svc.settings.kenmerk_prefix)
+    if desk is not None:
+        register.answer(svc, s, m, parsed, desk, now)
+    elif c.disposition is Disposition.CASE:
         case = _new_case(svc, s, mb, m, parsed, now, loop_reason)
         result.kenmerken.append(case.kenmerk)
         m.reason = f"new case {case.kenmerk}" + (f"; {loop_reason}" if loop_reason else "")
@@ -324,6 +329,29 @@ def handle(
         extra=_about(m, case.kenmerk if case else None),
     )
     return c.disposition.value
+
+
+def suggested_type(case: Case, language: str) -> str:
+    """The kind of breach the report's words suggest, for the officer's notice ("" when none does)."""
+    kind = breach_type(case)
+    return "" if kind == "other" else breachtype.name(kind, language)
+
+
+def _desk_request(
+    parsed: ParsedMessage, disposition: Disposition, rule: str, mb: MailboxSettings, prefix: str
+) -> tuple[str, str] | None:
+    """An officer asking for the register or the overview (commands/register.py): in a reply
+    whose only command is ``Register`` or ``Overzicht``, or in a new mail with a subject like
+    "Datalekregister 2026 opvragen" (which is no breach report of theirs). Returns what is asked
+    for and its options; None for any other mail."""
+    if parsed.from_address not in mb.officers or not (
+        disposition in (Disposition.CASE, Disposition.REPLY) or rule == "not-a-report"
+    ):
+        return None
+    options = register.asked(register.written_part(parsed))
+    if options is None and disposition is not Disposition.REPLY:
+        options = register.asked_in_subject(conversation.bare_subject(parsed.subject, prefix))
+    return options
 
 
 def _new_case(
@@ -381,6 +409,7 @@ def _new_case(
             suggestion=severity.table(severity.assess({}, cases.answers_of(case)), case.language),
             understood=acknowledgement.understood_and_missing(case)[0],
             not_placed=read.unsure_lines(case.language),
+            breach_type=suggested_type(case, svc.settings.language),
         )
         cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
         return case

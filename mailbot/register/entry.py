@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mailbot.core import breachtype
 from mailbot.core.clock import as_utc
 from mailbot.core.severity import BANDS_EN, assess
 from mailbot.model.models import Case
@@ -39,6 +40,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "Status", "Status", width=15),
     Column("summary", "Samenvatting", "Summary", width=50),
     Column("nature", "Aard van het datalek", "Nature of the breach", width=30),
+    Column("breach_type", "Soort datalek", "Kind of breach", width=24),
     Column("categories", "Soorten persoonsgegevens", "Data categories", width=30),
     Column("people", "Aantal betrokkenen", "People affected", "count", 12),
     Column("records", "Aantal records", "Records", "count", 12),
@@ -103,6 +105,14 @@ def _signed(text: str, by: str) -> str:
     return f"{text} ({by})" if text and by else text
 
 
+def breach_type(case: Case) -> str:
+    """The kind of breach the officer set (``Type:``), else the one the report's words suggest."""
+    chosen = json.loads(case.assessment or "{}").get("breach_type")
+    if isinstance(chosen, str) and chosen in breachtype.TYPES:
+        return chosen
+    return breachtype.suggest(f"{case.subject}\n{case.description}")
+
+
 def timeliness(case: Case, now: datetime) -> str:
     """on_time / late (notified after the 72 hours) / late_open (not notified, deadline passed, no
     decision) / "" (not notified and not due, or decided not to notify)."""
@@ -130,6 +140,7 @@ def entry(case: Case, tz: ZoneInfo, now: datetime, language: str = "nl") -> dict
         "status": case.status,
         "summary": _summary(case, assessment),
         "nature": str(assessment.get("nature") or ""),
+        "breach_type": breachtype.name(breach_type(case), language),
         "categories": str(assessment.get("categories") or answers.get("data_types") or ""),
         "people": count_text(answers.get("affected_count")),
         "records": count_text(assessment.get("records")),

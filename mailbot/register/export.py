@@ -43,6 +43,7 @@ class Selection:
     since: date | None = None
     until: date | None = None
     status: str | None = None
+    mailboxes: tuple[str, ...] | None = None  # the cases of these mailboxes only; None: all
 
 
 def _status_filter(status: str) -> Any:
@@ -66,6 +67,8 @@ def cases(engine: Engine, selection: Selection, tz: ZoneInfo, chunk: int = CHUNK
         query = query.where(Case.received_at < datetime.combine(selection.until + timedelta(days=1), time(), tz))
     if selection.status:
         query = query.where(_status_filter(selection.status))
+    if selection.mailboxes is not None:
+        query = query.where(col(Case.mailbox).in_(selection.mailboxes))
     last = 0
     while True:
         with db.session(engine) as s:

@@ -156,9 +156,11 @@ def _registry() -> list[Command]:
         fields,
         handler,
         help,
+        kind,
         note,
         question,
         reason,
+        register,
         status,
         subjects,
         tell,
@@ -167,7 +169,7 @@ def _registry() -> list[Command]:
     # Order matters where words overlap: specific commands before the answer fields.
     modules = [
         status, question, tell, aware, note, handler, ap, apconcept, subjects, board, assessment, reason, confirm,
-        accept, help, fields,
+        accept, register, kind, help, fields,
     ]  # fmt: skip
     return [command for module in modules for command in module.COMMANDS]
 

@@ -1,0 +1,199 @@
+"""The register in figures and charts, for the officer and the board: reports per month by the
+AP's breach types, the severity tiers, AP notifications within 72 hours or late, and the
+median time from report to decision.
+
+The figures are counted from the stored cases; the charts are drawn with matplotlib (its Agg
+backend, no display), imported only when a chart is drawn. They are made to be read in
+greyscale print: shades of grey and hatching tell the series apart, not colour.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from mailbot.core import breachtype
+from mailbot.core.clock import as_utc
+from mailbot.core.severity import assess
+from mailbot.core.wording import MONTHS, number
+from mailbot.model.models import Case
+from mailbot.register.entry import breach_type, timeliness
+
+TIER_ORDER = ("none", "risk", "high", "unassessed")
+TIER_NAMES = {
+    "nl": {"none": "geen risico", "risk": "risico", "high": "hoog risico", "unassessed": "niet beoordeeld"},
+    "en": {"none": "no risk", "risk": "risk", "high": "high risk", "unassessed": "not assessed"},
+}
+TIMELY_ORDER = ("on_time", "late", "late_open")
+TIMELY_NAMES = {
+    "nl": {"on_time": "binnen 72 uur", "late": "te laat gemeld", "late_open": "termijn verstreken, niet gemeld"},
+    "en": {"on_time": "within 72 hours", "late": "notified late", "late_open": "deadline passed, not notified"},
+}
+# Greys and hatches that stay apart in black-and-white print, one per breach type.
+_SHADES = ("#222222", "#555555", "#888888", "#aaaaaa", "#cccccc", "#eeeeee", "#ffffff")
+_HATCHES = ("", "//", "", "xx", "..", "\\\\", "")
+
+
+@dataclass
+class Figures:
+    since: date
+    until: date
+    months: list[tuple[int, int]]
+    by_type: dict[str, list[int]] = field(default_factory=dict)  # breach type → count per month
+    tiers: Counter[str] = field(default_factory=Counter)
+    timely: Counter[str] = field(default_factory=Counter)
+    hours_to_decide: list[float] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def median_hours(self) -> float | None:
+        return statistics.median(self.hours_to_decide) if self.hours_to_decide else None
+
+
+def _months(since: date, until: date) -> list[tuple[int, int]]:
+    out, (y, m) = [], (since.year, since.month)
+    while (y, m) <= (until.year, until.month):
+        out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def decided_at(case: Case) -> datetime | None:
+    """When the case was decided: the first of the board's decision, the AP notification and closing."""
+    moments = [as_utc(t) for t in (case.board_decision_at, case.ap_notified_at, case.closed_at) if t is not None]
+    return min(moments) if moments else None
+
+
+def figures(cases: Iterable[Case], since: date, until: date, now: datetime, tz: ZoneInfo) -> Figures:
+    """The counts for the cases received from ``since`` to ``until`` (local dates, inclusive)."""
+    months = _months(since, until)
+    fig = Figures(since, until, months, {key: [0] * len(months) for key in breachtype.TYPES})
+    for case in cases:
+        local = as_utc(case.received_at).astimezone(tz)
+        if not since <= local.date() <= until:
+            continue
+        fig.total += 1
+        fig.by_type[breach_type(case)][months.index((local.year, local.month))] += 1
+        severity = assess(json.loads(case.assessment or "{}"), json.loads(case.answers or "{}"))
+        fig.tiers[severity.tier if severity.score is not None else "unassessed"] += 1
+        if when := timeliness(case, now):
+            fig.timely[when] += 1
+        if (decided := decided_at(case)) is not None:
+            # A decision dated to the minute can read as a moment before the report's second.
+            fig.hours_to_decide.append(max(0.0, (decided - as_utc(case.received_at)).total_seconds() / 3600))
+    return fig
+
+
+_SHORT = {"nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]}
+
+
+def month_name(year: int, month: int, language: str) -> str:
+    """``mrt 26`` (English: ``Mar 26``)."""
+    short = _SHORT.get(language) or [m[:3] for m in MONTHS["en"]]
+    return f"{short[month - 1]} {year % 100:02d}"
+
+
+def hours_text(hours: float, language: str) -> str:
+    """``4,2 dagen``, ``6,5 uur``, ``minder dan een uur``."""
+    if hours < 1:
+        return "minder dan een uur" if language == "nl" else "less than an hour"
+    if hours < 48:
+        return f"{number(round(hours, 1), language)} " + ("uur" if language == "nl" else "hours")
+    return f"{number(round(hours / 24, 1), language)} " + ("dagen" if language == "nl" else "days")
+
+
+def text(fig: Figures, language: str) -> list[str]:
+    """The figures in lines of text, for whoever does not load images."""
+    nl = language == "nl"
+    lines = [("Meldingen per maand" if nl else "Reports per month") + ":"]
+    for i, (y, m) in enumerate(fig.months):
+        parts = [f"{breachtype.name(k, language)} {counts[i]}" for k, counts in fig.by_type.items() if counts[i]]
+        total = sum(counts[i] for counts in fig.by_type.values())
+        lines.append(f"  {month_name(y, m, language)}: {total}" + (f" ({', '.join(parts)})" if parts else ""))
+    lines += ["", ("Naar soort" if nl else "By type") + ":"]
+    for key, counts in fig.by_type.items():
+        if sum(counts):
+            lines.append(f"  {breachtype.name(key, language)}: {sum(counts)}")
+    lines += ["", ("Naar ernst" if nl else "By severity") + ":"]
+    lines += [f"  {TIER_NAMES[language][t]}: {fig.tiers[t]}" for t in TIER_ORDER if fig.tiers[t]]
+    notified = fig.timely["on_time"] + fig.timely["late"]
+    lines += ["", ("Melding bij de AP" if nl else "AP notification") + ":"]
+    lines += [f"  {TIMELY_NAMES[language][t]}: {fig.timely[t]}" for t in TIMELY_ORDER]
+    if notified:
+        share = round(100 * fig.timely["on_time"] / notified)
+        lines.append(
+            f"  {share}% van de meldingen bij de AP binnen 72 uur"
+            if nl
+            else f"  {share}% of AP notifications within 72 hours"
+        )
+    median = fig.median_hours
+    lines.append(
+        ("  Mediane tijd van melding tot besluit: " if nl else "  Median time from report to decision: ")
+        + (hours_text(median, language) if median is not None else ("nog geen besluiten" if nl else "no decisions yet"))
+    )
+    return lines
+
+
+def charts(fig: Figures, language: str) -> list[tuple[str, bytes]]:
+    """The charts as PNG files: (file name, image)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    nl = language == "nl"
+    out = []
+    labels = [month_name(y, m, language) for y, m in fig.months]
+    figure, ax = plt.subplots(figsize=(9, 4.5), dpi=100)
+    bottom = [0] * len(labels)
+    for i, (key, counts) in enumerate(fig.by_type.items()):
+        ax.bar(labels, counts, bottom=bottom, label=breachtype.name(key, language), color=_SHADES[i],
+               hatch=_HATCHES[i], edgecolor="black", linewidth=0.6)  # fmt: skip
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+    ax.set_title("Meldingen per maand, naar soort" if nl else "Reports per month, by type")
+    ax.set_ylabel("aantal" if nl else "number")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    out.append(("meldingen-per-maand.png" if nl else "reports-per-month.png", _png(figure)))
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=100, width_ratios=(1, 1.2))
+    tiers = [t for t in TIER_ORDER if t != "unassessed" or fig.tiers[t]]
+    left.barh([TIER_NAMES[language][t] for t in tiers], [fig.tiers[t] for t in tiers], color="#777777",
+              edgecolor="black", linewidth=0.6)  # fmt: skip
+    left.set_title("Naar ernst" if nl else "By severity")
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.invert_yaxis()
+    right.barh([TIMELY_NAMES[language][t] for t in TIMELY_ORDER], [fig.timely[t] for t in TIMELY_ORDER],
+               color=["#dddddd", "#555555", "#222222"], hatch="", edgecolor="black", linewidth=0.6)  # fmt: skip
+    median = fig.median_hours
+    shown = hours_text(median, language) if median is not None else "–"
+    right.set_title("Melding bij de AP" if nl else "AP notification")
+    right.set_xlabel(f"mediane tijd tot besluit: {shown}" if nl else f"median time to decision: {shown}", fontsize=9)
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))
+    right.invert_yaxis()
+    for side in (left, right):
+        for bars in side.containers:
+            side.bar_label(bars, padding=3, fontsize=9)
+        side.margins(x=0.12)
+    out.append(("ernst-en-72-uur.png" if nl else "severity-and-72-hours.png", _png(figure)))
+    return out
+
+
+def _png(figure: object) -> bytes:
+    from matplotlib import pyplot as plt
+    from matplotlib.figure import Figure
+
+    assert isinstance(figure, Figure)
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()
