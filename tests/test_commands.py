@@ -109,3 +109,19 @@ def test_an_address_is_looked_for_in_linear_time(shape: Callable[[int], str]) ->
     assert_linear(shape, _ADDRESS.search)
     found = _ADDRESS.search("Melder: Piet <piet@example.org>, dank")
     assert found is not None and found[0] == "piet@example.org"
+
+
+def test_every_command_module_is_registered_with_typed_commands() -> None:
+    """A command module forgotten in the registry, or without its Command records, would
+    answer no one: every module of the package is listed, each with at least one Command."""
+    import importlib
+    import pkgutil
+
+    from mailbot.pipeline import commands
+
+    registered = commands._registry()
+    for info in pkgutil.iter_modules(commands.__path__):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        records = module.COMMANDS
+        assert records and all(isinstance(c, commands.Command) for c in records), info.name
+        assert all(c in registered for c in records), f"{info.name} is not in the registry"

@@ -7,7 +7,7 @@ import json
 
 from mailbot.core import breachtype
 from mailbot.model import cases
-from mailbot.pipeline.commands import Context, Outcome
+from mailbot.pipeline.commands import Command, Context, Outcome
 
 WORDS = ("type", "soort datalek", "breach type")
 OTHER = ("overig", "other", "anders")
@@ -30,3 +30,6 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     ctx.case.assessment = json.dumps(current, ensure_ascii=False, sort_keys=True)
     ctx.record("breach_type_set", old=old, new=key)
     return Outcome(word, True, breachtype.name(key, ctx.language))
+
+
+COMMANDS = (Command("kind", WORDS, run),)

@@ -29,7 +29,7 @@ from mailbot.model import cases
 from mailbot.model.models import InboundMessage, Outbox
 from mailbot.model.services import Services
 from mailbot.pipeline import outbox
-from mailbot.pipeline.commands import Context, Outcome, normalise_word, read_block
+from mailbot.pipeline.commands import Command, Context, Outcome, normalise_word, read_block
 from mailbot.register.export import Selection, export
 from mailbot.register.export import cases as cases_in
 from mailbot.register.overview import charts, figures, text
@@ -37,7 +37,6 @@ from mailbot.register.overview import charts, figures, text
 REGISTER = ("register", "datalekregister", "breach register")
 OVERVIEW = ("overzicht", "overview")
 WORDS = REGISTER + OVERVIEW
-ON_CLOSED = True
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
@@ -266,3 +265,7 @@ def _overview(
 
 def written_part(parsed: ParsedMessage) -> str:
     return split_reply(parsed.text).written
+
+
+# Read-only: fine whatever the state of the case the officer replied about.
+COMMANDS = (Command("register", WORDS, run, on_closed=True),)
