@@ -9,15 +9,26 @@ between words; the body is UTF-8, quoted-printable.
 
 from __future__ import annotations
 
+import base64
 import quopri
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr
 
 MAX_SUBJECT = 250
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a mail (the AP draft as PDF for the board)."""
+
+    filename: str  # ASCII: it goes into the header as is
+    content_type: str
+    data: bytes
 
 
 def new_message_id(sender: str) -> str:
@@ -96,6 +107,7 @@ def compose(
     in_reply_to: str | None = None,
     references: tuple[str, ...] = (),
     kenmerk: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> bytes:
     subject = subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 1] + "…"
     references = _ascii_ids(references)
@@ -118,13 +130,27 @@ def compose(
     ]
     if kenmerk:
         headers.append(("X-Mailbot-Kenmerk", kenmerk))
-    headers += [
-        ("MIME-Version", "1.0"),
-        ("Content-Type", 'text/plain; charset="utf-8"'),
-        ("Content-Transfer-Encoding", "quoted-printable"),
-    ]
+    text_part = [("Content-Type", 'text/plain; charset="utf-8"'), ("Content-Transfer-Encoding", "quoted-printable")]
+    boundary = f"=_mailbot_{secrets.token_hex(12)}"
+    headers.append(("MIME-Version", "1.0"))
+    headers += [("Content-Type", f'multipart/mixed; boundary="{boundary}"')] if attachments else text_part
     # ASCII but for a recipient's non-ASCII local part (RFC 6532, sent with SMTPUTF8).
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("utf-8")
+    head = _head(headers)
     text = body.replace("\r\n", "\n").encode("utf-8")
     encoded = quopri.encodestring(text).replace(b"\n", b"\r\n")
-    return head + b"\r\n" + encoded
+    if not attachments:
+        return head + b"\r\n" + encoded
+    mark = f"--{boundary}\r\n".encode()
+    parts = [mark + _head(text_part) + b"\r\n" + encoded + b"\r\n"]
+    for a in attachments:
+        data = base64.encodebytes(a.data).replace(b"\n", b"\r\n")
+        parts.append(mark + _head([
+            ("Content-Type", f'{a.content_type}; name="{a.filename}"'),
+            ("Content-Disposition", f'attachment; filename="{a.filename}"'),
+            ("Content-Transfer-Encoding", "base64"),
+        ]) + b"\r\n" + data)  # fmt: skip
+    return head + b"\r\n" + b"".join(parts) + f"--{boundary}--\r\n".encode()
+
+
+def _head(headers: list[tuple[str, str]]) -> bytes:
+    return "".join(f"{name}: {value}\r\n" for name, value in headers).encode("utf-8")

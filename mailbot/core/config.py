@@ -144,6 +144,9 @@ class Settings:
     # own; processors: known processors'); anyone else's waits (outside.py).
     reporter_domains: tuple[str, ...] = ()
     processor_domains: tuple[str, ...] = ()
+    # The people who decide (the director, the board): they get the decision request when the
+    # FG's advice is recorded, and may answer it with the decision, nothing else.
+    board: tuple[str, ...] = ()
     outside_replies_per_hour: int = 20
     log_format: str = "text"
     supplement_after_days: int = 7
@@ -513,6 +516,9 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
             r, "MAILBOT_REPORTER_DOMAINS", tuple(dict.fromkeys(mb.address.rsplit("@", 1)[1] for mb in mailboxes))
         ),
         processor_domains=_domains(r, "MAILBOT_PROCESSOR_DOMAINS", ()),
+        board=tuple(
+            dict.fromkeys(r.address("MAILBOT_BOARD", b.strip()) for b in r.get("MAILBOT_BOARD").split(",") if b.strip())
+        ),
         outside_replies_per_hour=r.integer("MAILBOT_OUTSIDE_REPLIES_PER_HOUR", 20, 0, 10000),
         max_cpu_seconds=r.integer("MAILBOT_MAX_CPU_SECONDS", 60, 1, 3600),
         template_dir=template_dir,

@@ -13,6 +13,8 @@
   server's word for the sender: naming the kenmerk "from" the reporter's address is easy to
   forge. Such a mail changes nothing; its answers are offered to the officers, who take them
   over with ``Overnemen`` (commands/accept.py).
+- A member of the **board** (``MAILBOT_BOARD``) answers the decision request with the decision,
+  authorised like an officer's command and with no other power (decision.py).
 - Anyone else is **unverified**: the mail is kept on the case, changes nothing, and the officers
   are told. So are commands from anyone who may not give them.
 """
@@ -39,7 +41,7 @@ from mailbot.core.render import Rendered
 from mailbot.model import cases
 from mailbot.model.models import Case, InboundMessage, Outbox
 from mailbot.model.services import Services
-from mailbot.pipeline import acknowledgement, commands, outbox
+from mailbot.pipeline import acknowledgement, commands, decision, outbox
 from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,8 @@ def role_of(svc: Services, s: Session, case: Case, sender: str) -> str:
         return "officer"
     if sender == case.reporter_address:
         return "reporter"
+    if sender in svc.settings.board:
+        return "board"
     return "participant" if sender in participants(s, case) else "unverified"
 
 
@@ -174,6 +178,11 @@ def handle_reply(
         _from_officer(svc, s, m, parsed, [(case, written)], [], now, tell)
     elif role in ("reporter", "participant"):
         _from_reporter(svc, s, m, parsed, case, written, role, now, tell)
+    elif role == "board" and (
+        why := decision.from_board(svc, s, m, parsed, case, written, now, stale_command(parsed, m.arrived_at))
+    ):
+        m.reason = f"{case.kenmerk}: board member's mail refused: {why}"
+        _refuse(svc, s, m, parsed, case, written, now, why, tell)
     else:
         m.reason = f"{case.kenmerk}: unverified, {parsed.from_address or 'no sender'} is not on the case"
         _refuse(

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from mailbot.core.compose import compose, new_message_id
+from mailbot.core.compose import Attachment, compose, new_message_id
 from mailbot.core.errors import PermanentError, TransientError
 from mailbot.mail.smtp import SmtpTransport
 from mailbot.model import db
@@ -69,6 +69,7 @@ def enqueue(
     in_reply_to: str | None = None,
     references: tuple[str, ...] = (),
     caused_by: int | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> str:
     """Queue a mail in the session's transaction; its Message-ID is returned."""
     message_id = new_message_id(sender)
@@ -85,6 +86,7 @@ def enqueue(
         in_reply_to=in_reply_to,
         references=references,
         kenmerk=kenmerk,
+        attachments=attachments,
     )
     # One INSERT on the session's connection: a new report queues two mails, and an ORM object
     # and its flush cost ten times the statement (docs/benchmarks.md).

@@ -88,6 +88,11 @@ def _local(value: datetime | None, settings: Settings) -> str:
     return as_utc(value).astimezone(settings.timezone).strftime("%d-%m-%Y %H:%M") if value else ""
 
 
+def _signed(text: str, by: str, at: datetime | None, settings: Settings) -> str:
+    """``niet melden (fg@…, 02-12-2026 14:00)``: a decision with who and when."""
+    return f"{text} ({by}, {_local(at, settings)})" if text else ""
+
+
 def _nature(assessment: dict[str, Any], nl: bool) -> str:
     """The form's nature of the breach; ``geen`` (none) is no loss, an unreadable value counts."""
     parts = []
@@ -213,6 +218,11 @@ def build(case: Case, settings: Settings, now: datetime) -> Draft:
                  why_not_fill if informed == "nee" else ""),
             Item(t("Genomen maatregelen", "Measures taken"), str(assessment.get("measures") or ""),
                  f"{command} Maatregelen:"),
+            # Not asked by the form: the procedure's own record of who advised and who decided.
+            Item(t("Advies FG (intern)", "DPO advice (internal)"), _signed(case.fg_advice, case.fg_advice_by,
+                 case.fg_advice_at, settings)),
+            Item(t("Besluit directie (intern)", "Board decision (internal)"), _signed(
+                 case.board_decision, case.board_decision_by, case.board_decision_at, settings)),
         )),
     )  # fmt: skip
     title = t(

@@ -1,10 +1,12 @@
 """The seeds' division of roles: the FG advises (``Advies FG:``), the director decides
-(``Besluit:``, optionally ``Besluit door:``). Who and when are recorded."""
+(``Besluit:``, optionally ``Besluit door:``). Who and when are recorded. With ``MAILBOT_BOARD``
+set, the advice goes to the board as a decision request (decision.py)."""
 
 from __future__ import annotations
 
 import re
 
+from mailbot.pipeline import decision
 from mailbot.pipeline.commands import COMPANION, NORMAL, Context, Outcome
 
 ADVICE = ("advies fg", "advies", "fg advice", "dpo advice")
@@ -31,6 +33,9 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     if w in ADVICE:
         case.fg_advice, case.fg_advice_by, case.fg_advice_at = value, ctx.officer, ctx.now
         kind, text = "fg_advice", ctx.say("advies FG vastgelegd", "DPO advice recorded")
+        if decision.request(ctx.svc, ctx.s, case, ctx.now, ctx.message.id):
+            board = ", ".join(ctx.svc.settings.board)
+            text += ctx.say(f"; besluitverzoek gestuurd aan {board}", f"; decision request sent to {board}")
     else:
         by = ctx.value_of(*BY) or ctx.officer
         case.board_decision, case.board_decision_by, case.board_decision_at = value, by, ctx.now

@@ -1,0 +1,132 @@
+"""The director's decision (procedure W) end to end on the lab mail server: the FG's advice
+brings the board a decision request with the AP draft attached, and the director's reply to it
+records the decision, and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from mailbot.cli.demo import OFFICER
+from mailbot.core.config import parse_settings
+from mailbot.pipeline.decision import read
+from mailbot.testing.labserver import LabMailServer
+from tests.mailserver import BOARD, SECOND_OFFICER, Bot, body_text, close_bot, make_bot, parse, submit
+from tests.test_conversation import officer_reply, open_case, show
+from tests.test_officer_stories import command
+
+ADVICE = "melden bij de AP, betrokkenen informeren"
+
+
+@pytest.fixture
+def board_bot(clean_lab: LabMailServer) -> Iterator[Bot]:
+    b = make_bot(clean_lab, MAILBOT_BOARD=BOARD)
+    yield b
+    close_bot(b)
+
+
+def answer(bot: Bot, reply_to: object, text: str) -> str:
+    """The director's reply to ``reply_to``; returns the text of the answer the director got."""
+    before = len(bot.lab.messages(BOARD))
+    submit(bot.lab, officer_reply(reply_to, text, sender=BOARD), sender=BOARD)  # type: ignore[arg-type]
+    bot.run_pass()
+    return body_text(parse(bot.lab.wait_for(BOARD, before + 1)[-1])).replace("\r\n", "\n")
+
+
+def test_the_director_decides_by_replying_to_the_request(board_bot: Bot) -> None:
+    """``Advies FG:`` mails the board the case, the advice, the clock and the AP draft as PDF.
+    A reply to it that tries anything besides the decision changes nothing; ``Akkoord`` makes the
+    advice the decision, recorded with who, when, the advice and the case state; the officers are
+    told, and the AP draft shows it."""
+    bot = board_bot
+    kenmerk, _, notice, _ = open_case(bot)
+    receipt = command(bot, notice, f"Advies FG: {ADVICE}")
+    assert f"besluitverzoek gestuurd aan {BOARD}" in receipt
+
+    request = parse(bot.lab.wait_for(BOARD, 1)[-1])
+    assert request["Subject"].startswith(f"[{kenmerk}] Uw besluit gevraagd")
+    text = body_text(request).replace("\r\n", "\n")
+    assert ADVICE in text and "Akkoord" in text and "Besluit: " in text and "Reden: " in text
+    assert "Deadline AP:" in text and "(nog " in text
+    assert "Melden AP: ja of nee" not in text, "the board is not told the officers' commands"
+    (pdf,) = [p for p in request.iter_attachments() if p.get_content_type() == "application/pdf"]
+    assert pdf.get_filename() == f"AP-concept-{kenmerk}.pdf"
+    assert pdf.get_content().startswith(b"%PDF")
+
+    # A forged decision: the director's address, but answering the officer's notice.
+    before = len(bot.lab.messages(OFFICER))
+    submit(bot.lab, officer_reply(notice, "Akkoord", sender=BOARD), sender=BOARD)
+    bot.run_pass()
+    assert show(bot, kenmerk)["board_decision"] is None
+    bot.lab.wait_for(OFFICER, before + 1)
+
+    # One power only: a status change beside the decision refuses the whole reply.
+    refused = answer(bot, request, "Akkoord\nStatus: gesloten")
+    assert "niet vastgelegd" in refused and "'Status:'" in refused
+    case = show(bot, kenmerk)
+    assert case["board_decision"] is None and case["status"] != "gesloten"
+
+    # An own decision needs a reason.
+    assert "Reden" in answer(bot, request, "Besluit: niet melden")
+    assert show(bot, kenmerk)["board_decision"] is None
+
+    done = answer(bot, request, "Akkoord")
+    assert "vastgelegd" in done and ADVICE in done and "niet vastgelegd" not in done
+    case = show(bot, kenmerk)
+    assert case["board_decision"]["text"] == ADVICE and case["board_decision"]["by"] == BOARD
+    (event,) = [e for e in case["events"] if e["kind"] == "board_decision"]
+    assert event["actor"] == BOARD
+    assert event["detail"]["advice"] == ADVICE and event["detail"]["advice_by"] == OFFICER
+    assert event["detail"]["status"] == case["status"] and event["detail"]["agreed"] is True
+
+    told = [parse(m) for m in bot.lab.wait_for(SECOND_OFFICER, 3)]
+    assert any(m["Subject"] == f"[{kenmerk}] Besluit vastgelegd door {BOARD}" for m in told)
+
+    draft = bot.cli("ap-draft", kenmerk)
+    assert draft.returncode == 0, draft.stderr
+    assert f"Besluit directie (intern): {ADVICE} ({BOARD}," in draft.stdout
+
+
+def test_the_directors_own_decision_is_recorded_with_its_reason(board_bot: Bot) -> None:
+    bot = board_bot
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, f"Advies FG: {ADVICE}")
+    request = parse(bot.lab.wait_for(BOARD, 1)[-1])
+    done = answer(bot, request, "Goedemiddag,\n\nBesluit: niet melden\nReden: de stick was versleuteld\n\nGroet, D.")
+    assert "niet melden" in done and "niet vastgelegd" not in done
+    case = show(bot, kenmerk)
+    assert case["board_decision"]["text"] == "niet melden"
+    (event,) = [e for e in case["events"] if e["kind"] == "board_decision"]
+    assert event["detail"]["reason"] == "de stick was versleuteld" and event["detail"]["advice"] == ADVICE
+
+
+def test_no_board_no_request(bot: Bot) -> None:
+    """Without MAILBOT_BOARD the advice is recorded and nobody else is mailed."""
+    _, _, notice, _ = open_case(bot)
+    receipt = command(bot, notice, f"Advies FG: {ADVICE}")
+    assert "advies FG vastgelegd" in receipt and "besluitverzoek" not in receipt
+
+
+def test_reading_a_board_reply() -> None:
+    assert read("Akkoord.").agreed
+    assert read("Besluit: melden\nReden: veel mensen").decision == "melden"
+    assert read("Akkoord\nNotitie: x").other == ("Notitie",)
+    assert read("Met vriendelijke groet,\nTel: 06-1234").other == ()
+
+
+def test_board_setting_is_read_and_checked() -> None:
+    base = {
+        "MAILBOT_IMAP_HOST": "imap.example.org",
+        "MAILBOT_IMAP_USER": "bot@example.org",
+        "MAILBOT_IMAP_PASSWORD": "x",
+        "MAILBOT_SMTP_HOST": "smtp.example.org",
+        "MAILBOT_ADDRESS": "bot@example.org",
+        "MAILBOT_OFFICERS": "fg@example.org",
+    }
+    assert parse_settings({**base, "MAILBOT_BOARD": "Directeur@example.org, rvb@example.org"}).board == (
+        "directeur@example.org",
+        "rvb@example.org",
+    )
+    with pytest.raises(Exception, match="MAILBOT_BOARD"):
+        parse_settings({**base, "MAILBOT_BOARD": "directeur"})
