@@ -4,9 +4,12 @@ records the decision, and nothing else."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from email.message import EmailMessage
 
 import pytest
+from docx import Document
 
 from mailbot.cli.demo import OFFICER
 from mailbot.core.config import parse_settings
@@ -115,6 +118,16 @@ def test_reading_a_board_reply() -> None:
     assert read("Met vriendelijke groet,\nTel: 06-1234").other == ()
 
 
+_BASE = {
+    "MAILBOT_IMAP_HOST": "imap.example.org",
+    "MAILBOT_IMAP_USER": "bot@example.org",
+    "MAILBOT_IMAP_PASSWORD": "x",
+    "MAILBOT_SMTP_HOST": "smtp.example.org",
+    "MAILBOT_ADDRESS": "bot@example.org",
+    "MAILBOT_OFFICERS": "fg@example.org",
+}
+
+
 def test_board_setting_is_read_and_checked() -> None:
     base = {
         "MAILBOT_IMAP_HOST": "imap.example.org",
@@ -130,3 +143,61 @@ def test_board_setting_is_read_and_checked() -> None:
     )
     with pytest.raises(Exception, match="MAILBOT_BOARD"):
         parse_settings({**base, "MAILBOT_BOARD": "directeur"})
+
+
+def _attachments(msg: EmailMessage) -> dict[str, bytes]:
+    return {str(p.get_filename()): p.get_content() for p in msg.iter_attachments()}
+
+
+def test_the_letter_to_the_people_affected_comes_as_word_and_pdf(bot: Bot) -> None:
+    """``Brief betrokkenen`` answers with the letter attached as DOCX and PDF: what happened,
+    the data, the consequences, the measures, the contact point and advice fitting the data;
+    what the case lacks is named; the letter is kept in the audit trail, and the officer is
+    asked to record when it went out."""
+    kenmerk, _, notice, _ = open_case(bot)
+    facts = (
+        "Samenvatting: een lijst met huurders is per ongeluk naar een verkeerd adres gemaild\n"
+        "Categorieën: namen, adressen, IBAN\nMaatregelen: de ontvanger heeft de lijst gewist"
+    )
+    command(bot, notice, facts)
+    before = len(bot.lab.messages(OFFICER))
+    submit(bot.lab, officer_reply(notice, "Brief betrokkenen"))
+    bot.run_pass()
+    reply = parse(bot.lab.wait_for(OFFICER, before + 1)[-1])
+    text = body_text(reply)
+    assert "✔ uitgevoerd" in text and "Betrokkenen geïnformeerd op:" in text
+    assert "wat de gevolgen voor u kunnen zijn" in text, "the missing consequences are named"
+    files = _attachments(reply)
+    assert set(files) == {f"brief-{kenmerk}.docx", f"brief-{kenmerk}.pdf"}
+    assert files[f"brief-{kenmerk}.pdf"].startswith(b"%PDF")
+    words = "\n".join(p.text for p in Document(io.BytesIO(files[f"brief-{kenmerk}.docx"])).paragraphs)
+    for part in ("Wat is er gebeurd?", "per ongeluk naar een verkeerd adres", "namen, adressen, IBAN",
+                 "Wat kan dit voor u betekenen?", "de ontvanger heeft de lijst gewist", "Fraudehelpdesk",
+                 "blokkeren", kenmerk):  # fmt: skip
+        assert part in words, part
+    assert "Identiteitsfraude" not in words, "no BSN or ID: no identity-fraud advice"
+    (event,) = [e for e in show(bot, kenmerk)["events"] if e["kind"] == "subjects_letter_made"]
+    assert "per ongeluk naar een verkeerd adres" in event["detail"]["text"]
+
+
+def test_the_letter_advice_fits_the_data() -> None:
+    from datetime import UTC, datetime
+
+    from mailbot.model.models import Case
+    from mailbot.register import letter
+
+    settings = parse_settings({**_BASE, "MAILBOT_ORG_NAME": "Woonstichting Voorbeeld",
+                               "MAILBOT_AP_CONTACT_NAME": "Fenna de Groot",
+                               "MAILBOT_AP_CONTACT_EMAIL": "fg@example.org"})  # fmt: skip
+    at = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    facts = '{"categories": "BSN, kopie paspoort", "summary": "x", "consequences": "y", "measures": "z"}'
+    case = Case(kenmerk="DL-2026-0001", year=2026, seq=1, mailbox="default", received_at=at, aware_at=at,
+                ap_deadline_at=at, created_at=at, assessment=facts)  # fmt: skip
+    made = letter.build(case, settings, at, "nl")
+    text = made.text()
+    assert "Centraal Meldpunt Identiteitsfraude" in text and "blokkeren" not in text
+    assert "Fenna de Groot" in text and "fg@example.org" in text and made.missing == ()
+    assert "1 december 2026" in text
+    public = letter.build(case, settings, at, "en", public=True)
+    assert public.title == "Statement about a data breach at Woonstichting Voorbeeld"
+    assert "Dear reader," in public.text()

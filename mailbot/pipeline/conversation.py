@@ -33,6 +33,7 @@ from mailbot.core.answers import extract_answers, field_for_label
 from mailbot.core.authentication import sender_authenticated
 from mailbot.core.classify import strip_subject_prefixes
 from mailbot.core.clock import as_utc
+from mailbot.core.compose import Attachment
 from mailbot.core.config import MailboxSettings
 from mailbot.core.kenmerk import find_kenmerken
 from mailbot.core.parse import ParsedMessage
@@ -340,6 +341,7 @@ def _from_officer(
             f"DKIM/DMARC did not pass according to {svc.settings.trusted_authserv_id}",
         )
     sections: list[Section] = []
+    files: list[Attachment] = []
     wants_help = False
     reasons = []
     for case, written in runs:
@@ -371,6 +373,7 @@ def _from_officer(
             outcomes=[{"command": o.command, "ok": o.ok, "text": o.text} for o in outcomes],
         )
         sections.append(Section(case, outcomes, ctx.extra))
+        files += ctx.files
         _tell_the_other_officers(svc, s, m, parsed, case, outcomes, now)
     m.reason = "; ".join(reasons + refused) or "officer's mail, nothing to do"
     if not sections and not refused:
@@ -386,7 +389,7 @@ def _from_officer(
         help=wants_help or (bool(refused) and not sections),
         original_subject=bare_subject(parsed.subject, svc.settings.kenmerk_prefix),
     )
-    _answer(svc, s, m, parsed, mb, "officer_command_result", r, first, now, auto_reply=False)
+    _answer(svc, s, m, parsed, mb, "officer_command_result", r, first, now, auto_reply=False, attachments=tuple(files))
 
 
 def _answer(
@@ -400,6 +403,7 @@ def _answer(
     case: Case | None,
     now: datetime,
     auto_reply: bool,
+    attachments: tuple[Attachment, ...] = (),
 ) -> None:
     """The answer to an officer's mail, in its thread."""
     outbox.enqueue(
@@ -419,6 +423,7 @@ def _answer(
         in_reply_to=parsed.message_id or None,
         references=(*parsed.references, parsed.message_id) if parsed.message_id else parsed.references,
         caused_by=m.id,
+        attachments=attachments,
     )
 
 

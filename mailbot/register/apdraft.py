@@ -9,7 +9,7 @@ listed on top, with the command or setting that fills it. Pure: case and setting
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -264,27 +264,7 @@ def html(draft: Draft, language: str, renderer: Renderer) -> Iterator[str]:
 def pdf(draft: Draft, language: str) -> bytes:
     """An A4 PDF of the plain-text draft (fpdf2). DejaVu Sans where installed (every accent and
     dash); else the PDF core font, with characters outside Latin-1 replaced."""
-    from fpdf import FPDF
-
-    doc = FPDF(format="A4")
-    doc.set_auto_page_break(True, margin=15)
-    doc.set_title(draft.title)
-    doc.set_creator("mailbot")
-    doc.add_page()
-    font = font_dir()
-    if font is not None:
-        doc.add_font("DejaVu", "", str(font / "DejaVuSans.ttf"))
-        doc.add_font("DejaVu", "B", str(font / "DejaVuSans-Bold.ttf"))
-        family = "DejaVu"
-
-        def clean(s: str) -> str:
-            return s
-    else:
-        family = "Helvetica"
-
-        def clean(s: str) -> str:
-            return s.replace("–", "-").replace("…", "...").encode("latin-1", "replace").decode("latin-1")
-
+    doc, family, clean = new_pdf(draft.title)
     width = doc.w - doc.l_margin - doc.r_margin
     doc.set_font(family, "B", 13)
     doc.multi_cell(width, 7, clean(draft.title), new_x="LMARGIN", new_y="NEXT")
@@ -295,3 +275,25 @@ def pdf(draft: Draft, language: str) -> bytes:
         doc.set_font(family, "B" if bold else "", 10)
         doc.multi_cell(width, 5, clean(line) or " ", new_x="LMARGIN", new_y="NEXT")
     return bytes(doc.output())
+
+
+def new_pdf(title: str) -> tuple[Any, str, Callable[[str], str]]:
+    """An A4 fpdf2 document with its first page, the font family to use, and what makes a text
+    fit that font: DejaVu Sans where installed, else the PDF core font (Latin-1 only)."""
+    from fpdf import FPDF
+
+    doc = FPDF(format="A4")
+    doc.set_auto_page_break(True, margin=15)
+    doc.set_title(title)
+    doc.set_creator("mailbot")
+    doc.add_page()
+    font = font_dir()
+    if font is None:
+        return doc, "Helvetica", _latin1
+    doc.add_font("DejaVu", "", str(font / "DejaVuSans.ttf"))
+    doc.add_font("DejaVu", "B", str(font / "DejaVuSans-Bold.ttf"))
+    return doc, "DejaVu", str
+
+
+def _latin1(s: str) -> str:
+    return s.replace("–", "-").replace("…", "...").encode("latin-1", "replace").decode("latin-1")
