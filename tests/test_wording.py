@@ -154,6 +154,9 @@ def context() -> dict[str, Any]:
         "keyword": "beveiligingsincident",
         "example": "DL-2026-0001",
         "officer": "fg@example.org",
+        "suggestion": "Voorstel    risico: melden bij de AP",
+        "fields_open": 3,
+        "problem": "",
     }
 
 

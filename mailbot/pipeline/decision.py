@@ -60,7 +60,7 @@ def request(svc: Services, s: Session, case: Case, now: datetime, caused_by: int
             case=case,
             suggestion=suggestion.rsplit("\n", 1)[0],  # its last line tells officers which command to use
             left=time_left(as_utc(case.ap_deadline_at), now, lang),
-            missing=len(draft.missing),
+            fields_open=len(draft.missing),
         )
         ids.append(outbox.enqueue(
             s, kind=REQUEST, mailbox=mb.name, sender=mb.address, sender_name=svc.settings.sender_name,
