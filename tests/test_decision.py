@@ -129,14 +129,7 @@ _BASE = {
 
 
 def test_board_setting_is_read_and_checked() -> None:
-    base = {
-        "MAILBOT_IMAP_HOST": "imap.example.org",
-        "MAILBOT_IMAP_USER": "bot@example.org",
-        "MAILBOT_IMAP_PASSWORD": "x",
-        "MAILBOT_SMTP_HOST": "smtp.example.org",
-        "MAILBOT_ADDRESS": "bot@example.org",
-        "MAILBOT_OFFICERS": "fg@example.org",
-    }
+    base = _BASE
     assert parse_settings({**base, "MAILBOT_BOARD": "Directeur@example.org, rvb@example.org"}).board == (
         "directeur@example.org",
         "rvb@example.org",

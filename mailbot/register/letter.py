@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from mailbot.core import wording
 from mailbot.core.config import Settings
 from mailbot.core.severity import words_in
 from mailbot.model.models import Case
@@ -159,17 +160,8 @@ def build(case: Case, settings: Settings, now: datetime, language: str, public: 
     else:
         title = f"Uw gegevens: er is iets misgegaan (kenmerk {case.kenmerk})" if nl else (
             f"Your personal data: something went wrong (reference {case.kenmerk})")  # fmt: skip
-    date = now.astimezone(settings.timezone)
-    return Letter(case.kenmerk, title, f"{date.day} {_MONTHS[language][date.month - 1]} {date.year}", blocks,
-                  tuple(missing))  # fmt: skip
-
-
-_MONTHS = {
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-           "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-}  # fmt: skip
+    date = wording.when(now, settings.timezone, language, time=False)
+    return Letter(case.kenmerk, title, date, blocks, tuple(missing))
 
 
 def pdf(letter: Letter) -> bytes:
