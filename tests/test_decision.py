@@ -16,6 +16,7 @@ from mailbot.core.config import parse_settings
 from mailbot.pipeline.decision import read
 from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import BOARD, SECOND_OFFICER, Bot, body_text, close_bot, make_bot, parse, submit
+from tests.test_alerts import ago
 from tests.test_conversation import officer_reply, open_case, show
 from tests.test_officer_stories import command
 
@@ -194,3 +195,22 @@ def test_the_letter_advice_fits_the_data() -> None:
     public = letter.build(case, settings, at, "en", public=True)
     assert public.title == "Statement about a data breach at Woonstichting Voorbeeld"
     assert "Dear reader," in public.text()
+
+
+def test_the_board_is_reminded_while_the_decision_is_open(board_bot: Bot) -> None:
+    """As the AP deadline nears with the decision open, the board gets its request again (a
+    reply to the reminder decides like a reply to the request); once decided, no more."""
+    bot = board_bot
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, f"Advies FG: {ADVICE}")
+    command(bot, notice, f"Ontdekt op: {ago(70)}")
+    bot.lab.wait_queue_empty()
+    mails = [parse(m) for m in bot.lab.wait_for(BOARD, 2)]
+    assert mails[-1]["Subject"].startswith(f"[{kenmerk}] Herinnering: uw besluit gevraagd")
+    assert "loopt af (nog 1 u" in body_text(mails[-1])
+    assert "niet vastgelegd" not in answer(bot, mails[-1], "Akkoord")
+    assert show(bot, kenmerk)["board_decision"]["text"] == ADVICE
+    bot.clock.advance(hours=3)  # past the deadline: the officers are warned, the board is not
+    assert bot.run_pass().warnings == 1
+    bot.lab.wait_queue_empty()
+    assert len(bot.lab.messages(BOARD)) == 3, "the request, the reminder and the answer to the decision"

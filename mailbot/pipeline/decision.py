@@ -42,8 +42,12 @@ _LINE = re.compile(r"^\s*\**([^\W\d_][\w '’/-]{0,40}?)\**\s*:\s*(.*)$")
 DECISION = ("besluit", "decision", "besluit bestuur", "board decision")
 
 
-def request(svc: Services, s: Session, case: Case, now: datetime, caused_by: int | None) -> list[str]:
-    """Queue the decision request to every board member; their Message-IDs are returned."""
+def request(
+    svc: Services, s: Session, case: Case, now: datetime, caused_by: int | None, reminder: bool = False
+) -> list[str]:
+    """Queue the decision request to every board member (``reminder``: again, as the AP
+    deadline nears and the decision is still open); their Message-IDs are returned. A reply
+    to a reminder counts as a reply to the request."""
     board = svc.settings.board
     if not board:
         return []
@@ -61,13 +65,16 @@ def request(svc: Services, s: Session, case: Case, now: datetime, caused_by: int
             suggestion=suggestion.rsplit("\n", 1)[0],  # its last line tells officers which command to use
             left=time_left(as_utc(case.ap_deadline_at), now, lang),
             fields_open=len(draft.missing),
+            reminder=reminder,
+            overdue=now >= as_utc(case.ap_deadline_at),
         )
         ids.append(outbox.enqueue(
             s, kind=REQUEST, mailbox=mb.name, sender=mb.address, sender_name=svc.settings.sender_name,
             recipient=member, subject=r.subject, body=r.body, language=lang, now=now, auto_reply=False,
             case_id=case.id, kenmerk=case.kenmerk, caused_by=caused_by, attachments=(pdf,),
         ))  # fmt: skip
-    cases.add_event(s, now, "decision_requested", case.id, board=list(board), advice=case.fg_advice)
+    kind = "decision_reminder_sent" if reminder else "decision_requested"
+    cases.add_event(s, now, kind, case.id, board=list(board), advice=case.fg_advice)
     return ids
 
 
