@@ -173,6 +173,12 @@ def test_the_letter_to_the_people_affected_comes_as_word_and_pdf(bot: Bot) -> No
     (event,) = [e for e in show(bot, kenmerk)["events"] if e["kind"] == "subjects_letter_made"]
     assert "per ongeluk naar een verkeerd adres" in event["detail"]["text"]
 
+    out = bot.data_dir / "letter.docx"
+    made = bot.cli("letter", kenmerk, "--format", "docx", "--language", "en", "-o", str(out))
+    assert made.returncode == 0 and "still to fill in" in made.stderr, made.stderr
+    english = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "What happened?" in english and "per ongeluk naar een verkeerd adres" in english
+
 
 def test_the_letter_advice_fits_the_data() -> None:
     from datetime import UTC, datetime
