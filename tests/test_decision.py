@@ -15,7 +15,7 @@ from mailbot.cli.demo import OFFICER
 from mailbot.core.config import parse_settings
 from mailbot.pipeline.decision import read
 from mailbot.testing.labserver import LabMailServer
-from tests.mailserver import BOARD, SECOND_OFFICER, Bot, body_text, close_bot, make_bot, parse, submit
+from tests.mailserver import BOARD, SECOND_OFFICER, Bot, body_text, close_bot, make_bot, parse, report, submit
 from tests.test_alerts import ago
 from tests.test_conversation import officer_reply, open_case, show
 from tests.test_officer_stories import command
@@ -220,3 +220,28 @@ def test_the_board_is_reminded_while_the_decision_is_open(board_bot: Bot) -> Non
     assert bot.run_pass().warnings == 1
     bot.lab.wait_queue_empty()
     assert len(bot.lab.messages(BOARD)) == 3, "the request, the reminder and the answer to the decision"
+
+
+def test_a_processors_report_names_the_processor(clean_lab: LabMailServer) -> None:
+    """A report from a named processor's domain (MAILBOT_PROCESSORS) is a processor report: the
+    case and the AP draft's section 3 name the processor, and it is acknowledged straight away."""
+    bot = make_bot(clean_lab, MAILBOT_PROCESSORS="Aareon=aareon.nl")
+    try:
+        submit(bot.lab, report(sender="security@aareon.nl", name="Aareon Security"), sender="security@aareon.nl")
+        (kenmerk,) = bot.run_pass().kenmerken
+        case = show(bot, kenmerk)
+        assert [e["detail"]["processor"] for e in case["events"] if e["kind"] == "processor_report"] == ["Aareon"]
+        kinds = [e["kind"] for e in case["events"]]
+        assert "acknowledgement_queued" in kinds and "acknowledgement_held" not in kinds
+        draft = bot.cli("ap-draft", kenmerk)
+        assert "Betrokken verwerkers: Aareon" in draft.stdout, draft.stdout
+    finally:
+        close_bot(bot)
+
+
+def test_processors_setting_is_read_and_checked() -> None:
+    settings = parse_settings({**_BASE, "MAILBOT_PROCESSORS": "Aareon=aareon.nl, Accensys=Security@accensys.nl"})
+    assert settings.processor_of("x@aareon.nl") == "Aareon" and settings.processor_of("security@accensys.nl")
+    assert settings.processor_of("other@accensys.nl") == "" and "aareon.nl" in settings.processor_domains
+    with pytest.raises(Exception, match="MAILBOT_PROCESSORS"):
+        parse_settings({**_BASE, "MAILBOT_PROCESSORS": "Aareon"})
