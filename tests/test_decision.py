@@ -224,7 +224,8 @@ def test_the_board_is_reminded_while_the_decision_is_open(board_bot: Bot) -> Non
 
 def test_a_processors_report_names_the_processor(clean_lab: LabMailServer) -> None:
     """A report from a named processor's domain (MAILBOT_PROCESSORS) is a processor report: the
-    case and the AP draft's section 3 name the processor, and it is acknowledged straight away."""
+    case, the register and the AP draft's section 3 name the processor, and it is acknowledged
+    straight away."""
     bot = make_bot(clean_lab, MAILBOT_PROCESSORS="Aareon=aareon.nl")
     try:
         submit(bot.lab, report(sender="security@aareon.nl", name="Aareon Security"), sender="security@aareon.nl")
@@ -235,6 +236,8 @@ def test_a_processors_report_names_the_processor(clean_lab: LabMailServer) -> No
         assert "acknowledgement_queued" in kinds and "acknowledgement_held" not in kinds
         draft = bot.cli("ap-draft", kenmerk)
         assert "Betrokken verwerkers: Aareon" in draft.stdout, draft.stdout
+        register = bot.cli("export", "--format", "csv")
+        assert register.returncode == 0 and "Verwerker" in register.stdout and "Aareon" in register.stdout
     finally:
         close_bot(bot)
 
