@@ -36,6 +36,7 @@ REPORTERS = [f"medewerker{i:03d}@example.org" for i in range(1, 201)]
 SECOND_OFFICER = "privacy@example.org"
 PO = "po@example.org"  # a second shared mailbox (P&O), with an officer of its own
 PO_OFFICER = "hr-privacy@example.org"
+BOARD = "directeur@example.org"  # the director who decides (MAILBOT_BOARD)
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +73,7 @@ def lab(oauth: OAuthServer) -> Iterator[LabMailServer]:
     users = dict(LAB_USERS)
     users[SECOND_OFFICER] = "privacy-geheim"
     users[PO], users[PO_OFFICER] = "po-geheim", "hr-geheim"
+    users[BOARD] = "directeur-geheim"
     users.update({r: "geheim" for r in REPORTERS})
     server = LabMailServer(users=users, oauth2_introspection_url=oauth.introspection_url).start()
     oauth.start(server.root / "tls" / "server.pem", server.root / "tls" / "server.key")

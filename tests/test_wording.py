@@ -167,6 +167,9 @@ def context() -> dict[str, Any]:
         "period": "ontvangen in 2026",
         "fmt": "xlsx",
         "lines": ["Meldingen per maand:", "  jan 26: 3 (Overig 3)"],
+        "suggestion": "Voorstel    risico: melden bij de AP",
+        "fields_open": 3,
+        "problem": "",
     }
 
 

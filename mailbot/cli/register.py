@@ -1,4 +1,5 @@
-"""``mailbot export``, ``ap-draft`` and ``purge``: the register's documents, and its retention."""
+"""``mailbot export``, ``ap-draft``, ``letter`` and ``purge``: the register's documents, and its
+retention."""
 
 from __future__ import annotations
 
@@ -39,6 +40,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     draft.add_argument("kenmerk", metavar="KENMERK", help="e.g. DL-2026-0042")
     draft.add_argument("--format", choices=("text", "html", "pdf"), default="text", help="default text")
     draft.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    letter = sub.add_parser(
+        "letter",
+        help="the letter to the people affected of a case (art. 34), as Word or PDF",
+        description="The letter to the people affected, in plain language, from the case's facts: what "
+        "happened, which data, the likely consequences, the measures, the FG as contact point and advice "
+        "that fits the data. What the case does not say yet is left as […] and listed. Officers can also "
+        "ask for it by e-mail: the command 'Brief betrokkenen'.",
+    )
+    letter.add_argument("kenmerk", metavar="KENMERK", help="e.g. DL-2026-0042")
+    letter.add_argument("--format", choices=("docx", "pdf", "text"), default="docx", help="default docx")
+    letter.add_argument("--language", choices=("nl", "en"), help="default MAILBOT_LANGUAGE")
+    letter.add_argument("--public", action="store_true", help="a public statement (website, press) instead")
+    letter.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     purge = sub.add_parser(
         "purge",
         help="remove personal data past its retention (also runs daily from mailbot run)",
@@ -49,12 +63,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "kenmerk and dates. Open cases are never touched. Every purge is an audit entry.",
     )
     purge.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
-    for parser in (export, draft, purge):
+    for parser in (export, draft, letter, purge):
         parser.set_defaults(main=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    return {"export": export, "ap-draft": ap_draft, "purge": purge}[args.command](args)
+    return {"export": export, "ap-draft": ap_draft, "letter": letter, "purge": purge}[args.command](args)
 
 
 def export(args: argparse.Namespace) -> int:
@@ -115,6 +129,34 @@ def ap_draft(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     missing = len(draft.missing)
     print(f"mailbot: AP draft of {case.kenmerk}: {missing} field(s) still to fill in", file=sys.stderr)
+    return 0
+
+
+def letter(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from mailbot.core.clock import system_clock
+    from mailbot.model.services import build
+    from mailbot.register import letter
+
+    settings = common.settings(args)
+    svc = build(settings)
+    if common.binary_to_terminal(args, "docx") or common.binary_to_terminal(args, "pdf"):
+        return 2
+    with Session(svc.engine) as s:
+        case = common.case(s, args.kenmerk)
+    made = letter.build(case, settings, system_clock(), args.language or settings.language, public=args.public)
+    if args.format == "text":
+        data = made.text().encode()
+    else:
+        data = letter.docx(made) if args.format == "docx" else letter.pdf(made)
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    gaps = f"still to fill in: {', '.join(made.missing)}" if made.missing else "nothing left to fill in"
+    print(f"mailbot: letter of {case.kenmerk}: {gaps}", file=sys.stderr)
     return 0
 
 

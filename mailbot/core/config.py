@@ -148,6 +148,11 @@ class Settings:
     # own; processors: known processors'); anyone else's waits (outside.py).
     reporter_domains: tuple[str, ...] = ()
     processor_domains: tuple[str, ...] = ()
+    # The people who decide (the director, the board): they get the decision request when the
+    # FG's advice is recorded, and may answer it with the decision, nothing else.
+    board: tuple[str, ...] = ()
+    # Named processors (verwerkers) and the domains or addresses they report from.
+    processors: tuple[tuple[str, str], ...] = ()
     outside_replies_per_hour: int = 20
     log_format: str = "text"
     supplement_after_days: int = 7
@@ -157,6 +162,12 @@ class Settings:
     purge_after_days: int = 365
     max_cpu_seconds: float = 60
     source: str = ""
+
+    def processor_of(self, address: str) -> str:
+        """The processor an address belongs to (by the address itself or its domain); "" when none."""
+        address = address.lower()
+        domain = address.rpartition("@")[2]
+        return next((name for name, where in self.processors if where in (address, domain)), "")
 
     @property
     def database_shown(self) -> str:
@@ -410,6 +421,20 @@ def _digest_time(r: _Reader) -> str:
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
+def _processors(r: _Reader) -> tuple[tuple[str, str], ...]:
+    """``Aareon=aareon.nl,Accensys=security@accensys.nl``: (name, domain or address) pairs."""
+    found = []
+    for entry in (e.strip() for e in r.get("MAILBOT_PROCESSORS").split(",") if e.strip()):
+        name, _, where = (x.strip() for x in entry.partition("="))
+        where = where.lower().lstrip("@")
+        if not name or not (_DOMAIN.match(where) or ("@" in where and _ADDRESS.match(where))):
+            raise ConfigError(
+                f"MAILBOT_PROCESSORS: {entry!r} is not name=domain or name=address, e.g. Aareon=aareon.nl"
+            )
+        found.append((name, where))
+    return tuple(found)
+
+
 def _domains(r: _Reader, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
     raw = r.get(key)
     if not raw:
@@ -517,6 +542,7 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
         raise ConfigError(f"MAILBOT_TEMPLATE_DIR={template_raw!r}: no such folder")
 
     default_name = "Meldpunt datalekken" if language == "nl" else "Data breach desk"
+    processors = _processors(r)
     return Settings(
         mailboxes=mailboxes,
         ca_file=ca_file,
@@ -534,7 +560,12 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
         reporter_domains=_domains(
             r, "MAILBOT_REPORTER_DOMAINS", tuple(dict.fromkeys(mb.address.rsplit("@", 1)[1] for mb in mailboxes))
         ),
-        processor_domains=_domains(r, "MAILBOT_PROCESSOR_DOMAINS", ()),
+        processor_domains=_domains(r, "MAILBOT_PROCESSOR_DOMAINS", ())
+        + tuple(where for _, where in processors if "@" not in where),
+        processors=processors,
+        board=tuple(
+            dict.fromkeys(r.address("MAILBOT_BOARD", b.strip()) for b in r.get("MAILBOT_BOARD").split(",") if b.strip())
+        ),
         outside_replies_per_hour=r.integer("MAILBOT_OUTSIDE_REPLIES_PER_HOUR", 20, 0, 10000),
         max_cpu_seconds=r.integer("MAILBOT_MAX_CPU_SECONDS", 60, 1, 3600),
         template_dir=template_dir,

@@ -2,6 +2,8 @@
 
 - The AP deadline: at ``MAILBOT_WARN_HOURS`` before it, at it, then daily while overdue, as
   long as the AP decision is open; only the most urgent warning due is sent (deadlines.py).
+  With the FG's advice given and the board's decision still open, the board (``MAILBOT_BOARD``)
+  gets its decision request again at the same moments.
 - People to be informed ("onverwijld", art. 34): daily, while a "ja" is not yet done.
 - A preliminary AP notification: every ``MAILBOT_SUPPLEMENT_AFTER_DAYS`` until it is
   definitive or withdrawn.
@@ -23,6 +25,7 @@ from mailbot.core.severity import assess
 from mailbot.model import cases, db
 from mailbot.model.models import Case, Event, SentNotice
 from mailbot.model.services import Services
+from mailbot.pipeline import decision
 from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
@@ -73,6 +76,8 @@ def check(svc: Services, now: datetime) -> int:
                         items=open_items(case, settings.required_answers, now),
                     )
                     cases.add_event(s, now, "deadline_warning_sent", case.id, point=point)
+                    if case.fg_advice and not case.board_decision:
+                        decision.request(svc, s, case, now, None, reminder=True)
                     log.warning(
                         "alerts: %s: AP deadline warning %s (%s)", case.kenmerk, point, time_left(deadline, now, "en")
                     )

@@ -13,6 +13,8 @@
   server's word for the sender: naming the kenmerk "from" the reporter's address is easy to
   forge. Such a mail changes nothing; its answers are offered to the officers, who take them
   over with ``Overnemen`` (commands/accept.py).
+- A member of the **board** (``MAILBOT_BOARD``) answers the decision request with the decision,
+  authorised like an officer's command and with no other power (decision.py).
 - Anyone else is **unverified**: the mail is kept on the case, changes nothing, and the officers
   are told. So are commands from anyone who may not give them.
 """
@@ -41,7 +43,7 @@ from mailbot.core.render import Rendered
 from mailbot.model import cases
 from mailbot.model.models import Case, Event, InboundMessage, Outbox
 from mailbot.model.services import Services
-from mailbot.pipeline import acknowledgement, commands, outbox
+from mailbot.pipeline import acknowledgement, commands, decision, outbox
 from mailbot.pipeline.notify import notify_officers
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,8 @@ def role_of(svc: Services, s: Session, case: Case, sender: str) -> str:
         return "officer"
     if sender == case.reporter_address:
         return "reporter"
+    if sender in svc.settings.board:
+        return "board"
     return "participant" if sender in participants(s, case) else "unverified"
 
 
@@ -176,6 +180,11 @@ def handle_reply(
         _from_officer(svc, s, m, parsed, [(case, written)], [], now, tell)
     elif role in ("reporter", "participant"):
         _from_reporter(svc, s, m, parsed, case, written, role, now, tell)
+    elif role == "board" and (
+        why := decision.from_board(svc, s, m, parsed, case, written, now, stale_command(parsed, m.arrived_at))
+    ):
+        m.reason = f"{case.kenmerk}: board member's mail refused: {why}"
+        _refuse(svc, s, m, parsed, case, written, now, why, tell)
     else:
         m.reason = f"{case.kenmerk}: unverified, {parsed.from_address or 'no sender'} is not on the case"
         _refuse(
@@ -333,6 +342,7 @@ def _from_officer(
             f"DKIM/DMARC did not pass according to {svc.settings.trusted_authserv_id}",
         )
     sections: list[Section] = []
+    files: list[Attachment] = []
     wants_help = False
     reasons = []
     for case, written in runs:
@@ -364,6 +374,7 @@ def _from_officer(
             outcomes=[{"command": o.command, "ok": o.ok, "text": o.text} for o in outcomes],
         )
         sections.append(Section(case, outcomes, ctx.extra))
+        files += ctx.files
         _tell_the_other_officers(svc, s, m, parsed, case, outcomes, now)
     m.reason = "; ".join(reasons + refused) or "officer's mail, nothing to do"
     if not sections and not refused:
@@ -379,7 +390,7 @@ def _from_officer(
         help=wants_help or (bool(refused) and not sections),
         original_subject=bare_subject(parsed.subject, svc.settings.kenmerk_prefix),
     )
-    _answer(svc, s, m, parsed, mb, "officer_command_result", r, first, now, auto_reply=False)
+    _answer(svc, s, m, parsed, mb, "officer_command_result", r, first, now, auto_reply=False, attachments=tuple(files))
 
 
 def _answer(

@@ -10,6 +10,7 @@ are told.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -387,6 +388,11 @@ def _new_case(
             answers={**read.answers, "description": parsed.text},
         )
         m.case_id, m.sender_role = case.id, "reporter"
+        if processor := settings.processor_of(parsed.from_address):
+            # Art. 33(2): the processor's report makes the organisation aware; the 72 hours run
+            # from its arrival (the default aware_at). The AP draft's section 3 names it.
+            case.assessment = json.dumps({"processor": processor}, ensure_ascii=False)
+            cases.add_event(s, now, "processor_report", case.id, message_id=m.id, processor=processor)
         attachments = _store_attachments(svc, s, case, m, parsed)
         if parsed.defects:
             cases.add_event(s, now, "message_defects", case.id, message_id=m.id, defects=list(parsed.defects))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -126,6 +126,11 @@ def _discovered(case: Case, settings: Settings, nl: bool) -> str:
         text = (f"gemeld door {who}, van buiten de organisatie, per e-mail aan het meldpunt" if nl else
                 f"reported by {who}, from outside the organisation, by e-mail to the breach desk")  # fmt: skip
     return text + (f" (kenmerk {case.kenmerk})" if nl else f" (reference {case.kenmerk})")
+
+
+def _signed(text: str, by: str, at: datetime | None, settings: Settings) -> str:
+    """``niet melden (fg@…, 2 december 2026, 14:00)``: a decision with who and when."""
+    return f"{text} ({by}, {_local(at, settings)})" if text else ""
 
 
 def _nature(assessment: dict[str, Any], nl: bool) -> str:
@@ -254,6 +259,11 @@ def build(case: Case, settings: Settings, now: datetime) -> Draft:
                  why_not_fill if informed == "nee" else ""),
             Item(t("Genomen maatregelen", "Measures taken"), str(assessment.get("measures") or ""),
                  f"{command} Maatregelen:"),
+            # Not asked by the form: the procedure's own record of who advised and who decided.
+            Item(t("Advies FG (intern)", "DPO advice (internal)"), _signed(case.fg_advice, case.fg_advice_by,
+                 case.fg_advice_at, settings)),
+            Item(t("Besluit directie (intern)", "Board decision (internal)"), _signed(
+                 case.board_decision, case.board_decision_by, case.board_decision_at, settings)),
         )),
     )  # fmt: skip
     title = t(
@@ -308,30 +318,7 @@ def html(draft: Draft, language: str, renderer: Renderer) -> Iterator[str]:
 def pdf(draft: Draft, language: str) -> bytes:
     """An A4 PDF of the plain-text draft (fpdf2). DejaVu Sans where installed (every accent and
     dash); else the PDF core font, with characters outside Latin-1 replaced."""
-    from fpdf import FPDF
-
-    # fontTools, which fpdf2 uses to embed the font, logs each table it trims at INFO: lines
-    # that mean nothing to the officer who asked for the PDF.
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
-    doc = FPDF(format="A4")
-    doc.set_auto_page_break(True, margin=15)
-    doc.set_title(draft.title)
-    doc.set_creator("mailbot")
-    doc.add_page()
-    font = font_dir()
-    if font is not None:
-        doc.add_font("DejaVu", "", str(font / "DejaVuSans.ttf"))
-        doc.add_font("DejaVu", "B", str(font / "DejaVuSans-Bold.ttf"))
-        family = "DejaVu"
-
-        def clean(s: str) -> str:
-            return s
-    else:
-        family = "Helvetica"
-
-        def clean(s: str) -> str:
-            return s.replace("–", "-").replace("…", "...").encode("latin-1", "replace").decode("latin-1")
-
+    doc, family, clean = new_pdf(draft.title)
     width = doc.w - doc.l_margin - doc.r_margin
     doc.set_font(family, "B", 13)
     doc.multi_cell(width, 7, clean(draft.title), new_x="LMARGIN", new_y="NEXT")
@@ -342,3 +329,28 @@ def pdf(draft: Draft, language: str) -> bytes:
         doc.set_font(family, "B" if bold else "", 10)
         doc.multi_cell(width, 5, clean(line) or " ", new_x="LMARGIN", new_y="NEXT")
     return bytes(doc.output())
+
+
+def new_pdf(title: str) -> tuple[Any, str, Callable[[str], str]]:
+    """An A4 fpdf2 document with its first page, the font family to use, and what makes a text
+    fit that font: DejaVu Sans where installed, else the PDF core font (Latin-1 only)."""
+    from fpdf import FPDF
+
+    # fontTools, which fpdf2 uses to embed the font, logs each table it trims at INFO: lines
+    # that mean nothing to the officer who asked for the PDF.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    doc = FPDF(format="A4")
+    doc.set_auto_page_break(True, margin=15)
+    doc.set_title(title)
+    doc.set_creator("mailbot")
+    doc.add_page()
+    font = font_dir()
+    if font is None:
+        return doc, "Helvetica", _latin1
+    doc.add_font("DejaVu", "", str(font / "DejaVuSans.ttf"))
+    doc.add_font("DejaVu", "B", str(font / "DejaVuSans-Bold.ttf"))
+    return doc, "DejaVu", str
+
+
+def _latin1(s: str) -> str:
+    return s.replace("–", "-").replace("…", "...").encode("latin-1", "replace").decode("latin-1")

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from mailbot.core.compose import Attachment
 from mailbot.core.parse import ParsedMessage
 from mailbot.core.phases import CLOSED
 from mailbot.model import cases
@@ -40,7 +41,9 @@ _LINE = re.compile(r"^\s*\**([^\W\d_][\w '’/-]{0,40}?)\**\s*:\s*(.*)$")
 _GREETING = re.compile(r"^(hoi|hallo|beste|dag|goedemorgen|goedemiddag|goedenavond|hi|hello|dear)\b", re.IGNORECASE)
 _HELP_LINE = re.compile(r"^\s*(help|hulp|\?)\s*[.!]?\s*$", re.IGNORECASE)
 _ACTION_LINE = re.compile(
-    r"^\s*(ap[- ]concept|concept ap|ap[- ]draft|bevestig melder|confirm reporter|overnemen|accept)\s*:?\s*[.!]?\s*$",
+    r"^\s*(ap[- ]concept|concept ap|ap[- ]draft|bevestig melder|confirm reporter|overnemen|accept"
+    r"|brief (?:aan )?betrokkenen|letter to (?:data )?subjects|publieke mededeling|openbare mededeling"
+    r"|public statement)\s*:?\s*[.!]?\s*$",
     re.IGNORECASE,
 )
 
@@ -72,6 +75,7 @@ class Context:
     reasons: dict[int, str] = field(default_factory=dict)  # decision's line index → its Reden
     index: int = -1  # the line of the command running now
     extra: list[str] = field(default_factory=list)  # longer texts for the reply, below the outcomes
+    files: list[Attachment] = field(default_factory=list)  # documents attached to the reply
 
     @property
     def language(self) -> str:
@@ -157,6 +161,7 @@ def _registry() -> list[Command]:
         handler,
         help,
         kind,
+        letter,
         note,
         question,
         reason,
@@ -169,7 +174,7 @@ def _registry() -> list[Command]:
     # Order matters where words overlap: specific commands before the answer fields.
     modules = [
         status, question, tell, aware, note, handler, ap, apconcept, subjects, board, assessment, reason, confirm,
-        accept, register, kind, help, fields,
+        accept, register, kind, letter, help, fields,
     ]  # fmt: skip
     return [command for module in modules for command in module.COMMANDS]
 

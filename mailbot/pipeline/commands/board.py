@@ -1,8 +1,10 @@
 """The seeds' division of roles: the FG advises (``Advies FG:``), the director decides
-(``Besluit:``, optionally ``Besluit door:``). Who and when are recorded."""
+(``Besluit:``, optionally ``Besluit door:``). Who and when are recorded. With ``MAILBOT_BOARD``
+set, the advice goes to the board as a decision request (decision.py)."""
 
 from __future__ import annotations
 
+from mailbot.pipeline import decision
 from mailbot.pipeline.commands import COMPANION, Command, Context, Outcome
 
 ADVICE = ("advies fg", "advies", "fg advice", "dpo advice")
@@ -20,8 +22,12 @@ def _advice(ctx: Context, word: str, value: str) -> Outcome:
         return Outcome(word, False, ctx.say(f"geen tekst bij {word}", f"no text with {word}"))
     case = ctx.case
     case.fg_advice, case.fg_advice_by, case.fg_advice_at = value, ctx.officer, ctx.now
+    text = ctx.say("advies FG vastgelegd", "DPO advice recorded")
+    if decision.request(ctx.svc, ctx.s, case, ctx.now, ctx.message.id):
+        board = ", ".join(ctx.svc.settings.board)
+        text += ctx.say(f"; besluitverzoek gestuurd aan {board}", f"; decision request sent to {board}")
     ctx.record("fg_advice", text=value, by=ctx.officer)
-    return Outcome(word, True, ctx.say("advies FG vastgelegd", "DPO advice recorded"))
+    return Outcome(word, True, text)
 
 
 def _decision(ctx: Context, word: str, value: str) -> Outcome:

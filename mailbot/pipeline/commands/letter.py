@@ -1,0 +1,56 @@
+"""``Brief betrokkenen`` / ``Letter to data subjects``: the letter to the people affected
+(art. 34 GDPR), as PDF and DOCX attached to the reply; ``Publieke mededeling`` / ``Public
+statement``: the same facts as a statement for the website or the press, for when the people
+cannot be written to one by one. The letter as made is kept in the case's audit trail
+(procedure R: archived with the case). The English words give the English letter."""
+
+from __future__ import annotations
+
+import hashlib
+
+from mailbot.core.compose import Attachment
+from mailbot.pipeline.commands import Command, Context, Outcome, normalise_word
+from mailbot.register import letter
+
+LETTER_NL = ("brief betrokkenen", "brief aan betrokkenen")
+LETTER_EN = ("letter to data subjects", "letter to subjects")
+PUBLIC_NL = ("publieke mededeling", "openbare mededeling")
+PUBLIC_EN = ("public statement",)
+WORDS = LETTER_NL + LETTER_EN + PUBLIC_NL + PUBLIC_EN
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def run(ctx: Context, word: str, value: str) -> Outcome:
+    w = normalise_word(word)
+    public = w in PUBLIC_NL + PUBLIC_EN
+    language = "en" if w in LETTER_EN + PUBLIC_EN else "nl"
+    made = letter.build(ctx.case, ctx.svc.settings, ctx.now, language, public=public)
+    stem = (
+        ("mededeling" if language == "nl" else "statement") if public else ("brief" if language == "nl" else "letter")
+    )
+    name = f"{stem}-{ctx.case.kenmerk}"
+    ctx.files += [
+        Attachment(f"{name}.docx", DOCX, letter.docx(made)),
+        Attachment(f"{name}.pdf", "application/pdf", letter.pdf(made)),
+    ]
+    text = made.text()
+    ctx.record(
+        "subjects_letter_made", public=public, language=language, text=text,
+        sha256=hashlib.sha256(text.encode()).hexdigest(), missing=list(made.missing),
+    )  # fmt: skip
+    said = ctx.say(
+        f"{'de mededeling' if public else 'de brief'} staat in de bijlagen (Word en PDF)",
+        f"the {'statement' if public else 'letter'} is attached (Word and PDF)",
+    )
+    if made.missing:
+        said += ctx.say(f"; vul nog in: {', '.join(made.missing)}", f"; still to fill in: {', '.join(made.missing)}")
+    if ctx.case.subjects_informed_at is None:
+        said += ctx.say(
+            "; leg na verzending vast: 'Betrokkenen geïnformeerd op: …' en 'Kanaal: brief'",
+            "; once sent, record: 'Betrokkenen geïnformeerd op: …' and 'Kanaal: brief'",
+        )
+    return Outcome(word, True, said)
+
+
+# A letter made again from the file changes nothing: fine on a closed case.
+COMMANDS = (Command("letter", WORDS, run, on_closed=True),)

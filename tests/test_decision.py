@@ -1,0 +1,250 @@
+"""The director's decision (procedure W) end to end on the lab mail server: the FG's advice
+brings the board a decision request with the AP draft attached, and the director's reply to it
+records the decision, and nothing else."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from email.message import EmailMessage
+
+import pytest
+from docx import Document
+
+from mailbot.cli.demo import OFFICER
+from mailbot.core.config import parse_settings
+from mailbot.pipeline.decision import read
+from mailbot.testing.labserver import LabMailServer
+from tests.mailserver import BOARD, SECOND_OFFICER, Bot, body_text, close_bot, make_bot, parse, report, submit
+from tests.test_alerts import ago
+from tests.test_conversation import officer_reply, open_case, show
+from tests.test_officer_stories import command
+
+ADVICE = "melden bij de AP, betrokkenen informeren"
+
+
+@pytest.fixture
+def board_bot(clean_lab: LabMailServer) -> Iterator[Bot]:
+    b = make_bot(clean_lab, MAILBOT_BOARD=BOARD)
+    yield b
+    close_bot(b)
+
+
+def answer(bot: Bot, reply_to: object, text: str) -> str:
+    """The director's reply to ``reply_to``; returns the text of the answer the director got."""
+    before = len(bot.lab.messages(BOARD))
+    submit(bot.lab, officer_reply(reply_to, text, sender=BOARD), sender=BOARD)  # type: ignore[arg-type]
+    bot.run_pass()
+    return body_text(parse(bot.lab.wait_for(BOARD, before + 1)[-1])).replace("\r\n", "\n")
+
+
+def test_the_director_decides_by_replying_to_the_request(board_bot: Bot) -> None:
+    """``Advies FG:`` mails the board the case, the advice, the clock and the AP draft as PDF.
+    A reply to it that tries anything besides the decision changes nothing; ``Akkoord`` makes the
+    advice the decision, recorded with who, when, the advice and the case state; the officers are
+    told, and the AP draft shows it."""
+    bot = board_bot
+    kenmerk, _, notice, _ = open_case(bot)
+    receipt = command(bot, notice, f"Advies FG: {ADVICE}")
+    assert f"besluitverzoek gestuurd aan {BOARD}" in receipt
+
+    request = parse(bot.lab.wait_for(BOARD, 1)[-1])
+    assert request["Subject"].startswith(f"[{kenmerk}] Uw besluit gevraagd")
+    text = body_text(request).replace("\r\n", "\n")
+    assert ADVICE in text and "Akkoord" in text and "Besluit: " in text and "Reden: " in text
+    assert "Deadline AP:" in text and "(nog " in text
+    assert "Melden AP: ja of nee" not in text, "the board is not told the officers' commands"
+    (pdf,) = [p for p in request.iter_attachments() if p.get_content_type() == "application/pdf"]
+    assert pdf.get_filename() == f"AP-concept-{kenmerk}.pdf"
+    assert pdf.get_content().startswith(b"%PDF")
+
+    # A forged decision: the director's address, but answering the officer's notice.
+    before = len(bot.lab.messages(OFFICER))
+    submit(bot.lab, officer_reply(notice, "Akkoord", sender=BOARD), sender=BOARD)
+    bot.run_pass()
+    assert show(bot, kenmerk)["board_decision"] is None
+    bot.lab.wait_for(OFFICER, before + 1)
+
+    # One power only: a status change beside the decision refuses the whole reply.
+    refused = answer(bot, request, "Akkoord\nStatus: gesloten")
+    assert "niet vastgelegd" in refused and "'Status:'" in refused
+    case = show(bot, kenmerk)
+    assert case["board_decision"] is None and case["status"] != "gesloten"
+
+    # An own decision needs a reason.
+    assert "Reden" in answer(bot, request, "Besluit: niet melden")
+    assert show(bot, kenmerk)["board_decision"] is None
+
+    done = answer(bot, request, "Akkoord")
+    assert "vastgelegd" in done and ADVICE in done and "niet vastgelegd" not in done
+    case = show(bot, kenmerk)
+    assert case["board_decision"]["text"] == ADVICE and case["board_decision"]["by"] == BOARD
+    (event,) = [e for e in case["events"] if e["kind"] == "board_decision"]
+    assert event["actor"] == BOARD
+    assert event["detail"]["advice"] == ADVICE and event["detail"]["advice_by"] == OFFICER
+    assert event["detail"]["status"] == case["status"] and event["detail"]["agreed"] is True
+
+    told = [parse(m) for m in bot.lab.wait_for(SECOND_OFFICER, 3)]
+    assert any(m["Subject"] == f"[{kenmerk}] Besluit vastgelegd door {BOARD}" for m in told)
+
+    draft = bot.cli("ap-draft", kenmerk)
+    assert draft.returncode == 0, draft.stderr
+    assert f"Besluit directie (intern): {ADVICE} ({BOARD}," in draft.stdout
+
+
+def test_the_directors_own_decision_is_recorded_with_its_reason(board_bot: Bot) -> None:
+    bot = board_bot
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, f"Advies FG: {ADVICE}")
+    request = parse(bot.lab.wait_for(BOARD, 1)[-1])
+    done = answer(bot, request, "Goedemiddag,\n\nBesluit: niet melden\nReden: de stick was versleuteld\n\nGroet, D.")
+    assert "niet melden" in done and "niet vastgelegd" not in done
+    case = show(bot, kenmerk)
+    assert case["board_decision"]["text"] == "niet melden"
+    (event,) = [e for e in case["events"] if e["kind"] == "board_decision"]
+    assert event["detail"]["reason"] == "de stick was versleuteld" and event["detail"]["advice"] == ADVICE
+
+
+def test_no_board_no_request(bot: Bot) -> None:
+    """Without MAILBOT_BOARD the advice is recorded and nobody else is mailed."""
+    _, _, notice, _ = open_case(bot)
+    receipt = command(bot, notice, f"Advies FG: {ADVICE}")
+    assert "advies FG vastgelegd" in receipt and "besluitverzoek" not in receipt
+
+
+def test_reading_a_board_reply() -> None:
+    assert read("Akkoord.").agreed
+    assert read("Besluit: melden\nReden: veel mensen").decision == "melden"
+    assert read("Akkoord\nNotitie: x").other == ("Notitie",)
+    assert read("Met vriendelijke groet,\nTel: 06-1234").other == ()
+
+
+_BASE = {
+    "MAILBOT_IMAP_HOST": "imap.example.org",
+    "MAILBOT_IMAP_USER": "bot@example.org",
+    "MAILBOT_IMAP_PASSWORD": "x",
+    "MAILBOT_SMTP_HOST": "smtp.example.org",
+    "MAILBOT_ADDRESS": "bot@example.org",
+    "MAILBOT_OFFICERS": "fg@example.org",
+}
+
+
+def test_board_setting_is_read_and_checked() -> None:
+    base = _BASE
+    assert parse_settings({**base, "MAILBOT_BOARD": "Directeur@example.org, rvb@example.org"}).board == (
+        "directeur@example.org",
+        "rvb@example.org",
+    )
+    with pytest.raises(Exception, match="MAILBOT_BOARD"):
+        parse_settings({**base, "MAILBOT_BOARD": "directeur"})
+
+
+def _attachments(msg: EmailMessage) -> dict[str, bytes]:
+    return {str(p.get_filename()): p.get_content() for p in msg.iter_attachments()}
+
+
+def test_the_letter_to_the_people_affected_comes_as_word_and_pdf(bot: Bot) -> None:
+    """``Brief betrokkenen`` answers with the letter attached as DOCX and PDF: what happened,
+    the data, the consequences, the measures, the contact point and advice fitting the data;
+    what the case lacks is named; the letter is kept in the audit trail, and the officer is
+    asked to record when it went out."""
+    kenmerk, _, notice, _ = open_case(bot)
+    facts = (
+        "Samenvatting: een lijst met huurders is per ongeluk naar een verkeerd adres gemaild\n"
+        "Categorieën: namen, adressen, IBAN\nMaatregelen: de ontvanger heeft de lijst gewist"
+    )
+    command(bot, notice, facts)
+    before = len(bot.lab.messages(OFFICER))
+    submit(bot.lab, officer_reply(notice, "Brief betrokkenen"))
+    bot.run_pass()
+    reply = parse(bot.lab.wait_for(OFFICER, before + 1)[-1])
+    text = body_text(reply)
+    assert "✔ uitgevoerd" in text and "Betrokkenen geïnformeerd op:" in text
+    assert "wat de gevolgen voor u kunnen zijn" in text, "the missing consequences are named"
+    files = _attachments(reply)
+    assert set(files) == {f"brief-{kenmerk}.docx", f"brief-{kenmerk}.pdf"}
+    assert files[f"brief-{kenmerk}.pdf"].startswith(b"%PDF")
+    words = "\n".join(p.text for p in Document(io.BytesIO(files[f"brief-{kenmerk}.docx"])).paragraphs)
+    for part in ("Wat is er gebeurd?", "per ongeluk naar een verkeerd adres", "namen, adressen, IBAN",
+                 "Wat kan dit voor u betekenen?", "de ontvanger heeft de lijst gewist", "Fraudehelpdesk",
+                 "blokkeren", kenmerk):  # fmt: skip
+        assert part in words, part
+    assert "Identiteitsfraude" not in words, "no BSN or ID: no identity-fraud advice"
+    (event,) = [e for e in show(bot, kenmerk)["events"] if e["kind"] == "subjects_letter_made"]
+    assert "per ongeluk naar een verkeerd adres" in event["detail"]["text"]
+
+    out = bot.data_dir / "letter.docx"
+    made = bot.cli("letter", kenmerk, "--format", "docx", "--language", "en", "-o", str(out))
+    assert made.returncode == 0 and "still to fill in" in made.stderr, made.stderr
+    english = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "What happened?" in english and "per ongeluk naar een verkeerd adres" in english
+
+
+def test_the_letter_advice_fits_the_data() -> None:
+    from datetime import UTC, datetime
+
+    from mailbot.model.models import Case
+    from mailbot.register import letter
+
+    settings = parse_settings({**_BASE, "MAILBOT_ORG_NAME": "Woonstichting Voorbeeld",
+                               "MAILBOT_AP_CONTACT_NAME": "Fenna de Groot",
+                               "MAILBOT_AP_CONTACT_EMAIL": "fg@example.org"})  # fmt: skip
+    at = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    facts = '{"categories": "BSN, kopie paspoort", "summary": "x", "consequences": "y", "measures": "z"}'
+    case = Case(kenmerk="DL-2026-0001", year=2026, seq=1, mailbox="default", received_at=at, aware_at=at,
+                ap_deadline_at=at, created_at=at, assessment=facts)  # fmt: skip
+    made = letter.build(case, settings, at, "nl")
+    text = made.text()
+    assert "Centraal Meldpunt Identiteitsfraude" in text and "blokkeren" not in text
+    assert "Fenna de Groot" in text and "fg@example.org" in text and made.missing == ()
+    assert "1 december 2026" in text
+    public = letter.build(case, settings, at, "en", public=True)
+    assert public.title == "Statement about a data breach at Woonstichting Voorbeeld"
+    assert "Dear reader," in public.text()
+
+
+def test_the_board_is_reminded_while_the_decision_is_open(board_bot: Bot) -> None:
+    """As the AP deadline nears with the decision open, the board gets its request again (a
+    reply to the reminder decides like a reply to the request); once decided, no more."""
+    bot = board_bot
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, f"Advies FG: {ADVICE}")
+    command(bot, notice, f"Ontdekt op: {ago(70)}")
+    bot.lab.wait_queue_empty()
+    mails = [parse(m) for m in bot.lab.wait_for(BOARD, 2)]
+    assert mails[-1]["Subject"].startswith(f"[{kenmerk}] Herinnering: uw besluit gevraagd")
+    assert "loopt af (nog 1 u" in body_text(mails[-1])
+    assert "niet vastgelegd" not in answer(bot, mails[-1], "Akkoord")
+    assert show(bot, kenmerk)["board_decision"]["text"] == ADVICE
+    bot.clock.advance(hours=3)  # past the deadline: the officers are warned, the board is not
+    assert bot.run_pass().warnings == 1
+    bot.lab.wait_queue_empty()
+    assert len(bot.lab.messages(BOARD)) == 3, "the request, the reminder and the answer to the decision"
+
+
+def test_a_processors_report_names_the_processor(clean_lab: LabMailServer) -> None:
+    """A report from a named processor's domain (MAILBOT_PROCESSORS) is a processor report: the
+    case, the register and the AP draft's section 3 name the processor, and it is acknowledged
+    straight away."""
+    bot = make_bot(clean_lab, MAILBOT_PROCESSORS="Aareon=aareon.nl")
+    try:
+        submit(bot.lab, report(sender="security@aareon.nl", name="Aareon Security"), sender="security@aareon.nl")
+        (kenmerk,) = bot.run_pass().kenmerken
+        case = show(bot, kenmerk)
+        assert [e["detail"]["processor"] for e in case["events"] if e["kind"] == "processor_report"] == ["Aareon"]
+        kinds = [e["kind"] for e in case["events"]]
+        assert "acknowledgement_queued" in kinds and "acknowledgement_held" not in kinds
+        draft = bot.cli("ap-draft", kenmerk)
+        assert "Betrokken verwerkers: Aareon" in draft.stdout, draft.stdout
+        register = bot.cli("export", "--format", "csv")
+        assert register.returncode == 0 and "Verwerker" in register.stdout and "Aareon" in register.stdout
+    finally:
+        close_bot(bot)
+
+
+def test_processors_setting_is_read_and_checked() -> None:
+    settings = parse_settings({**_BASE, "MAILBOT_PROCESSORS": "Aareon=aareon.nl, Accensys=Security@accensys.nl"})
+    assert settings.processor_of("x@aareon.nl") == "Aareon" and settings.processor_of("security@accensys.nl")
+    assert settings.processor_of("other@accensys.nl") == "" and "aareon.nl" in settings.processor_domains
+    with pytest.raises(Exception, match="MAILBOT_PROCESSORS"):
+        parse_settings({**_BASE, "MAILBOT_PROCESSORS": "Aareon"})
