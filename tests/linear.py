@@ -26,13 +26,15 @@ def cpu_seconds(work: Callable[[], object], tries: int = 3) -> float:
     return best
 
 
-def assert_linear(shape: Callable[[int], T], work: Callable[[T], object], small: int = SMALL) -> None:
-    """``work`` on ``shape(LARGE)`` takes at most about LARGE/small times as long as on ``shape(small)``."""
-    little, big = shape(small), shape(LARGE)
+def assert_linear(
+    shape: Callable[[int], T], work: Callable[[T], object], small: int = SMALL, large: int = LARGE
+) -> None:
+    """``work`` on ``shape(large)`` takes at most about large/small times as long as on ``shape(small)``."""
+    little, big = shape(small), shape(large)
     t_small = max(cpu_seconds(lambda: work(little)), 0.001)  # below a millisecond the clock is too coarse
     t_large = cpu_seconds(lambda: work(big))
-    allowed = SLACK * LARGE / small * t_small
+    allowed = SLACK * large / small * t_small
     assert t_large <= allowed, (
         f"{len(big):,} characters took {t_large:.3f} s, {len(little):,} took {t_small:.4f} s: "
-        f"{t_large / t_small:.0f} times as long for {LARGE // small} times the size"
+        f"{t_large / t_small:.0f} times as long for {large // small} times the size"
     )
