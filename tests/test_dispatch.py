@@ -172,3 +172,31 @@ def test_a_message_that_uses_up_its_processor_time_is_quarantined_and_the_next_i
         assert len(notices) == len(svc.settings.mailboxes[0].officers)
         assert all(n.caused_by_message_id == first.id for n in notices)
     svc.engine.dispose()
+
+
+def test_a_reply_with_seventy_thousand_references_lands_on_its_case(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    """A References header of 70,000 ids (more than PostgreSQL takes as parameters of one
+    query) is read for the ids nearest the reply: the answer lands on the case it answers."""
+    extra = {"MAILBOT_DATABASE_URL": database_url} if database_url else {}
+    _, svc = offline_services(tmp_path, monkeypatch, **extra)
+    _store_batch(svc.engine, svc.store, svc.settings.mailboxes[0], 1, 1, [Fetched(1, _report(1), NOW, 0)], NOW,
+                 IntakeResult())  # fmt: skip
+    assert dispatch.process_pending(svc, NOW).counts == {"case": 1}
+    with db.session(svc.engine) as s:
+        ack = s.exec(select(Outbox).where(Outbox.recipient == "medewerker1@example.org")).one()
+    references = " ".join(f"<r{i}@example.net>" for i in range(70_000))
+    reply = (
+        "From: medewerker1@example.org\r\nTo: informatiebeveiliging@example.org\r\n"
+        f"Subject: Re: beveiligingsincident 1\r\nMessage-ID: <answer@example.org>\r\n"
+        f"In-Reply-To: {ack.message_id}\r\nReferences: {references}\r\n {ack.message_id}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n1. Gisteren om 14:00 ontdekt.\r\n"
+    ).encode()
+    _store_batch(svc.engine, svc.store, svc.settings.mailboxes[0], 1, 2, [Fetched(2, reply, NOW, 0)], NOW,
+                 IntakeResult())  # fmt: skip
+    dispatch.process_pending(svc, NOW)
+    with db.session(svc.engine) as s:
+        answer = s.exec(select(InboundMessage).where(InboundMessage.uid == 2)).one()
+        assert (answer.status, answer.case_id) == ("processed", ack.case_id), answer.reason
+    svc.engine.dispose()

@@ -12,6 +12,7 @@ from email.message import EmailMessage
 import pytest
 
 from mailbot.core.parse import (
+    THREAD_IDS,
     ParsedMessage,
     ParseError,
     _set_aside_large_parts,
@@ -150,6 +151,15 @@ def test_thread_ids_from_folded_references() -> None:
     assert m.in_reply_to == ("<b@x>",) and m.references == ("<a@x>", "<b@x>")
     assert m.thread_ids == ("<b@x>", "<a@x>")
     assert split_msgids("<a@x>\r\n <b@y> junk") == ("<a@x>", "<b@y>")
+
+
+def test_thread_ids_are_bounded_and_keep_the_nearest() -> None:
+    refs = " ".join(f"<r{i}@x>" for i in range(70_000))
+    replied = " ".join(f"<p{i}@x>" for i in range(50))
+    raw = f"From: a@example.org\r\nIn-Reply-To: {replied}\r\nReferences: {refs}\r\n\r\nhi\r\n"
+    ids = parse_message(raw.encode()).thread_ids
+    assert len(ids) <= THREAD_IDS
+    assert ids[:3] == ("<p0@x>", "<p1@x>", "<p2@x>") and "<r69999@x>" in ids and "<r0@x>" in ids
 
 
 def test_large_attachment(tmp_path: object) -> None:

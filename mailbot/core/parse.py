@@ -28,6 +28,7 @@ from typing import Any
 from mailbot.core.errors import PermanentError
 
 MAX_DEPTH = 30
+THREAD_IDS = 200
 # Control (C0, DEL, C1), format (bidi controls, zero-width characters, U+061C, the BOM) and
 # line or paragraph separators: nothing a file name shows on purpose.
 _INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp"))
@@ -80,9 +81,15 @@ class ParsedMessage:
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
-        """Message-IDs this message answers, most direct first, without repeats."""
+        """Message-IDs this message answers, most direct first, without repeats: at most
+        THREAD_IDS of them (the first In-Reply-To ids, the latest References and the thread's
+        first), so a crafted header of a hundred thousand ids cannot make a database query of
+        as many parameters (PostgreSQL takes 65,535, SQLite 32,766)."""
+        refs = self.references
+        if len(refs) > THREAD_IDS - 20:
+            refs = (*refs[:10], *refs[-(THREAD_IDS - 30) :])
         seen: dict[str, None] = {}
-        for mid in (*self.in_reply_to, *reversed(self.references)):
+        for mid in (*self.in_reply_to[:10], *reversed(refs)):
             seen.setdefault(mid, None)
         return tuple(seen)
 
