@@ -26,6 +26,16 @@ def test_help_explains_the_commands() -> None:
     assert "config.example.env" in out.stdout
 
 
+def test_init_example_prints_every_setting(tmp_path: Path) -> None:
+    """``init --example`` needs no configuration and prints config.example.env as it is."""
+    out = subprocess.run(
+        [sys.executable, "-m", "mailbot", "--config", str(tmp_path / "absent.env"), "init", "--example"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert out.stdout == Path("config.example.env").read_text(encoding="utf-8") and not out.stderr
+    assert not (tmp_path / "data").exists()
+
+
 def test_config_error_names_the_key(tmp_path: Path) -> None:
     env_file = tmp_path / "bad.env"
     env_file.write_text("MAILBOT_IMAP_HOST=imap.example.org\nMAILBOT_IMAP_USER=x\nMAILBOT_IMAP_PASSWORD=topsecret\n")

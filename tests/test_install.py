@@ -108,6 +108,13 @@ def test_the_wheel_carries_the_templates_and_the_migrations(installed: Installed
     } <= names
 
 
+def test_the_installed_package_prints_the_example_configuration(installed: Installed) -> None:
+    """Where there is no clone to copy config.example.env from, the installed command prints it."""
+    out = _run(installed.venv / "bin" / "mailbot", "init", "--example", cwd=installed.venv)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == (ROOT / "config.example.env").read_text(encoding="utf-8")
+
+
 def test_installed_package_is_outside_the_checkout(installed: Installed) -> None:
     out = _run(installed.venv / "bin" / "python", "-c", "import mailbot; print(mailbot.__file__)", cwd=installed.venv)
     assert out.returncode == 0, out.stderr

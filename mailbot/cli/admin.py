@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 from mailbot.cli import common
@@ -12,7 +13,17 @@ if TYPE_CHECKING:
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sub.add_parser("init", help="create the database and data folder, check the configuration").set_defaults(main=main)
+    init_p = sub.add_parser(
+        "init",
+        help="create the database and data folder, check the configuration",
+        description="Creates the data folder and the database and checks the configuration. With --example it "
+        "prints an example configuration instead (every setting, with its default and what it does): "
+        "mailbot init --example > .env",
+    )
+    init_p.add_argument(
+        "--example", action="store_true", help="print an example configuration file (every setting) and stop"
+    )
+    init_p.set_defaults(main=main)
     sub.add_parser(
         "check", help="log in to IMAP and SMTP and report clearly what works and what does not"
     ).set_defaults(main=main)
@@ -33,6 +44,11 @@ def main(args: argparse.Namespace) -> int:
 
 
 def init(args: argparse.Namespace) -> int:
+    if args.example:
+        from importlib.resources import files
+
+        sys.stdout.write(files("mailbot").joinpath("config.example.env").read_text(encoding="utf-8"))
+        return 0
     settings = common.settings(args)
     from mailbot.model import schema
     from mailbot.model.services import build

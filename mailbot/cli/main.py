@@ -17,11 +17,13 @@ answers each with a kenmerk and a questionnaire, tells the privacy officers, and
 breach register.
 
 Configuration comes from a .env file (--config, or MAILBOT_CONFIG, default ./.env) and the
-environment; see config.example.env for every setting.
+environment; config.example.env lists every setting (mailbot init --example prints it).
 """
 
 EPILOG = """\
 first steps:
+  mailbot init --example > .env
+                      an example configuration, every setting, to fill in
   mailbot init        create the database and check the configuration
   mailbot check       log in to the IMAP and SMTP servers and say what works
   mailbot run         handle mail until stopped (Ctrl-C or SIGTERM)
