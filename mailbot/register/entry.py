@@ -47,6 +47,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("group", "Groep betrokkenen", "Group affected", width=24),
     Column("cause", "Oorzaak", "Cause", width=30),
     Column("processor", "Verwerker", "Processor", width=16),
+    # When the processor knew, beside "Ontvangen": when it told the organisation (art. 33(2)).
+    Column("processor_aware_at", "Verwerker op de hoogte", "Processor aware", "date", 17),
     Column("consequences", "Gevolgen", "Consequences", width=30),
     Column("measures", "Maatregelen", "Measures", width=30),
     Column("encrypted", "Versleuteld", "Encrypted", width=14),
@@ -95,6 +97,15 @@ def count_text(value: Any) -> str:
 
 def _local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
     return as_utc(value).astimezone(tz).replace(tzinfo=None) if value is not None else None
+
+
+def _moment(value: Any) -> datetime | None:
+    """A stored moment (ISO text with its offset); None for "onbekend" or nothing."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def _summary(case: Case, assessment: dict[str, Any]) -> str:
@@ -148,6 +159,7 @@ def entry(case: Case, tz: ZoneInfo, now: datetime, language: str = "nl") -> dict
         "group": str(answers.get("affected_group") or ""),
         "cause": str(answers.get("cause") or ""),
         "processor": str(assessment.get("processor") or ""),
+        "processor_aware_at": _local(_moment(answers.get("processor_aware_at")), tz),
         "consequences": str(assessment.get("consequences") or ""),
         "measures": str(assessment.get("measures") or ""),
         **{key: str(assessment.get(key) or "") for key in FACTS},
