@@ -350,3 +350,44 @@ def test_numbers_past_eight_are_a_processors_answers_only() -> None:
     assert "processor_reference" not in plain.answers and plain.unplaced == ["9. INC-7"]
     assert named_processor("Verwerker: Accensys B.V.\n\nzie hieronder") == "Accensys B.V"
     assert named_processor("Hallo\n\nOp 1 dec schreef X:\n> Verwerker: Aareon\n") == ""
+
+
+def test_the_officers_are_told_once_when_the_deadline_passes_without_the_boards_decision(board_bot: Bot) -> None:
+    """Past the AP deadline with the board's decision open, the officers get one notice (kept
+    like the deadline warnings) that says to notify anyway and give the reason for the delay;
+    an answer to it with that reason is recorded."""
+    bot = board_bot
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, f"Advies FG: {ADVICE}")
+    command(bot, notice, f"Ontdekt op: {ago(73)}")
+    bot.lab.wait_queue_empty()
+
+    def overdue() -> list[EmailMessage]:
+        return [m for m in map(parse, bot.lab.messages(OFFICER)) if "besluit van het bestuur ontbreekt" in m["Subject"]]
+
+    (told,) = overdue()
+    text = body_text(told)
+    assert ADVICE in text and BOARD in text and '"Reden vertraging: ' in text and '"Melden AP: ja"' in text
+    assert not any(is_command_line(line) for line in text.splitlines()), "a quoted notice runs nothing"
+    bot.clock.advance(days=1, hours=1)
+    bot.run_pass()
+    bot.lab.wait_queue_empty()
+    assert len(overdue()) == 1, "told once, restarts included (a SentNotice)"
+    result = command(bot, told, "Melden AP: ja\nReden vertraging: het besluit van het bestuur liet op zich wachten")
+    assert "niet uitgevoerd" not in result, result
+    assert show(bot, kenmerk)["ap_delay_reason"] == "het besluit van het bestuur liet op zich wachten"
+
+
+def test_no_notice_of_the_boards_silence_once_the_board_decided(board_bot: Bot) -> None:
+    """A decided board, or a deadline not yet passed, brings no such notice."""
+    bot = board_bot
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, f"Advies FG: {ADVICE}")
+    request = parse(bot.lab.wait_for(BOARD, 1)[-1])
+    answer(bot, request, "Akkoord")
+    command(bot, notice, f"Ontdekt op: {ago(73)}")
+    bot.lab.wait_queue_empty()
+    subjects = [str(parse(m)["Subject"]) for m in bot.lab.messages(OFFICER)]
+    assert any("deadline AP verstreken" in s for s in subjects), subjects
+    assert not any("bestuur ontbreekt" in s for s in subjects)
+    assert show(bot, kenmerk)["board_decision"]["text"] == ADVICE
