@@ -5,6 +5,7 @@ records the decision, and nothing else."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
 from datetime import datetime
@@ -186,8 +187,19 @@ def test_the_letter_to_the_people_affected_comes_as_word_and_pdf(bot: Bot) -> No
                  "blokkeren", kenmerk):  # fmt: skip
         assert part in words, part
     assert "Identiteitsfraude" not in words, "no BSN or ID: no identity-fraud advice"
-    (event,) = [e for e in show(bot, kenmerk)["events"] if e["kind"] == "subjects_letter_made"]
+    case = show(bot, kenmerk)
+    (event,) = [e for e in case["events"] if e["kind"] == "subjects_letter_made"]
     assert "per ongeluk naar een verkeerd adres" in event["detail"]["text"]
+    # Archived with the case: the very files mailed, stored as its attachments, and when.
+    kept = {a["name"]: a for a in case["attachments"] if a["name"] in files}
+    assert set(kept) == set(files) and all(a["stored"] for a in kept.values())
+    assert {n: a["sha256"] for n, a in kept.items()} == {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}
+    assert case["subjects_letter_at"] is not None
+    register = bot.cli("export", "--format", "csv").stdout.lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(register), delimiter=";"))
+    assert dict(zip(rows[0], rows[-1], strict=True))["Brief of mededeling gemaakt"].startswith(
+        f"{datetime.now(ZoneInfo('Europe/Amsterdam')):%d-%m-%Y}"
+    )
 
     out = bot.data_dir / "letter.docx"
     made = bot.cli("letter", kenmerk, "--format", "docx", "--language", "en", "-o", str(out))
