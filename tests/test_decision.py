@@ -297,7 +297,7 @@ def test_a_processor_is_asked_what_a_processor_knows_and_its_answers_reach_the_r
         assert "U meldt dit als onze verwerker (Aareon)" in text
         for line in ("8. Contactpersoon voor vervolgvragen", "9. Wat is uw eigen incidentnummer?",
                      "10. Welke systemen zijn getroffen, en welke klanten", "11. Welke maatregelen heeft u",
-                     "12. Wanneer kreeg u zelf het incident in beeld"):  # fmt: skip
+                     "12. Sinds wanneer weet u zelf van het incident"):  # fmt: skip
             assert line in text, text
         assert "Uw eigen contactgegevens (telefoonnummer)" not in text
         notice = body_text(parse(bot.lab.wait_for(OFFICER, 1)[-1]))

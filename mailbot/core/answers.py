@@ -75,7 +75,7 @@ LABELS: dict[str, tuple[str, ...]] = {
                            "processor's measures", "our measures", "measures taken"),
     # Not "Ontdekt op:" or "Bekend sinds:": those are the officers' word for the organisation's moment.
     "processor_aware_at": ("verwerker op de hoogte sinds", "op de hoogte sinds", "zelf op de hoogte sinds",
-                           "in beeld sinds", "aware since", "processor aware since"),
+                           "weet u sinds", "bekend bij de verwerker sinds", "aware since", "processor aware since"),
 }  # fmt: skip
 
 # ``1.`` ``2)`` ``(3)`` ``4:`` ``5-`` ``Ad 6.`` ``Vraag 7:``; a bare ``8 `` (iPhone) is _WEAK.

@@ -118,8 +118,8 @@ PROCESSOR_QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "processor_aware_at",
-        "Wanneer kreeg u zelf het incident in beeld (datum en tijd)?",
-        "When did you yourself become aware of the incident (date and time)?",
+        "Sinds wanneer weet u zelf van het incident (datum en tijd)?",
+        "Since when have you yourself known of the incident (date and time)?",
         "Verwerker op de hoogte sinds",
         "Processor aware since",
     ),
