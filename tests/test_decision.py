@@ -18,8 +18,10 @@ from docx import Document
 from mailbot.cli.demo import OFFICER
 from mailbot.core.answers import extract_answers, named_processor
 from mailbot.core.config import parse_settings
+from mailbot.core.parse import parse_message
 from mailbot.pipeline.commands import is_command_line
 from mailbot.pipeline.decision import read
+from mailbot.pipeline.dispatch import processor_of_report
 from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import (
     BOARD,
@@ -403,3 +405,15 @@ def test_no_notice_of_the_boards_silence_once_the_board_decided(board_bot: Bot) 
     assert any("deadline AP verstreken" in s for s in subjects), subjects
     assert not any("bestuur ontbreekt" in s for s in subjects)
     assert show(bot, kenmerk)["board_decision"]["text"] == ADVICE
+
+
+def test_only_our_own_people_name_a_processor() -> None:
+    """``Verwerker:`` makes a processor report from the organisation's own domains only; the
+    processor's own address needs no such line; anyone else's line is ignored."""
+    settings = parse_settings({**_BASE, "MAILBOT_PROCESSORS": "Aareon=aareon.nl"})
+    body = "Verwerker: Aareon\n\nEr is iets misgegaan."
+    assert processor_of_report(settings, parse_message(report(sender="jan@example.org", body=body))) == "Aareon"
+    assert processor_of_report(settings, parse_message(report(sender="x@elders.nl", body=body))) == ""
+    assert processor_of_report(settings, parse_message(report(sender="soc@aareon.nl"))) == "Aareon"
+    unknown = report(sender="jan@example.org", body="Verwerker: Accensys\n\nzie hieronder")
+    assert processor_of_report(settings, parse_message(unknown)) == "Accensys", "named as written when not configured"
