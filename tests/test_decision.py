@@ -417,3 +417,20 @@ def test_only_our_own_people_name_a_processor() -> None:
     assert processor_of_report(settings, parse_message(report(sender="soc@aareon.nl"))) == "Aareon"
     unknown = report(sender="jan@example.org", body="Verwerker: Accensys\n\nzie hieronder")
     assert processor_of_report(settings, parse_message(unknown)) == "Accensys", "named as written when not configured"
+
+
+def test_a_processor_is_reminded_in_a_processors_words(clean_lab: LabMailServer) -> None:
+    """The reminder asks a processor for its contact for follow-up, as its acknowledgement did."""
+    required = "description,reporter_contact"
+    bot = make_bot(clean_lab, MAILBOT_PROCESSORS=f"Aareon={PROCESSOR}", MAILBOT_REQUIRED_ANSWERS=required)
+    try:
+        submit(bot.lab, report(sender=PROCESSOR, name="Aareon Security"), sender=PROCESSOR)
+        bot.run_pass()
+        bot.clock.advance(hours=25)
+        assert bot.run_pass().reminders == 1
+        mails = [parse(m) for m in bot.lab.wait_for(PROCESSOR, 2)]
+        (reminder,) = [m for m in mails if "Herinnering" in m["Subject"]]
+        text = body_text(reminder)
+        assert "8. Contactpersoon voor vervolgvragen" in text and "Uw eigen contactgegevens" not in text, text
+    finally:
+        close_bot(bot)
