@@ -4,18 +4,37 @@ records the decision, and nothing else."""
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import io
 from collections.abc import Iterator
+from datetime import datetime
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
 
 from mailbot.cli.demo import OFFICER
+from mailbot.core.answers import extract_answers, named_processor
 from mailbot.core.config import parse_settings
+from mailbot.core.parse import parse_message
+from mailbot.pipeline.commands import is_command_line
 from mailbot.pipeline.decision import read
+from mailbot.pipeline.dispatch import processor_of_report
 from mailbot.testing.labserver import LabMailServer
-from tests.mailserver import BOARD, SECOND_OFFICER, Bot, body_text, close_bot, make_bot, parse, report, submit
+from tests.mailserver import (
+    BOARD,
+    REPORTERS,
+    SECOND_OFFICER,
+    Bot,
+    body_text,
+    close_bot,
+    make_bot,
+    parse,
+    report,
+    submit,
+)
 from tests.test_alerts import ago
 from tests.test_conversation import officer_reply, open_case, show
 from tests.test_officer_stories import command
@@ -170,8 +189,19 @@ def test_the_letter_to_the_people_affected_comes_as_word_and_pdf(bot: Bot) -> No
                  "blokkeren", kenmerk):  # fmt: skip
         assert part in words, part
     assert "Identiteitsfraude" not in words, "no BSN or ID: no identity-fraud advice"
-    (event,) = [e for e in show(bot, kenmerk)["events"] if e["kind"] == "subjects_letter_made"]
+    case = show(bot, kenmerk)
+    (event,) = [e for e in case["events"] if e["kind"] == "subjects_letter_made"]
     assert "per ongeluk naar een verkeerd adres" in event["detail"]["text"]
+    # Archived with the case: the very files mailed, stored as its attachments, and when.
+    kept = {a["name"]: a for a in case["attachments"] if a["name"] in files}
+    assert set(kept) == set(files) and all(a["stored"] for a in kept.values())
+    assert {n: a["sha256"] for n, a in kept.items()} == {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}
+    assert case["subjects_letter_at"] is not None
+    register = bot.cli("export", "--format", "csv").stdout.lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(register), delimiter=";"))
+    assert dict(zip(rows[0], rows[-1], strict=True))["Brief of mededeling gemaakt"].startswith(
+        f"{datetime.now(ZoneInfo('Europe/Amsterdam')):%d-%m-%Y}"
+    )
 
     out = bot.data_dir / "letter.docx"
     made = bot.cli("letter", kenmerk, "--format", "docx", "--language", "en", "-o", str(out))
@@ -248,3 +278,159 @@ def test_processors_setting_is_read_and_checked() -> None:
     assert settings.processor_of("other@accensys.nl") == "" and "aareon.nl" in settings.processor_domains
     with pytest.raises(Exception, match="MAILBOT_PROCESSORS"):
         parse_settings({**_BASE, "MAILBOT_PROCESSORS": "Aareon"})
+
+
+PROCESSOR = REPORTERS[5]  # the address the processor Aareon reports from (MAILBOT_PROCESSORS)
+
+
+def test_a_processor_is_asked_what_a_processor_knows_and_its_answers_reach_the_register(
+    clean_lab: LabMailServer,
+) -> None:
+    """A processor's acknowledgement asks its incident number, the systems and clients affected,
+    its measures, when it became aware and a contact for follow-up, numbered on from the usual
+    questions; its numbered reply is read into the case and shown to the officer, and the AP
+    draft's section 3 and the register set when the processor knew against when it told us."""
+    bot = make_bot(clean_lab, MAILBOT_PROCESSORS=f"Aareon={PROCESSOR}")
+    try:
+        submit(bot.lab, report(sender=PROCESSOR, name="Aareon Security"), sender=PROCESSOR)
+        (kenmerk,) = bot.run_pass().kenmerken
+        ack = parse(bot.lab.wait_for(PROCESSOR, 1)[-1])
+        text = body_text(ack).replace("\r\n", "\n")
+        assert "U meldt dit als onze verwerker (Aareon)" in text
+        for line in ("8. Contactpersoon voor vervolgvragen", "9. Wat is uw eigen incidentnummer?",
+                     "10. Welke systemen zijn getroffen, en welke klanten", "11. Welke maatregelen heeft u",
+                     "12. Sinds wanneer weet u zelf van het incident"):  # fmt: skip
+            assert line in text, text
+        assert "Uw eigen contactgegevens (telefoonnummer)" not in text
+        notice = body_text(parse(bot.lab.wait_for(OFFICER, 1)[-1]))
+        assert "Een verwerker meldt dit: Aareon." in notice
+        assert not any(is_command_line(line) for line in notice.splitlines()), "a quoted notice runs nothing"
+
+        before = len(bot.lab.messages(OFFICER))
+        reply = ("8. Piet Jansen, security@aareon.example, 020 123 45 67\n9. INC-4411\n"
+                 "10. Het klantportaal; ook twee andere woningcorporaties\n11. Alle wachtwoorden gereset\n"
+                 "12. 30 november 2026 om 22:00")  # fmt: skip
+        submit(bot.lab, officer_reply(ack, reply, sender=PROCESSOR), sender=PROCESSOR)
+        bot.run_pass()
+        answers = show(bot, kenmerk)["answers"]
+        assert answers["processor_reference"] == "INC-4411"
+        assert answers["processor_measures"] == "Alle wachtwoorden gereset"
+        assert answers["processor_aware_at"].startswith("2026-11-30T22:00")
+        assert answers["reporter_contact"].startswith("Piet Jansen")
+        shown = body_text(parse(bot.lab.wait_for(OFFICER, before + 1)[-1]))
+        assert "Incidentnummer verwerker: INC-4411" in shown and "processor_" not in shown, shown
+        assert "Verwerker op de hoogte sinds: 30 november 2026, 22:00" in shown, shown
+
+        draft = bot.cli("ap-draft", kenmerk).stdout
+        assert "Betrokken verwerkers: Aareon (incidentnummer INC-4411)" in draft, draft
+        assert "Verwerker op de hoogte sinds: 30 november 2026, 22:00" in draft
+        assert "Organisatie door de verwerker geïnformeerd op: " in draft
+        assert "gemeld door verwerker Aareon (Aareon Security)" in draft
+        register = bot.cli("export", "--format", "csv").stdout.lstrip("\ufeff")
+        rows = list(csv.reader(io.StringIO(register), delimiter=";"))
+        row = dict(zip(rows[0], rows[-1], strict=True))
+        assert row["Verwerker"] == "Aareon" and row["Verwerker op de hoogte"].startswith("30-11-2026 22:00"), row
+    finally:
+        close_bot(bot)
+
+
+def test_a_report_an_employee_forwards_naming_the_processor_is_a_processor_report(clean_lab: LabMailServer) -> None:
+    """``Verwerker: aareon`` above a forwarded report makes it Aareon's report (spelt as
+    configured); the employee is asked the processor's questions to pass on."""
+    bot = make_bot(clean_lab, MAILBOT_PROCESSORS="Aareon=aareon.nl")
+    try:
+        body = ("Verwerker: aareon\n\nZie hieronder.\n\n---------- Doorgestuurd bericht ---------\n"
+                "Van: Aareon <security@aareon.nl>\nOnderwerp: incident\n\nWij hebben een incident.\n")  # fmt: skip
+        kenmerk, ack, notice, _ = open_case(bot, body=body)
+        case = show(bot, kenmerk)
+        assert [e["detail"]["processor"] for e in case["events"] if e["kind"] == "processor_report"] == ["Aareon"]
+        assert "9. Wat is uw eigen incidentnummer?" in body_text(ack)
+        assert "Een verwerker meldt dit: Aareon." in body_text(notice)
+        assert "melding van verwerker Aareon, doorgestuurd door een medewerker" in bot.cli("ap-draft", kenmerk).stdout
+    finally:
+        close_bot(bot)
+
+
+def test_numbers_past_eight_are_a_processors_answers_only() -> None:
+    """A processor's reply numbered 9-12 fills its fields; from anyone else a ``9.`` is free text.
+    The ``Verwerker:`` line counts only in what the sender wrote, not in a quote."""
+    tz = ZoneInfo("Europe/Amsterdam")
+    at = datetime(2026, 12, 1, 9, 0, tzinfo=tz)
+    reply = "9. INC-7\n12. ontdekt op 30 november 2026 om 22:00\nIncidentnummer: INC-7"
+    read = extract_answers(reply, at, tz, processor=True)
+    assert read.answers["processor_reference"] == "INC-7"
+    assert read.answers["processor_aware_at"] == "2026-11-30T22:00:00+01:00"
+    plain = extract_answers("9. INC-7", at, tz)
+    assert "processor_reference" not in plain.answers and plain.unplaced == ["9. INC-7"]
+    assert named_processor("Verwerker: Accensys B.V.\n\nzie hieronder") == "Accensys B.V"
+    assert named_processor("Hallo\n\nOp 1 dec schreef X:\n> Verwerker: Aareon\n") == ""
+
+
+def test_the_officers_are_told_once_when_the_deadline_passes_without_the_boards_decision(board_bot: Bot) -> None:
+    """Past the AP deadline with the board's decision open, the officers get one notice (kept
+    like the deadline warnings) that says to notify anyway and give the reason for the delay;
+    an answer to it with that reason is recorded."""
+    bot = board_bot
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, f"Advies FG: {ADVICE}")
+    command(bot, notice, f"Ontdekt op: {ago(73)}")
+    bot.lab.wait_queue_empty()
+
+    def overdue() -> list[EmailMessage]:
+        return [m for m in map(parse, bot.lab.messages(OFFICER)) if "besluit van het bestuur ontbreekt" in m["Subject"]]
+
+    (told,) = overdue()
+    text = body_text(told)
+    assert ADVICE in text and BOARD in text and '"Reden vertraging: ' in text and '"Melden AP: ja"' in text
+    assert not any(is_command_line(line) for line in text.splitlines()), "a quoted notice runs nothing"
+    bot.clock.advance(days=1, hours=1)
+    bot.run_pass()
+    bot.lab.wait_queue_empty()
+    assert len(overdue()) == 1, "told once, restarts included (a SentNotice)"
+    result = command(bot, told, "Melden AP: ja\nReden vertraging: het besluit van het bestuur liet op zich wachten")
+    assert "niet uitgevoerd" not in result, result
+    assert show(bot, kenmerk)["ap_delay_reason"] == "het besluit van het bestuur liet op zich wachten"
+
+
+def test_no_notice_of_the_boards_silence_once_the_board_decided(board_bot: Bot) -> None:
+    """A decided board, or a deadline not yet passed, brings no such notice."""
+    bot = board_bot
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, f"Advies FG: {ADVICE}")
+    request = parse(bot.lab.wait_for(BOARD, 1)[-1])
+    answer(bot, request, "Akkoord")
+    command(bot, notice, f"Ontdekt op: {ago(73)}")
+    bot.lab.wait_queue_empty()
+    subjects = [str(parse(m)["Subject"]) for m in bot.lab.messages(OFFICER)]
+    assert any("deadline AP verstreken" in s for s in subjects), subjects
+    assert not any("bestuur ontbreekt" in s for s in subjects)
+    assert show(bot, kenmerk)["board_decision"]["text"] == ADVICE
+
+
+def test_only_our_own_people_name_a_processor() -> None:
+    """``Verwerker:`` makes a processor report from the organisation's own domains only; the
+    processor's own address needs no such line; anyone else's line is ignored."""
+    settings = parse_settings({**_BASE, "MAILBOT_PROCESSORS": "Aareon=aareon.nl"})
+    body = "Verwerker: Aareon\n\nEr is iets misgegaan."
+    assert processor_of_report(settings, parse_message(report(sender="jan@example.org", body=body))) == "Aareon"
+    assert processor_of_report(settings, parse_message(report(sender="x@elders.nl", body=body))) == ""
+    assert processor_of_report(settings, parse_message(report(sender="soc@aareon.nl"))) == "Aareon"
+    unknown = report(sender="jan@example.org", body="Verwerker: Accensys\n\nzie hieronder")
+    assert processor_of_report(settings, parse_message(unknown)) == "Accensys", "named as written when not configured"
+
+
+def test_a_processor_is_reminded_in_a_processors_words(clean_lab: LabMailServer) -> None:
+    """The reminder asks a processor for its contact for follow-up, as its acknowledgement did."""
+    required = "description,reporter_contact"
+    bot = make_bot(clean_lab, MAILBOT_PROCESSORS=f"Aareon={PROCESSOR}", MAILBOT_REQUIRED_ANSWERS=required)
+    try:
+        submit(bot.lab, report(sender=PROCESSOR, name="Aareon Security"), sender=PROCESSOR)
+        bot.run_pass()
+        bot.clock.advance(hours=25)
+        assert bot.run_pass().reminders == 1
+        mails = [parse(m) for m in bot.lab.wait_for(PROCESSOR, 2)]
+        (reminder,) = [m for m in mails if "Herinnering" in m["Subject"]]
+        text = body_text(reminder)
+        assert "8. Contactpersoon voor vervolgvragen" in text and "Uw eigen contactgegevens" not in text, text
+    finally:
+        close_bot(bot)

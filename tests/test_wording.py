@@ -170,6 +170,7 @@ def context() -> dict[str, Any]:
         "suggestion": "Voorstel    risico: melden bij de AP",
         "fields_open": 3,
         "problem": "",
+        "board": ["directeur@example.org"],
     }
 
 

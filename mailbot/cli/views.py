@@ -184,6 +184,7 @@ def case_detail(r: Reader, case: dict[str, Any], tz: ZoneInfo, read_raw: Callabl
     out["ap_delay_reason"] = case["ap_delay_reason"] or None
     out["subjects_decision"] = case["subjects_decision"] or None
     out["subjects_decision_reason"] = case["subjects_decision_reason"] or None
+    out["subjects_letter_at"] = iso(case["subjects_letter_at"], tz)
     out["subjects_informed_at"] = iso(case["subjects_informed_at"], tz)
     out["subjects_channel"] = case["subjects_channel"] or None
     out["fg_advice"] = _decision(case, "fg_advice", tz)

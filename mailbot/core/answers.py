@@ -32,12 +32,15 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz, process
 
 from mailbot.core.dates import MONTHS, WEEKDAYS, number_words, parse_when
-from mailbot.core.questionnaire import QUESTIONS
+from mailbot.core.questionnaire import PROCESSOR_ASKS, PROCESSOR_CONTACT, PROCESSOR_QUESTIONS, QUESTIONS, Question
 from mailbot.core.quotes import first_quote, is_quoted, quote_start, signature_at, unquote
 from mailbot.core.wording import number
 
-FIELDS = tuple(q.field for q in QUESTIONS)
-SINGLE_LINE = ("affected_count", "occurred_at")
+FIELDS = tuple(q.field for q in PROCESSOR_ASKS)
+SINGLE_LINE = ("affected_count", "occurred_at", "processor_aware_at")
+MOMENTS = ("occurred_at", "processor_aware_at")
+# Every question a reporter or a processor is asked, each wording once.
+_ALL_QUESTIONS = (*QUESTIONS, PROCESSOR_CONTACT, *PROCESSOR_QUESTIONS)
 UNKNOWN = "onbekend"
 
 # Labels people use, Dutch and English, lower case; the question texts count as labels too.
@@ -61,7 +64,18 @@ LABELS: dict[str, tuple[str, ...]] = {
     "reporter_contact": ("mijn contactgegevens", "uw contactgegevens", "uw eigen contactgegevens",
                          "contactgegevens melder", "telefoon", "telefoonnummer", "mijn telefoonnummer", "tel",
                          "tel nr", "telnr", "mobiel", "mobiel nummer", "bereikbaar op", "my contact details", "phone",
-                         "phone number", "reporter contact"),
+                         "phone number", "reporter contact", "contactpersoon", "contactpersoon voor vervolgvragen",
+                         "contact person"),
+    "processor_reference": ("incidentnummer", "uw incidentnummer", "ons incidentnummer", "eigen incidentnummer",
+                            "ticketnummer", "incident number", "incident reference", "ticket number"),
+    "processor_scope": ("systemen", "getroffen systemen", "systemen en klanten", "getroffen klanten",
+                        "andere klanten", "andere opdrachtgevers", "systems", "affected systems",
+                        "systems and clients", "other clients"),
+    "processor_measures": ("maatregelen verwerker", "onze maatregelen", "genomen maatregelen",
+                           "processor's measures", "our measures", "measures taken"),
+    # Not "Ontdekt op:" or "Bekend sinds:": those are the officers' word for the organisation's moment.
+    "processor_aware_at": ("verwerker op de hoogte sinds", "op de hoogte sinds", "zelf op de hoogte sinds",
+                           "weet u sinds", "bekend bij de verwerker sinds", "aware since", "processor aware since"),
 }  # fmt: skip
 
 # ``1.`` ``2)`` ``(3)`` ``4:`` ``5-`` ``Ad 6.`` ``Vraag 7:``; a bare ``8 `` (iPhone) is _WEAK.
@@ -122,6 +136,9 @@ _VAGUE_MOMENT = re.compile(
     r"\b(?:ontdekt|gemerkt|discovered|noticed|week van|nacht van|weekend|ergens in|begin|eind|halverwege|of)\b",
     re.IGNORECASE,
 )
+_AWARE_WORDS = re.compile(r"^\s*(?:ontdekt|gemerkt|bekend|discovered|noticed)\b(?:\s+(?:op|sinds|on|since))?\s*", re.I)
+# "Verwerker: Aareon" on top of a report an employee forwards: the processor it came from.
+_NAMED_PROCESSOR = re.compile(r"^\s*(?:\*+\s*)?(?:verwerker|processor)\s*(?:\*+\s*)?:\s*(\S[^\n]{0,79})", re.I)
 _UNKNOWN_FILLER = re.compile(r"\b(?:nog|helaas|precies|meer|ook|echt|dat|sorry|ik|nu|op dit moment)\b", re.I)
 _UNKNOWN_WORDS = {"weet niet", "weet het niet", "weet ik niet", "weet ik het niet", "onbekend", "niet bekend",
                   "geen idee", "nvt", "n v t", "niet van toepassing", "unknown", "n a", "not known",
@@ -145,12 +162,12 @@ _LABEL_INDEX: dict[str, str] = {}
 for _field, _labels in LABELS.items():
     for _label in _labels:
         _LABEL_INDEX[_norm(_label)] = _field
-for _q in QUESTIONS:
+for _q in _ALL_QUESTIONS:
     _LABEL_INDEX[_norm(_q.nl)] = _q.field
     _LABEL_INDEX[_norm(_q.en)] = _q.field
 _MULTI_WORD = [k for k in _LABEL_INDEX if " " in k]
 _OWNER = re.compile(r"^(?:mijn|uw|jouw|my|your)\s+")
-_QUESTION_TEXTS = {_norm(text): q.field for q in QUESTIONS for text in (q.nl, q.en)}
+_QUESTION_TEXTS = {_norm(text): q.field for q in _ALL_QUESTIONS for text in (q.nl, q.en)}
 
 
 def field_for_label(label: str) -> str | None:
@@ -180,7 +197,7 @@ def _question_in(line: str) -> tuple[str, str] | None:
         return None
     if key in _QUESTION_TEXTS:
         return _QUESTION_TEXTS[key], ""
-    for q in QUESTIONS:
+    for q in _ALL_QUESTIONS:
         for question in (q.nl, q.en):
             if text.lower().startswith(question.lower()):
                 return q.field, text[len(question) :].strip(" :-")
@@ -270,7 +287,8 @@ class Extraction:
 
     def unsure_lines(self, language: str) -> list[str]:
         """Each unsure answer after its question, for the officer to place."""
-        return [f"{q.text(language)} {self.unsure[q.field]}" for q in QUESTIONS if q.field in self.unsure]
+        asked = (*QUESTIONS, *PROCESSOR_QUESTIONS)
+        return [f"{q.text(language)} {self.unsure[q.field]}" for q in asked if q.field in self.unsure]
 
     def not_placed(self, language: str) -> list[str]:
         """Everything for the officer to place: the free text, and each unsure answer."""
@@ -292,7 +310,9 @@ def normalise(field_name: str, text: str, reference: datetime, tz: ZoneInfo) -> 
     if field_name == "affected_count":
         count = parse_count(text)
         return count if count is not None else UNKNOWN if _unknown_so_far(text) else None
-    if field_name == "occurred_at":
+    if field_name in MOMENTS:
+        if field_name == "processor_aware_at":
+            text = _AWARE_WORDS.sub("", text)  # "ontdekt op 30 november, 22:00" says when, not vaguely
         if _VAGUE_MOMENT.search(text):
             return None
         when = parse_when(_CORRECTED.sub(" ", text), reference, tz)
@@ -315,14 +335,14 @@ def _numbering(lines: list[str]) -> list[tuple[int, str] | None]:
     return strong
 
 
-def _collect(lines: list[str]) -> tuple[dict[str, list[str]], list[str]]:
-    """Numbered and labelled answers in the text written on top; the rest is free text."""
+def _collect(lines: list[str], numbering: tuple[Question, ...]) -> tuple[dict[str, list[str]], list[str]]:
+    """Numbered (as in ``numbering``) and labelled answers in the text written on top; the rest is free text."""
     found: dict[str, list[str]] = {}
     free: list[str] = []
     current: str | None = None
     for line, numbered in zip(lines, _numbering(lines), strict=True):
-        if numbered and 1 <= numbered[0] <= len(QUESTIONS):
-            current = QUESTIONS[numbered[0] - 1].field
+        if numbered and 1 <= numbered[0] <= len(numbering):
+            current = numbering[numbered[0] - 1].field
             found[current] = [_strip_label(current, numbered[1])]
             continue
         asked = _question_in(line)
@@ -437,7 +457,7 @@ def answer_text(field_name: str, value: Any, language: str, limit: int = 200) ->
         return (f"minstens {low_text}" if nl else f"at least {low_text}") if low_text is not None else f"≤ {high_text}"
     if field_name == "affected_count" and isinstance(value, int) and not isinstance(value, bool):
         return number(value, language)
-    if field_name == "occurred_at" and isinstance(value, str):
+    if field_name in MOMENTS and isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
@@ -447,13 +467,24 @@ def answer_text(field_name: str, value: Any, language: str, limit: int = 200) ->
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def extract_answers(body: str, reference: datetime, tz: ZoneInfo) -> Extraction:
+def named_processor(body: str) -> str:
+    """The processor a report names on a ``Verwerker:`` line in what its sender wrote (not in a
+    quoted or forwarded part); "" when none."""
+    lines = body.replace("\r\n", "\n").split("\n")
+    for line in lines[: quote_start(lines)]:
+        if found := _NAMED_PROCESSOR.match(line):
+            return " ".join(found[1].split()).strip(" .;,*")
+    return ""
+
+
+def extract_answers(body: str, reference: datetime, tz: ZoneInfo, processor: bool = False) -> Extraction:
+    """The answers in a report or reply; numbers as in the list a processor gets when ``processor``."""
     lines = body.replace("\r\n", "\n").split("\n")
     start = quote_start(lines)
     written = lines[:start]
     if (end := signature_at(written)) is not None:
         written = written[:end]
-    found, free = _collect(written)
+    found, free = _collect(written, PROCESSOR_ASKS if processor else QUESTIONS)
     if start < len(lines):
         for name, answer in _inline(first_quote(lines, start)).items():
             found.setdefault(name, answer)

@@ -24,9 +24,9 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from mailbot.core import wording
 from mailbot.core.answers import answer_text, spoken_moment
-from mailbot.core.questionnaire import QUESTIONS, question_label
+from mailbot.core.questionnaire import PROCESSOR_QUESTIONS, QUESTIONS, question_label
 
-_ASKED = frozenset(q.field for q in QUESTIONS)
+_ASKED = frozenset(q.field for q in (*QUESTIONS, *PROCESSOR_QUESTIONS))
 
 
 def field_label(name: str, language: str = "nl") -> str:

@@ -4,6 +4,8 @@
   long as the AP decision is open; only the most urgent warning due is sent (deadlines.py).
   With the FG's advice given and the board's decision still open, the board (``MAILBOT_BOARD``)
   gets its decision request again at the same moments.
+- The AP deadline passed while the board's decision is open: the officers are told once, with
+  the next step (notify anyway, and record the reason for the delay).
 - People to be informed ("onverwijld", art. 34): daily, while a "ja" is not yet done.
 - A preliminary AP notification: every ``MAILBOT_SUPPLEMENT_AFTER_DAYS`` until it is
   definitive or withdrawn.
@@ -47,6 +49,14 @@ def _decided_at(s: Session, case: Case, kind: str) -> datetime | None:
     return as_utc(at) if at else None
 
 
+def _board_overdue(board: tuple[str, ...], case: Case, now: datetime) -> bool:
+    """The AP deadline has passed, the board was asked and has not decided, and the AP is
+    neither notified nor decided against."""
+    asked = bool(board) and bool(case.fg_advice) and not case.board_decision
+    unsettled = case.ap_notified_at is None and case.ap_decision != "nee"
+    return asked and unsettled and now >= as_utc(case.ap_deadline_at)
+
+
 def check(svc: Services, now: datetime) -> int:
     settings = svc.settings
     tz = settings.timezone
@@ -82,6 +92,13 @@ def check(svc: Services, now: datetime) -> int:
                         "alerts: %s: AP deadline warning %s (%s)", case.kenmerk, point, time_left(deadline, now, "en")
                     )
                     queued += 1
+            if _board_overdue(settings.board, case, now) and _claim(
+                s, f"case-{case.id}:board-overdue", case, "board_overdue", now
+            ):
+                notify_officers(svc, s, mb, "officer_board_overdue", now, case=case, board=list(settings.board))
+                cases.add_event(s, now, "board_overdue_sent", case.id, board=list(settings.board))
+                log.warning("alerts: %s: AP deadline passed, the board's decision is open", case.kenmerk)
+                queued += 1
             if case.subjects_decision == "ja" and case.subjects_informed_at is None:
                 decided = _decided_at(s, case, "subjects_decision") or now
                 key = f"case-{case.id}:subjects-{now.astimezone(tz).date().isoformat()}"

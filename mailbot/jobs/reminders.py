@@ -16,7 +16,6 @@ from sqlmodel import Session, col, select
 
 from mailbot.core.clock import as_utc
 from mailbot.core.phases import CaseStatus
-from mailbot.core.questionnaire import QUESTIONS
 from mailbot.model import cases, db
 from mailbot.model.models import Case, InboundMessage
 from mailbot.model.services import Services
@@ -65,7 +64,9 @@ def queue_reminders(svc: Services, now: datetime) -> int:
             missing = cases.missing_answers(case, settings.required_answers)
             if now < since + wait or not missing or _not_to_be_mailed(svc, s, case, now):
                 continue
-            mail_reporter(svc, s, case, "reporter_reminder", now, missing=[q for q in QUESTIONS if q.field in missing])
+            asked = acknowledgement.asked_of(case)  # a processor is reminded in a processor's words
+            still = [q for q in asked if q.field in missing]
+            mail_reporter(svc, s, case, "reporter_reminder", now, missing=still, questions=asked)
             case.reminders_sent += 1
             case.last_reminder_at = now
             s.add(case)

@@ -178,6 +178,9 @@ class Case(SQLModel, table=True):
     subjects_decision_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     subjects_informed_at: datetime | None = None
     subjects_channel: str = ""
+    # When the letter to the people affected (or the public statement) was last made; its files
+    # are kept with the case as attachments (procedure R: archived with the case).
+    subjects_letter_at: datetime | None = None
     fg_advice: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     fg_advice_by: str = ""
     fg_advice_at: datetime | None = None

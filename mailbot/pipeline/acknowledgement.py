@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from mailbot.core.authentication import sender_authenticated
 from mailbot.core.config import Settings
 from mailbot.core.parse import ParsedMessage
-from mailbot.core.questionnaire import QUESTIONS, Question
+from mailbot.core.questionnaire import Question, asked
 from mailbot.model import cases
 from mailbot.model.models import Case, Event, InboundMessage, Outbox
 from mailbot.model.services import Services
@@ -98,6 +98,8 @@ def queue(
         original_subject=original_subject,
         understood=understood,
         missing=missing,
+        questions=asked_of(case),
+        processor=processor_of(case),
     )
     cases.add_event(
         s, now, QUEUED, case.id, actor=actor, message_id=caused_by, to=case.reporter_address, outgoing_message_id=queued
@@ -105,11 +107,22 @@ def queue(
     return queued
 
 
+def processor_of(case: Case) -> str:
+    """The processor whose report opened the case (dispatch records it); "" for anyone else's."""
+    return str(cases.answers_of_assessment(case).get("processor") or "")
+
+
+def asked_of(case: Case) -> tuple[Question, ...]:
+    """The questions the case's reporter is asked, numbered: a processor gets a processor's list."""
+    return asked(bool(processor_of(case)))
+
+
 def understood_and_missing(case: Case) -> tuple[list[tuple[str, Any]], list[Question]]:
     """The answers the case has (field, value), and the questions still without one."""
     have = cases.answers_of(case)
-    understood = [(q.field, have[q.field]) for q in QUESTIONS if q.field != "description" and have.get(q.field)]
-    return understood, [q for q in QUESTIONS if have.get(q.field) in (None, "")]
+    questions = asked_of(case)
+    understood = [(q.field, have[q.field]) for q in questions if q.field != "description" and have.get(q.field)]
+    return understood, [q for q in questions if have.get(q.field) in (None, "")]
 
 
 def hold(s: Session, case: Case, m: InboundMessage, why: str, now: datetime) -> None:

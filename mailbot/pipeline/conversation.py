@@ -533,7 +533,8 @@ def _from_reporter(
     now: datetime,
     tell: _Tell,
 ) -> None:
-    extraction = extract_answers(parsed.text, parsed.date or m.arrived_at, svc.settings.timezone)
+    processor = bool(acknowledgement.processor_of(case))
+    extraction = extract_answers(parsed.text, parsed.date or m.arrived_at, svc.settings.timezone, processor=processor)
     answers, not_placed = extraction.answers, extraction.not_placed(svc.settings.language)
     technician = bool(case.technician) and parsed.from_address == case.technician
     if technician:

@@ -20,10 +20,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from mailbot.core import breachtype, severity
-from mailbot.core.answers import extract_answers
+from mailbot.core.answers import extract_answers, named_processor
 from mailbot.core.classify import Context, Disposition, classify
 from mailbot.core.compose import address_fault, shown_address
-from mailbot.core.config import MailboxSettings
+from mailbot.core.config import MailboxSettings, Settings
 from mailbot.core.kenmerk import find_kenmerken, kenmerk_year
 from mailbot.core.language import guess_language
 from mailbot.core.parse import ParsedMessage, ParseError, parse_message
@@ -370,11 +370,14 @@ def _new_case(
     address flooding the mailbox is opened all the same, unanswered, and the officers hear of
     it in the one loop notice (loops.py) instead of a notice per report."""
     settings = svc.settings
+    processor = processor_of_report(settings, parsed)
     # The report is read like a reply: what it already tells is not asked again. Only its
     # opening is read for answers (the facts come first; a pasted log or forwarded thread
     # below would cost the acknowledgement time and add nothing); the whole text stays the
     # report's description.
-    read = extract_answers(parsed.text[:REPORT_READ_CHARS], parsed.date or m.arrived_at, settings.timezone)
+    read = extract_answers(
+        parsed.text[:REPORT_READ_CHARS], parsed.date or m.arrived_at, settings.timezone, processor=bool(processor)
+    )
     # A new report's four or five audit entries go in together (audit.together).
     with audit.together(s):
         case = cases.open_case(
@@ -393,7 +396,7 @@ def _new_case(
             answers={**read.answers, "description": parsed.text},
         )
         m.case_id, m.sender_role = case.id, "reporter"
-        if processor := settings.processor_of(parsed.from_address):
+        if processor:
             # Art. 33(2): the processor's report makes the organisation aware; the 72 hours run
             # from its arrival (the default aware_at). The AP draft's section 3 names it.
             case.assessment = json.dumps({"processor": processor}, ensure_ascii=False)
@@ -421,9 +424,22 @@ def _new_case(
             understood=acknowledgement.understood_and_missing(case)[0],
             not_placed=read.unsure_lines(case.language),
             breach_type=suggested_type(case, svc.settings.language),
+            processor=processor,
         )
         cases.add_event(s, now, "officers_notified", case.id, message_id=m.id, officers=list(mb.officers))
         return case
+
+
+def processor_of_report(settings: Settings, parsed: ParsedMessage) -> str:
+    """The processor a report comes from: its sender's (MAILBOT_PROCESSORS), or the one an
+    employee names on a ``Verwerker:`` line above a report they forward (spelt as configured
+    when it is a known one); "" when it is no processor's report."""
+    if by_sender := settings.processor_of(parsed.from_address):
+        return by_sender
+    if acknowledgement.domain_of(parsed.from_address) not in settings.reporter_domains:
+        return ""
+    named = named_processor(parsed.text[:REPORT_READ_CHARS])
+    return next((name for name, _ in settings.processors if name.lower() == named.lower()), named)
 
 
 def _store_attachments(

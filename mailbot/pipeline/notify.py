@@ -97,7 +97,7 @@ def mail_reporter(
     in_reply_to, refs = thread if thread is not None else reporter_thread(s, case)
     return _mail_about(
         svc, s, case, case.reporter_address, template, now, caused_by=caused_by, auto_reply=auto_reply,
-        in_reply_to=in_reply_to, references=refs, questions=QUESTIONS, **context,
+        in_reply_to=in_reply_to, references=refs, **{"questions": QUESTIONS, **context},
     )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mailbot.core import wording
+from mailbot.core.answers import UNKNOWN
 from mailbot.core.clock import as_utc
 from mailbot.core.config import Settings
 from mailbot.core.render import Renderer
@@ -116,7 +117,15 @@ def _discovered(case: Case, settings: Settings, nl: bool) -> str:
     """How the organisation learnt of the breach: who mailed the report to the breach desk."""
     domain = case.reporter_address.rpartition("@")[2].lower()
     who = case.reporter_name or case.reporter_address
-    if domain and domain in settings.processor_domains:
+    processor = str(json.loads(case.assessment or "{}").get("processor") or "")
+    if processor and processor == settings.processor_of(case.reporter_address):
+        text = (f"gemeld door verwerker {processor} ({who}) per e-mail aan het meldpunt" if nl else
+                f"reported by the processor {processor} ({who}) by e-mail to the breach desk")  # fmt: skip
+    elif processor and domain in settings.reporter_domains:
+        text = (f"melding van verwerker {processor}, doorgestuurd door een medewerker ({who}) aan het meldpunt"
+                if nl else f"report of the processor {processor}, forwarded by an employee ({who}) to the breach "
+                "desk")  # fmt: skip
+    elif domain and domain in settings.processor_domains:
         text = (f"gemeld door verwerker {domain} ({who}) per e-mail aan het meldpunt" if nl else
                 f"reported by the processor {domain} ({who}) by e-mail to the breach desk")  # fmt: skip
     elif domain and domain in settings.reporter_domains:
@@ -148,6 +157,29 @@ def _nature(assessment: dict[str, Any], nl: bool) -> str:
         else:
             parts.append("permanently unavailable" if permanent else "temporarily unavailable")
     return "; ".join(parts)
+
+
+def _processor_items(
+    case: Case, answers: dict[str, Any], assessment: dict[str, Any], settings: Settings, t: Callable[[str, str], str]
+) -> tuple[Item, ...]:
+    """The processor (art. 33(2)), its own incident number, and when it knew against when it told
+    the organisation: the report's arrival, from which the 72 hours run."""
+    processor = str(assessment.get("processor") or "")
+    reference = answers.get("processor_reference")
+    named = Item(t("Betrokken verwerkers", "Processors involved"),
+                 processor + (t(f" (incidentnummer {reference})", f" (incident number {reference})")
+                              if processor and reference and reference != UNKNOWN else ""))  # fmt: skip
+    if not processor:
+        return (named,)
+    aware = answers.get("processor_aware_at")
+    return (
+        named,
+        Item(t("Verwerker op de hoogte sinds", "Processor aware since"),
+             wording.value(aware, settings.timezone, settings.language) if aware else t("nog niet bekend (gevraagd)",
+                                                                                        "not known yet (asked)")),
+        Item(t("Organisatie door de verwerker geïnformeerd op", "Organisation told by the processor on"),
+             _local(case.received_at, settings)),
+    )  # fmt: skip
 
 
 def build(case: Case, settings: Settings, now: datetime) -> Draft:
@@ -198,7 +230,7 @@ def build(case: Case, settings: Settings, now: datetime) -> Draft:
             Item(t("Melder: functie", "Notifier: job title"), org.contact_title, f"{setting} MAILBOT_AP_CONTACT_TITLE"),
             Item(t("Melder: e-mail", "Notifier: e-mail"), org.contact_email, f"{setting} MAILBOT_AP_CONTACT_EMAIL"),
             Item(t("Melder: telefoon", "Notifier: phone"), org.contact_phone, f"{setting} MAILBOT_AP_CONTACT_PHONE"),
-            Item(t("Betrokken verwerkers", "Processors involved"), str(assessment.get("processor") or "")),
+            *_processor_items(case, answers, assessment, settings, t),
         )),
         Section(4, t("Tijdlijn", "Timeline"), (
             Item(t("Begin van het datalek", "Start of the breach"),

@@ -47,6 +47,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("group", "Groep betrokkenen", "Group affected", width=24),
     Column("cause", "Oorzaak", "Cause", width=30),
     Column("processor", "Verwerker", "Processor", width=16),
+    # When the processor knew, beside "Ontvangen": when it told the organisation (art. 33(2)).
+    Column("processor_aware_at", "Verwerker op de hoogte", "Processor aware", "date", 17),
     Column("consequences", "Gevolgen", "Consequences", width=30),
     Column("measures", "Maatregelen", "Measures", width=30),
     Column("encrypted", "Versleuteld", "Encrypted", width=14),
@@ -66,6 +68,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("ap_delay_reason", "Reden vertraging", "Reason for delay", width=30),
     Column("subjects_decision", "Betrokkenen informeren", "Inform the people affected", width=12),
     Column("subjects_decision_reason", "Reden besluit betrokkenen", "Reason for that decision", width=30),
+    Column("subjects_letter_at", "Brief of mededeling gemaakt", "Letter or statement made", "date", 17),
     Column("subjects_informed_at", "Betrokkenen geïnformeerd", "People informed", "date", 17),
     Column("fg_advice", "Advies FG", "DPO advice", width=30),
     Column("board_decision", "Besluit bestuur", "Board decision", width=30),
@@ -95,6 +98,15 @@ def count_text(value: Any) -> str:
 
 def _local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
     return as_utc(value).astimezone(tz).replace(tzinfo=None) if value is not None else None
+
+
+def _moment(value: Any) -> datetime | None:
+    """A stored moment (ISO text with its offset); None for "onbekend" or nothing."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def _summary(case: Case, assessment: dict[str, Any]) -> str:
@@ -148,6 +160,7 @@ def entry(case: Case, tz: ZoneInfo, now: datetime, language: str = "nl") -> dict
         "group": str(answers.get("affected_group") or ""),
         "cause": str(answers.get("cause") or ""),
         "processor": str(assessment.get("processor") or ""),
+        "processor_aware_at": _local(_moment(answers.get("processor_aware_at")), tz),
         "consequences": str(assessment.get("consequences") or ""),
         "measures": str(assessment.get("measures") or ""),
         **{key: str(assessment.get(key) or "") for key in FACTS},
@@ -163,6 +176,7 @@ def entry(case: Case, tz: ZoneInfo, now: datetime, language: str = "nl") -> dict
         "ap_delay_reason": case.ap_delay_reason,
         "subjects_decision": words.get(case.subjects_decision, case.subjects_decision),
         "subjects_decision_reason": case.subjects_decision_reason,
+        "subjects_letter_at": _local(case.subjects_letter_at, tz),
         "subjects_informed_at": _local(case.subjects_informed_at, tz),
         "fg_advice": _signed(case.fg_advice, case.fg_advice_by),
         "board_decision": _signed(case.board_decision, case.board_decision_by),

@@ -1,14 +1,17 @@
 """``Brief betrokkenen`` / ``Letter to data subjects``: the letter to the people affected
 (art. 34 GDPR), as PDF and DOCX attached to the reply; ``Publieke mededeling`` / ``Public
 statement``: the same facts as a statement for the website or the press, for when the people
-cannot be written to one by one. The letter as made is kept in the case's audit trail
-(procedure R: archived with the case). The English words give the English letter."""
+cannot be written to one by one. The letter as made is archived with the case (procedure R):
+its Word and PDF files are stored as the case's attachments, its text in the audit trail, and
+the case records when it was made, which the register shows. The English words give the
+English letter."""
 
 from __future__ import annotations
 
 import hashlib
 
 from mailbot.core.compose import Attachment
+from mailbot.model.models import StoredAttachment
 from mailbot.pipeline.commands import Command, Context, Outcome, normalise_word
 from mailbot.register import letter
 
@@ -29,14 +32,18 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         ("mededeling" if language == "nl" else "statement") if public else ("brief" if language == "nl" else "letter")
     )
     name = f"{stem}-{ctx.case.kenmerk}"
-    ctx.files += [
+    files = [
         Attachment(f"{name}.docx", DOCX, letter.docx(made)),
         Attachment(f"{name}.pdf", "application/pdf", letter.pdf(made)),
     ]
+    ctx.files += files
+    archived = [_archive(ctx, f, public) for f in files]
+    ctx.case.subjects_letter_at = ctx.now
     text = made.text()
     ctx.record(
         "subjects_letter_made", public=public, language=language, text=text,
         sha256=hashlib.sha256(text.encode()).hexdigest(), missing=list(made.missing),
+        files={a.filename: a.sha256 for a in archived},
     )  # fmt: skip
     said = ctx.say(
         f"{'de mededeling' if public else 'de brief'} staat in de bijlagen (Word en PDF)",
@@ -50,6 +57,25 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
             "; once sent, record: 'Betrokkenen geïnformeerd op: …' and 'Kanaal: brief'",
         )
     return Outcome(word, True, said)
+
+
+def _archive(ctx: Context, file: Attachment, public: bool) -> StoredAttachment:
+    """Keep a made file with the case, beside the attachments of its mail (procedure R)."""
+    digest = hashlib.sha256(file.payload).hexdigest()
+    what = ctx.say("publieke mededeling" if public else "brief aan de betrokkenen",
+                   "public statement" if public else "letter to the people affected")  # fmt: skip
+    row = StoredAttachment(
+        case_id=ctx.case.id,
+        inbound_message_id=ctx.message.id or 0,
+        filename=file.filename,
+        content_type=file.content_type,
+        size=len(file.payload),
+        sha256=digest,
+        stored_path=ctx.svc.store.put("attachments", file.payload, digest=digest),
+        note=ctx.say(f"{what}, gemaakt op verzoek van {ctx.officer}", f"{what}, made at the request of {ctx.officer}"),
+    )
+    ctx.s.add(row)
+    return row
 
 
 # A letter made again from the file changes nothing: fine on a closed case.
