@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterator
 from datetime import datetime
 from email.message import EmailMessage
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -432,5 +433,47 @@ def test_a_processor_is_reminded_in_a_processors_words(clean_lab: LabMailServer)
         (reminder,) = [m for m in mails if "Herinnering" in m["Subject"]]
         text = body_text(reminder)
         assert "8. Contactpersoon voor vervolgvragen" in text and "Uw eigen contactgegevens" not in text, text
+    finally:
+        close_bot(bot)
+
+
+def test_the_letter_comes_in_the_organisations_own_word_document(clean_lab: LabMailServer, tmp_path: Path) -> None:
+    """With MAILBOT_LETTER_TEMPLATE the Word file of ``Brief betrokkenen`` is the organisation's
+    document with its placeholders filled; a template that cannot be filled is named in the
+    receipt, and the letter comes in the built-in layout instead of not at all."""
+    template = tmp_path / "brief.docx"
+    head = "Woonstichting De Sleutel — Postbus 1, 1000 AA Amsterdam"
+
+    def write_template(*lines: str) -> None:
+        doc = Document()
+        for line in lines:
+            doc.add_paragraph(line)
+        doc.save(str(template))
+
+    write_template(head, "Ons kenmerk: {{ kenmerk }}", "{{ aanhef }}", "{{ wat_er_gebeurd_is }}")
+    bot = make_bot(clean_lab, MAILBOT_LETTER_TEMPLATE=str(template))
+    try:
+        kenmerk, _, notice, _ = open_case(bot)
+        command(bot, notice, "Samenvatting: een lijst met huurders is naar een verkeerd adres gemaild")
+
+        def letter_reply() -> tuple[str, dict[str, bytes]]:
+            before = len(bot.lab.messages(OFFICER))
+            submit(bot.lab, officer_reply(notice, "Brief betrokkenen"))
+            bot.run_pass()
+            reply = parse(bot.lab.wait_for(OFFICER, before + 1)[-1])
+            return body_text(reply), _attachments(reply)
+
+        text, files = letter_reply()
+        assert "sjabloon" not in text
+        words = [p.text for p in Document(io.BytesIO(files[f"brief-{kenmerk}.docx"])).paragraphs]
+        assert words == [head, f"Ons kenmerk: {kenmerk}", "Geachte heer, mevrouw,",
+                         "een lijst met huurders is naar een verkeerd adres gemaild"]  # fmt: skip
+
+        write_template(head, "Ons kenmerk: {{ kenmerk }")
+        text, files = letter_reply()
+        assert "uw eigen sjabloon (MAILBOT_LETTER_TEMPLATE) kon niet worden gebruikt" in " ".join(text.split())
+        assert "brief.docx: een plaatshouder is niet goed geschreven" in " ".join(text.split())
+        words = [p.text for p in Document(io.BytesIO(files[f"brief-{kenmerk}.docx"])).paragraphs]
+        assert "Wat is er gebeurd?" in words and head not in words
     finally:
         close_bot(bot)

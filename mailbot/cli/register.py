@@ -46,9 +46,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="The letter to the people affected, in plain language, from the case's facts: what "
         "happened, which data, the likely consequences, the measures, the FG as contact point and advice "
         "that fits the data. What the case does not say yet is left as […] and listed. Officers can also "
-        "ask for it by e-mail: the command 'Brief betrokkenen'.",
+        "ask for it by e-mail: the command 'Brief betrokkenen'. The Word document follows "
+        "MAILBOT_LETTER_TEMPLATE, the organisation's own document with placeholders, where it is set; "
+        "--starter-template writes one to begin from.",
     )
-    letter.add_argument("kenmerk", metavar="KENMERK", help="e.g. DL-2026-0042")
+    letter.add_argument("kenmerk", metavar="KENMERK", nargs="?", help="e.g. DL-2026-0042")
+    letter.add_argument(
+        "--starter-template",
+        action="store_true",
+        help="write a Word document with every placeholder, to put on your letterhead (needs -o)",
+    )
     letter.add_argument("--format", choices=("docx", "pdf", "text"), default="docx", help="default docx")
     letter.add_argument("--language", choices=("nl", "en"), help="default MAILBOT_LANGUAGE")
     letter.add_argument("--public", action="store_true", help="a public statement (website, press) instead")
@@ -136,9 +143,19 @@ def letter(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from mailbot.core.clock import system_clock
+    from mailbot.core.errors import MailbotError
     from mailbot.model.services import build
     from mailbot.register import letter
 
+    if args.starter_template:
+        if not args.output:
+            raise MailbotError("--starter-template writes a Word document: give -o FILE, e.g. -o brief.docx")
+        Path(args.output).write_bytes(letter.starter_template())
+        print(f"mailbot: {args.output}: every placeholder of the letter; put it on your letterhead, reword it, "
+              "and name it in MAILBOT_LETTER_TEMPLATE", file=sys.stderr)  # fmt: skip
+        return 0
+    if not args.kenmerk:
+        raise MailbotError("give the case's kenmerk, e.g. mailbot letter DL-2026-0042")
     settings = common.settings(args)
     svc = build(settings)
     if common.binary_to_terminal(args, "docx") or common.binary_to_terminal(args, "pdf"):
@@ -148,8 +165,12 @@ def letter(args: argparse.Namespace) -> int:
     made = letter.build(case, settings, system_clock(), args.language or settings.language, public=args.public)
     if args.format == "text":
         data = made.text().encode()
+    elif args.format == "docx":
+        data, problem = letter.word(made, settings.letter_template)
+        if problem is not None:
+            raise MailbotError(f"MAILBOT_LETTER_TEMPLATE: {problem}")
     else:
-        data = letter.docx(made) if args.format == "docx" else letter.pdf(made)
+        data = letter.pdf(made)
     if args.output:
         Path(args.output).write_bytes(data)
     else:

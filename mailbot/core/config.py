@@ -138,6 +138,8 @@ class Settings:
     max_replies_per_hour: int
     template_dir: Path | None
     log_level: str
+    # The organisation's own Word document for the letter to the people affected (letter.py).
+    letter_template: Path | None = None
     reminder_after_hours: int = 24
     max_reminders: int = 2
     required_answers: tuple[str, ...] = ()
@@ -541,6 +543,13 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
     if template_dir is not None and not template_dir.is_dir():
         raise ConfigError(f"MAILBOT_TEMPLATE_DIR={template_raw!r}: no such folder")
 
+    letter_raw = r.get("MAILBOT_LETTER_TEMPLATE")
+    letter_template = Path(letter_raw).expanduser() if letter_raw else None
+    if letter_template is not None and not letter_template.is_file():
+        raise ConfigError(f"MAILBOT_LETTER_TEMPLATE={letter_raw!r}: no such file (a Word document, .docx)")
+    if letter_template is not None and letter_template.suffix.lower() != ".docx":
+        raise ConfigError(f"MAILBOT_LETTER_TEMPLATE={letter_raw!r}: give a Word document (.docx)")
+
     default_name = "Meldpunt datalekken" if language == "nl" else "Data breach desk"
     processors = _processors(r)
     return Settings(
@@ -569,6 +578,7 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
         outside_replies_per_hour=r.integer("MAILBOT_OUTSIDE_REPLIES_PER_HOUR", 20, 0, 10000),
         max_cpu_seconds=r.integer("MAILBOT_MAX_CPU_SECONDS", 60, 1, 3600),
         template_dir=template_dir,
+        letter_template=letter_template,
         log_level=r.choice("MAILBOT_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
         log_format=r.choice("MAILBOT_LOG_FORMAT", "text", ("text", "json")),
         reminder_after_hours=r.integer("MAILBOT_REMINDER_AFTER_HOURS", 24, 1, 24 * 30),

@@ -9,15 +9,19 @@ organisation to fill in, and listed, so a letter is never sent with a gap unnoti
 
 The same facts make a public statement (``public=True``) for when the people cannot be
 reached one by one (art. 34(3)(c)). Output as PDF (fpdf2) and DOCX (python-docx), which the
-organisation edits and prints on its letterhead.
+organisation edits and prints on its letterhead. An organisation may give its own Word document
+(``MAILBOT_LETTER_TEMPLATE``, its letterhead and layout) with placeholders for the letter's parts
+(:data:`PLACEHOLDERS`), filled by docxtpl; :func:`starter_template` makes one to begin from.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from mailbot.core import wording
 from mailbot.core.config import Settings
@@ -95,6 +99,8 @@ class Letter:
     date: str
     blocks: tuple[tuple[str, str], ...]  # (heading, text); heading "" for plain paragraphs
     missing: tuple[str, ...]  # what the case does not say yet (left as […] in the text)
+    # The same parts by name, for the organisation's own template (PLACEHOLDERS).
+    parts: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
 
     def text(self) -> str:
         lines = [self.title, "", self.date, ""]
@@ -130,38 +136,67 @@ def build(case: Case, settings: Settings, now: datetime, language: str, public: 
     )
     advice = [a[1] if nl else a[2] for a in ADVICE if words_in(categories.lower(), a[0])]
     advice.append(PHISHING[0] if nl else PHISHING[1])
+    greeting = ("Beste lezer," if public else "Geachte heer, mevrouw,") if nl else (
+        "Dear reader," if public else "Dear Sir or Madam,")  # fmt: skip
+    opening = (f"Bij {name} is iets misgegaan met persoonsgegevens. "
+               + ("Het gaat om gegevens van een aantal mensen. " if public else "Het gaat ook om uw gegevens. ")
+               + "Dat vinden wij heel vervelend. Hieronder leest u wat er is gebeurd, wat dat voor u kan "
+               "betekenen en wat u zelf kunt doen.") if nl else (
+        f"Something went wrong with personal data at {name}. "
+        + ("Data of a number of people is involved. " if public else "Your data is involved. ")
+        + "We are very sorry. Below you can read what happened, what it may mean for you and what you "
+        "can do.")  # fmt: skip
+    questions = (f"Neem dan contact op met {contact_name}, functionaris gegevensbescherming (FG) van {name}: "
+                 f"{contact}. Noem ons kenmerk {case.kenmerk}. U kunt ook een klacht indienen bij de "
+                 "Autoriteit Persoonsgegevens (www.autoriteitpersoonsgegevens.nl).") if nl else (
+        f"Please contact {contact_name}, data protection officer (DPO) of {name}: {contact}. Mention our "
+        f"reference {case.kenmerk}. You may also complain to the Dutch Data Protection Authority "
+        "(www.autoriteitpersoonsgegevens.nl).")  # fmt: skip
+    closing = "Met vriendelijke groet," if nl else "Kind regards,"
     blocks = (
-        ("", ("Beste lezer," if public else "Geachte heer, mevrouw,") if nl else
-         ("Dear reader," if public else "Dear Sir or Madam,")),
-        ("", (f"Bij {name} is iets misgegaan met persoonsgegevens. "
-              + ("Het gaat om gegevens van een aantal mensen. " if public else "Het gaat ook om uw gegevens. ")
-              + "Dat vinden wij heel vervelend. Hieronder leest u wat er is gebeurd, wat dat voor u kan "
-              "betekenen en wat u zelf kunt doen.") if nl else
-         (f"Something went wrong with personal data at {name}. "
-          + ("Data of a number of people is involved. " if public else "Your data is involved. ")
-          + "We are very sorry. Below you can read what happened, what it may mean for you and what you "
-          "can do.")),
+        ("", greeting),
+        ("", opening),
         ("Wat is er gebeurd?" if nl else "What happened?", what),
         ("Om welke gegevens gaat het?" if nl else "Which data is involved?", kinds),
         ("Wat kan dit voor u betekenen?" if nl else "What may this mean for you?", consequences),
         ("Wat hebben wij gedaan?" if nl else "What have we done?", measures),
         ("Wat kunt u zelf doen?" if nl else "What can you do?", "\n\n".join(advice)),
-        ("Vragen?" if nl else "Questions?",
-         (f"Neem dan contact op met {contact_name}, functionaris gegevensbescherming (FG) van {name}: "
-          f"{contact}. Noem ons kenmerk {case.kenmerk}. U kunt ook een klacht indienen bij de "
-          "Autoriteit Persoonsgegevens (www.autoriteitpersoonsgegevens.nl).") if nl else
-         (f"Please contact {contact_name}, data protection officer (DPO) of {name}: {contact}. Mention our "
-          f"reference {case.kenmerk}. You may also complain to the Dutch Data Protection Authority "
-          "(www.autoriteitpersoonsgegevens.nl).")),
-        ("", ("Met vriendelijke groet,\n\n" if nl else "Kind regards,\n\n") + name),
-    )  # fmt: skip
+        ("Vragen?" if nl else "Questions?", questions),
+        ("", f"{closing}\n\n{name}"),
+    )
     if public:
         title = f"Mededeling over een datalek bij {name}" if nl else f"Statement about a data breach at {name}"
     else:
         title = f"Uw gegevens: er is iets misgegaan (kenmerk {case.kenmerk})" if nl else (
             f"Your personal data: something went wrong (reference {case.kenmerk})")  # fmt: skip
     date = wording.when(now, settings.timezone, language, time=False)
-    return Letter(case.kenmerk, title, date, blocks, tuple(missing))
+    parts: dict[str, str | tuple[str, ...]] = {
+        "kenmerk": case.kenmerk, "datum": date, "titel": title, "aanhef": greeting, "inleiding": opening,
+        "wat_er_gebeurd_is": what, "gegevens": kinds, "gevolgen": consequences, "maatregelen": measures,
+        "advies": tuple(advice), "vragen": questions, "groet": closing, "organisatie": name,
+        "fg_naam": contact_name, "fg_contact": contact,
+    }  # fmt: skip
+    return Letter(case.kenmerk, title, date, blocks, tuple(missing), parts)
+
+
+# The placeholders an organisation's own Word template may use, and what each holds.
+PLACEHOLDERS: tuple[tuple[str, str], ...] = (
+    ("kenmerk", "the case's kenmerk, e.g. DL-2026-0042"),
+    ("datum", "the letter's date, e.g. 2 december 2026"),
+    ("titel", "the letter's title (the subject line)"),
+    ("aanhef", "the salutation"),
+    ("inleiding", "the opening paragraph"),
+    ("wat_er_gebeurd_is", "what happened"),
+    ("gegevens", "which data is involved"),
+    ("gevolgen", "the likely consequences"),
+    ("maatregelen", "the measures taken"),
+    ("advies", "the advice, a list of paragraphs: {%p for alinea in advies %}{{ alinea }}{%p endfor %}"),
+    ("vragen", "who to contact with questions (the FG) and the AP"),
+    ("groet", "the closing words"),
+    ("organisatie", "the organisation's name (MAILBOT_ORG_NAME)"),
+    ("fg_naam", "the FG's name"),
+    ("fg_contact", "the FG's e-mail address and phone number"),
+)
 
 
 def pdf(letter: Letter) -> bytes:
@@ -182,6 +217,84 @@ def pdf(letter: Letter) -> bytes:
         doc.multi_cell(width, 6, clean(body), align="L", new_x="LMARGIN", new_y="NEXT")
         doc.ln(3)
     return bytes(doc.output())
+
+
+class TemplateError(Exception):
+    """The organisation's Word template could not be filled: a placeholder written wrong (the
+    template language's own message in ``detail``), or not a readable Word document."""
+
+    def __init__(self, template: Path, placeholder: bool, detail: str) -> None:
+        self.template, self.placeholder, self.detail = template, placeholder, detail
+        what = "a placeholder is not written right" if placeholder else "not a readable Word document"
+        super().__init__(f"{template}: {what} ({detail})")
+
+    def said(self, language: str) -> str:
+        if language == "nl":
+            what = "een plaatshouder is niet goed geschreven" if self.placeholder else "geen leesbaar Word-document"
+        else:
+            what = "a placeholder is not written right" if self.placeholder else "not a readable Word document"
+        return f"{self.template.name}: {what} ({self.detail})"
+
+
+def from_template(letter: Letter, template: Path) -> bytes:
+    """The letter in the organisation's own Word document: its placeholders filled, every value
+    escaped (a report's ``<`` or ``&`` is text, not Word's XML), a line break in a value kept."""
+    from docxtpl import DocxTemplate, Listing
+    from jinja2 import TemplateError as JinjaError
+
+    values = {k: (v if isinstance(v, tuple) else Listing(v)) for k, v in letter.parts.items()}
+    try:
+        doc = DocxTemplate(str(template))
+        doc.render(values, autoescape=True)
+        out = io.BytesIO()
+        doc.save(out)
+    except JinjaError as exc:
+        raise TemplateError(template, True, str(exc)) from exc
+    except Exception as exc:  # not a Word document, unreadable, damaged
+        raise TemplateError(template, False, f"{type(exc).__name__}: {exc}") from exc
+    return out.getvalue()
+
+
+def word(letter: Letter, template: Path | None) -> tuple[bytes, TemplateError | None]:
+    """The Word document: in the organisation's template where one is set, else in the built-in
+    layout; and why the template could not be used (None when it was, or none is set)."""
+    if template is not None:
+        try:
+            return from_template(letter, template), None
+        except TemplateError as exc:
+            return docx(letter), exc
+    return docx(letter), None
+
+
+def starter_template() -> bytes:
+    """A Word document with every placeholder in the built-in letter's order, for an
+    organisation to put on its letterhead and reword (MAILBOT_LETTER_TEMPLATE)."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("{{ organisatie }}")
+    doc.add_paragraph("{{ datum }}")
+    doc.add_heading("{{ titel }}", level=1)
+    doc.add_paragraph("{{ aanhef }}")
+    doc.add_paragraph("{{ inleiding }}")
+    for heading, name in (
+        ("Wat is er gebeurd?", "wat_er_gebeurd_is"),
+        ("Om welke gegevens gaat het?", "gegevens"),
+        ("Wat kan dit voor u betekenen?", "gevolgen"),
+        ("Wat hebben wij gedaan?", "maatregelen"),
+    ):
+        doc.add_heading(heading, level=2)
+        doc.add_paragraph("{{ " + name + " }}")
+    doc.add_heading("Wat kunt u zelf doen?", level=2)
+    for line in ("{%p for alinea in advies %}", "{{ alinea }}", "{%p endfor %}"):
+        doc.add_paragraph(line)
+    doc.add_heading("Vragen?", level=2)
+    doc.add_paragraph("{{ vragen }}")
+    doc.add_paragraph("{{ groet }}")
+    doc.add_paragraph("{{ organisatie }}")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
 
 
 def docx(letter: Letter) -> bytes:

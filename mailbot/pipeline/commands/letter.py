@@ -32,8 +32,9 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         ("mededeling" if language == "nl" else "statement") if public else ("brief" if language == "nl" else "letter")
     )
     name = f"{stem}-{ctx.case.kenmerk}"
+    document, template_problem = letter.word(made, ctx.svc.settings.letter_template)
     files = [
-        Attachment(f"{name}.docx", DOCX, letter.docx(made)),
+        Attachment(f"{name}.docx", DOCX, document),
         Attachment(f"{name}.pdf", "application/pdf", letter.pdf(made)),
     ]
     ctx.files += files
@@ -49,6 +50,13 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         f"{'de mededeling' if public else 'de brief'} staat in de bijlagen (Word en PDF)",
         f"the {'statement' if public else 'letter'} is attached (Word and PDF)",
     )
+    if template_problem:
+        said += ctx.say(
+            f"; uw eigen sjabloon (MAILBOT_LETTER_TEMPLATE) kon niet worden gebruikt, dus de Word-versie "
+            f"heeft de standaardopmaak: {template_problem.said('nl')}",
+            f"; your own template (MAILBOT_LETTER_TEMPLATE) could not be used, so the Word file has the "
+            f"built-in layout: {template_problem.said('en')}",
+        )
     if made.missing:
         said += ctx.say(f"; vul nog in: {', '.join(made.missing)}", f"; still to fill in: {', '.join(made.missing)}")
     if ctx.case.subjects_informed_at is None:
