@@ -258,7 +258,8 @@ def _overview(
 ) -> tuple[int, tuple[Attachment, ...], list[str]]:
     tz = svc.settings.timezone
     assert selection.since and selection.until
-    fig = figures(cases_in(svc.engine, selection, tz), selection.since, selection.until, now, tz)
+    open_now = cases_in(svc.engine, Selection(status="open", mailboxes=selection.mailboxes), tz)
+    fig = figures(cases_in(svc.engine, selection, tz), selection.since, selection.until, now, tz, open_now)
     images = tuple(Attachment(name, "image/png", png, inline=True) for name, png in charts(fig, lang))
     return fig.total, images, text(fig, lang)
 
