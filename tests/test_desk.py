@@ -153,7 +153,7 @@ def test_each_mailbox_officer_gets_that_mailbox_register(clean_lab: LabMailServe
 
 
 def test_the_overview_by_reply(bot: Bot) -> None:
-    """``Overzicht`` in a reply to the officer's notice: the figures in text and two charts,
+    """``Overzicht`` in a reply to the officer's notice: the figures in text and three charts,
     inline and attached as PNG, counted from cases opened by mail; one of them notified to the
     AP and given its kind (``Type:``) through the officer's commands."""
     first, _, notice, _ = open_case(bot, body="Een e-mail met de cijferlijst ging naar de verkeerde ontvanger.")
