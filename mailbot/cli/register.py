@@ -18,7 +18,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "summary, nature, data, people, cause, consequences, measures, severity, the AP and "
         "data-subject decisions with their reasons, the FG's advice and the board's decision. "
         "Headers in Dutch, or English with MAILBOT_LANGUAGE=en. The html page is self-contained "
-        "and printable, with counts per phase and risk and the AP notifications on time or late.",
+        "and printable, with counts per phase and risk, the AP notifications on time or late, and the "
+        "overview's charts embedded.",
     )
     export.add_argument("--format", choices=("csv", "xlsx", "html"), default="csv", help="default csv")
     export.add_argument("--from", dest="since", metavar="DATE", help="cases received on or after DATE (YYYY-MM-DD)")
