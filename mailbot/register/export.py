@@ -7,7 +7,6 @@ cases never sits in memory whole. Column headers are Dutch, or English with
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 from collections.abc import Callable, Iterator
@@ -26,7 +25,7 @@ from mailbot.core.render import Renderer
 from mailbot.model import db
 from mailbot.model.models import Case
 from mailbot.register.entry import COLUMNS, Summary, entry
-from mailbot.register.overview import charts, figures
+from mailbot.register.overview import charts, embedded, figures
 
 FORMATS = ("csv", "xlsx", "html")
 CHUNK = 500
@@ -229,10 +228,7 @@ def chart_images(
     since, until = selection.since or first, selection.until or now.astimezone(tz).date()
     open_now = cases(engine, Selection(status="open", mailboxes=selection.mailboxes), tz)
     fig = figures(cases(engine, selection, tz), since, until, now, tz, open_now)
-    return [
-        (name.removesuffix(".png").replace("-", " "), "data:image/png;base64," + base64.b64encode(png).decode())
-        for name, png in charts(fig, language)
-    ]
+    return embedded(charts(fig, language))
 
 
 def export(

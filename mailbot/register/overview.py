@@ -10,6 +10,7 @@ greyscale print: shades of grey and hatching tell the series apart, not colour.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import statistics
@@ -266,6 +267,14 @@ def _open_chart(fig: Figures, language: str) -> bytes:
     ax.invert_yaxis()
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _png(figure)
+
+
+def embedded(images: list[tuple[str, bytes]]) -> list[tuple[str, str]]:
+    """Charts for a page that stands alone: (description, ``data:`` URI) pairs."""
+    return [
+        (name.removesuffix(".png").replace("-", " "), "data:image/png;base64," + base64.b64encode(png).decode())
+        for name, png in images
+    ]
 
 
 def _png(figure: object) -> bytes:
