@@ -3,13 +3,14 @@ day, exactly once per period, with the clock passed in; and as it lands in the o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from mailbot.cli.demo import OFFICER
+from mailbot.cli.demo import BOT, OFFICER
 from mailbot.core.config import parse_settings
 from mailbot.core.wording import MONTHS
 from mailbot.core.workdays import first_working_day, months_before, period_start
@@ -19,7 +20,7 @@ from mailbot.model.models import Outbox
 from mailbot.model.services import Services, build
 from mailbot.runtime.worker import Worker
 from mailbot.testing.labserver import LabMailServer
-from tests.mailserver import body_text, make_bot, parse
+from tests.mailserver import PO, PO_OFFICER, Bot, body_text, make_bot, parse, two_mailboxes
 from tests.test_config import BASE
 from tests.test_conversation import open_case
 
@@ -74,6 +75,19 @@ def test_quarterly_and_off(tmp_path: Path) -> None:
     assert not overviews.send_if_due(off, at(2027, 2, 1, 9)) and queued(off) == []
 
 
+def next_month_at_nine(bot: Bot) -> date:
+    """Move the bot's clock to 09:00 on the first working day of next month; returns the month's
+    first day."""
+    start = months_before(period_start(datetime.now(AMS).date(), "monthly"), -1)
+    moment = datetime.combine(first_working_day(start), datetime.min.time(), AMS) + timedelta(hours=9)
+    bot.clock.offset = moment - datetime.now(UTC)
+    return start
+
+
+def overviews_to(bot: Bot, officer: str) -> list[EmailMessage]:
+    return [m for m in map(parse, bot.lab.messages(officer)) if "overzicht datalekken:" in m["Subject"]]
+
+
 def test_the_overview_lands_with_its_charts(clean_lab: LabMailServer) -> None:
     """A case reported by mail; on the first working day of next month the worker's passes send
     the officer one overview, its figures in text and three charts inline."""
@@ -82,16 +96,13 @@ def test_the_overview_lands_with_its_charts(clean_lab: LabMailServer) -> None:
         open_case(bot, body="Een e-mail met de cijferlijst ging naar de verkeerde ontvanger.")
         bot.lab.wait_queue_empty()
         # Early in a month this month's overview has gone out already: only the next one counts.
-        before = len([m for m in bot.lab.messages(OFFICER) if b"Maandoverzicht" in m])
+        before = len(overviews_to(bot, OFFICER))
         today = datetime.now(AMS).date()
-        start = months_before(period_start(today, "monthly"), -1)
-        moment = datetime.combine(first_working_day(start), datetime.min.time(), AMS) + timedelta(hours=9)
-        bot.clock.offset = moment - datetime.now(UTC)
+        start = next_month_at_nine(bot)
         bot.run_pass()
         bot.run_pass()
         bot.lab.wait_queue_empty()
-        mails = [parse(m) for m in bot.lab.messages(OFFICER)]
-        *_, overview = overviews_sent = [m for m in mails if m["Subject"].startswith("Maandoverzicht datalekken:")]
+        *_, overview = overviews_sent = overviews_to(bot, OFFICER)
         assert len(overviews_sent) == before + 1, "one overview for the new month, however many passes"
         assert overview["Subject"].endswith(f"{MONTHS['nl'][(start - timedelta(days=1)).month - 1]} {today.year}")
         text = body_text(overview)
@@ -105,5 +116,25 @@ def test_the_overview_lands_with_its_charts(clean_lab: LabMailServer) -> None:
             payload = part.get_payload(decode=True)
             assert part.get_content_disposition() == "inline"
             assert isinstance(payload, bytes) and payload.startswith(b"\x89PNG")
+    finally:
+        bot.worker.close()
+
+
+def test_each_mailbox_officer_gets_the_overview_of_that_mailbox(clean_lab: LabMailServer) -> None:
+    """With two mailboxes, a report to the main one: its officer's overview counts it, P&O's
+    officer's overview does not, and each names its mailbox."""
+    bot = make_bot(clean_lab, **two_mailboxes(clean_lab), MAILBOT_OVERVIEW="monthly")
+    try:
+        open_case(bot)
+        bot.lab.wait_queue_empty()
+        before = {who: len(overviews_to(bot, who)) for who in (OFFICER, PO_OFFICER)}
+        next_month_at_nine(bot)
+        bot.run_pass()
+        bot.lab.wait_queue_empty()
+        main, po = (overviews_to(bot, who) for who in (OFFICER, PO_OFFICER))
+        assert (len(main), len(po)) == (before[OFFICER] + 1, before[PO_OFFICER] + 1)
+        assert f"Meldpunt {BOT}." in body_text(main[-1]) and ": 1 melding." in " ".join(body_text(main[-1]).split())
+        assert f"Meldpunt {PO}." in body_text(po[-1]) and ": 0 meldingen." in " ".join(body_text(po[-1]).split())
+        assert [po[-1]["To"]] == [PO_OFFICER]
     finally:
         bot.worker.close()

@@ -40,7 +40,7 @@ def test_the_annual_report_counts_a_register_built_by_mail(bot: Bot, tmp_path: P
     _, _, second, _ = open_case(bot, body="Een brief met een huurachterstand ging naar een verkeerd adres.")
     open_case(bot, body="Mijn telefoon met de werkmail is gestolen.")
     notified = (datetime.now(AMS) - timedelta(minutes=30)).strftime("%d-%m-%Y %H:%M")
-    measures = "Maatregelen: nieuwsbrieven gaan voortaan via het mailprogramma, nooit meer met adressen in cc"
+    measures = "Maatregelen: nieuwsbrieven gaan voortaan via het mailprogramma <Laposta> & nooit met adressen in cc"
     command(bot, notice, f"Melden AP: ja\nAP-meldnummer: M-2026-555\nGemeld op: {notified}\n{measures}")
     command(bot, second, "Melden AP: nee\nReden: de ontvanger heeft de brief ongeopend teruggegeven")
     year = first.split("-")[1]
@@ -49,8 +49,10 @@ def test_the_annual_report_counts_a_register_built_by_mail(bot: Bot, tmp_path: P
     done = bot.cli("report", "--year", year, "--format", "html", "-o", str(page))
     assert done.returncode == 0, done.stderr
     assert f"annual report {year}: 3 case(s), 1 notified to the AP" in done.stderr
+    html = page.read_text()
+    assert "<Laposta>" not in html and "&lt;Laposta&gt; &amp; nooit" in html, "text from a mail is escaped"
     parsed = _Text()
-    parsed.feed(page.read_text())
+    parsed.feed(html)
     text = parsed.text()
     assert f"Jaarverslag datalekken {year}" in text
     for label, value in (("Meldingen ontvangen", "3"), ("Gemeld bij de AP", "1"), ("binnen 72 uur", "1 (100%)"),
