@@ -162,7 +162,6 @@ def bot_env(lab: LabMailServer, data: Path, log_level: str = "warning") -> tuple
         # 1,000 reports from 50 senders are 20 each: past the default loop guard (20 an hour).
         MAILBOT_LOOP_LIMIT="10000",
         MAILBOT_DIGEST_TIME="off",
-        MAILBOT_OVERVIEW="off",
         MAILBOT_LOG_LEVEL=log_level,
     )
     env_file = data / "bench.env"

@@ -140,11 +140,7 @@ class Bot:
 
 def make_bot(lab: LabMailServer, **overrides: str) -> Bot:
     data_dir = Path(tempfile.mkdtemp(prefix="mbot-"))
-    defaults = {
-        "MAILBOT_OFFICERS": f"{OFFICER},{SECOND_OFFICER}",
-        "MAILBOT_DIGEST_TIME": "off",
-        "MAILBOT_OVERVIEW": "off",
-    }
+    defaults = {"MAILBOT_OFFICERS": f"{OFFICER},{SECOND_OFFICER}", "MAILBOT_DIGEST_TIME": "off"}
     config = lab_config(lab, data_dir / "data", **{**defaults, **overrides})
     env_file = data_dir / "bot.env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in config.items()))

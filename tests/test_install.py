@@ -130,7 +130,7 @@ def test_installed_mailbot_answers_a_report_exports_and_drafts(installed: Instal
             "{% block body %}Eigen tekst van de organisatie.{% endblock %}\n"
         )
         config = lab_config(
-            clean_lab, home / "data", MAILBOT_DIGEST_TIME="off", MAILBOT_OVERVIEW="off", MAILBOT_TEMPLATE_DIR=str(own)
+            clean_lab, home / "data", MAILBOT_DIGEST_TIME="off", MAILBOT_TEMPLATE_DIR=str(own)
         )  # fmt: skip
         (home / ".env").write_text("".join(f"{k}={v}\n" for k, v in config.items()))
         (home / ".env").chmod(0o600)
