@@ -4,6 +4,7 @@ day, exactly once per period, with the clock passed in; and as it lands in the o
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -53,6 +54,10 @@ def test_monthly_on_the_first_working_day_once(tmp_path: Path) -> None:
     sent = queued(svc)
     assert sorted(m.recipient for m in sent) == ["fg@example.org", "privacy@example.org"]
     assert {m.subject for m in sent} == {"Maandoverzicht datalekken: januari 2026 tot en met december 2026"}
+    body = message_from_bytes(sent[0].raw, policy=policy.default).get_body(("plain",))
+    assert body is not None
+    text = body.get_content().replace("\r\n", "\n")
+    assert "0 meldingen." in text and "dec 26: 0\n\nMelding bij de AP:" in text, "no headings over nothing"
     assert not overviews.send_if_due(svc, at(2027, 1, 20, 9)), "once a month"
     assert overviews.send_if_due(svc, at(2027, 2, 1, 8, 0))
     assert len(queued(svc)) == 4

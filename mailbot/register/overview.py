@@ -146,12 +146,11 @@ def text(fig: Figures, language: str) -> list[str]:
         parts = [f"{breachtype.name(k, language)} {counts[i]}" for k, counts in fig.by_type.items() if counts[i]]
         total = sum(counts[i] for counts in fig.by_type.values())
         lines.append(f"  {month_name(y, m, language)}: {total}" + (f" ({', '.join(parts)})" if parts else ""))
-    lines += ["", ("Naar soort" if nl else "By type") + ":"]
-    for key, counts in fig.by_type.items():
-        if sum(counts):
-            lines.append(f"  {breachtype.name(key, language)}: {sum(counts)}")
-    lines += ["", ("Naar ernst" if nl else "By severity") + ":"]
-    lines += [f"  {TIER_NAMES[language][t]}: {fig.tiers[t]}" for t in TIER_ORDER if fig.tiers[t]]
+    kinds = [f"  {breachtype.name(k, language)}: {sum(counts)}" for k, counts in fig.by_type.items() if sum(counts)]
+    tiers = [f"  {TIER_NAMES[language][t]}: {fig.tiers[t]}" for t in TIER_ORDER if fig.tiers[t]]
+    # A heading over nothing (a period without reports) would read as if something were missing.
+    lines += ["", ("Naar soort" if nl else "By type") + ":", *kinds] if kinds else []
+    lines += ["", ("Naar ernst" if nl else "By severity") + ":", *tiers] if tiers else []
     notified = fig.timely["on_time"] + fig.timely["late"]
     lines += ["", ("Melding bij de AP" if nl else "AP notification") + ":"]
     lines += [f"  {TIMELY_NAMES[language][t]}: {fig.timely[t]}" for t in TIMELY_ORDER]
