@@ -407,7 +407,8 @@ def register_rows(n: int, runs: int) -> list[Row]:
         env_file.write_text(
             "MAILBOT_ADDRESS=meldpunt@example.org\nMAILBOT_IMAP_HOST=127.0.0.1\nMAILBOT_IMAP_USER=meldpunt@example.org\n"
             "MAILBOT_IMAP_PASSWORD=x\nMAILBOT_SMTP_HOST=127.0.0.1\nMAILBOT_OFFICERS=fg@example.org\n"
-            f"MAILBOT_DIGEST_TIME=00:00\nMAILBOT_LOG_LEVEL=warning\nMAILBOT_DATA_DIR={data / 'data'}\n"
+            "MAILBOT_DIGEST_TIME=00:00\nMAILBOT_OVERVIEW=off\nMAILBOT_LOG_LEVEL=warning\n"
+            f"MAILBOT_DATA_DIR={data / 'data'}\n"
         )
         env_file.chmod(0o600)
         env = {k: v for k, v in os.environ.items() if not k.startswith("MAILBOT_")}

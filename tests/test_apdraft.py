@@ -219,3 +219,22 @@ def test_none_is_no_loss_and_the_tier_facts_are_in_the_draft(tmp_path: Path, mon
     assert values["Ontvanger heeft verwijdering bevestigd"] == "ja, schriftelijk"
     # Financial data with a known recipient who confirmed deletion: contained.
     assert values["Voorgesteld risico (de organisatie beslist)"] == "geen risico: alleen registreren"
+
+
+def test_section_5_names_the_kind_of_breach_in_the_forms_words(bot: Bot) -> None:
+    """The AP form's type of breach: first as the report's words suggest it (said to be a
+    suggestion), then as the officer set it with ``Type:``."""
+    _, _, notice, _ = open_case(bot, body="Mijn laptop met de huurdersmap is gisteren in de trein gestolen.")
+    submit(bot.lab, officer_reply(notice, "AP-concept"))
+    bot.run_pass()
+    text = body_text(parse(bot.lab.wait_for(OFFICER, 2)[-1]))
+    assert (
+        "   Soort: apparaat, USB-stick of papier verloren of gestolen (voorstel uit de woorden van de melding;" in text
+    )
+    submit(bot.lab, officer_reply(notice, "Type: phishing"))
+    bot.run_pass()
+    bot.lab.wait_for(OFFICER, 3)
+    submit(bot.lab, officer_reply(notice, "AP-concept"))
+    bot.run_pass()
+    text = body_text(parse(bot.lab.wait_for(OFFICER, 4)[-1]))
+    assert "   Soort: hacking, malware en/of phishing\r\n" in text

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
 from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.core.wording import when
 from mailbot.pipeline.commands.register import Request, asked, asked_in_subject, describe, read_options
 from mailbot.register.entry import COLUMNS
 from mailbot.register.export import Selection
@@ -152,12 +153,15 @@ def test_each_mailbox_officer_gets_that_mailbox_register(clean_lab: LabMailServe
 
 
 def test_the_overview_by_reply(bot: Bot) -> None:
-    """``Overzicht`` in a reply to the officer's notice: the figures in text and two charts,
+    """``Overzicht`` in a reply to the officer's notice: the figures in text and three charts,
     inline and attached as PNG, counted from cases opened by mail; one of them notified to the
     AP and given its kind (``Type:``) through the officer's commands."""
     first, _, notice, _ = open_case(bot, body="Een e-mail met de cijferlijst ging naar de verkeerde ontvanger.")
     _, _, laptop, _ = open_case(bot, sender=REPORTERS[0], body="Mijn laptop is gisteren in de trein gestolen.")
     assert "Soort datalek: Apparaat of papier verloren of gestolen (voorstel" in body_text(laptop)
+    # The laptop's owner noticed it 80 hours ago: its AP deadline has passed without a decision.
+    aware = (datetime.now(ZoneInfo("Europe/Amsterdam")) - timedelta(hours=80)).strftime("%d-%m-%Y %H:%M")
+    answer_to(bot, officer_reply(laptop, f"Ontdekt op: {aware}"))
     reported = datetime.now(ZoneInfo("Europe/Amsterdam")).strftime("%d-%m-%Y %H:%M")
     answer_to(
         bot, officer_reply(notice, f"Melden AP: ja\nAP-meldnummer: M-123456\nGemeld op: {reported}\nType: phishing")
@@ -171,8 +175,15 @@ def test_the_overview_by_reply(bot: Bot) -> None:
     assert "Apparaat of papier verloren of gestolen: 1" in text
     assert "binnen 72 uur: 1" in text and "100% van de meldingen bij de AP binnen 72 uur" in text
     assert "Mediane tijd van melding tot besluit: minder dan een uur" in text
+    # Both cases are still open; one is past its deadline.
+    today = when(datetime.now(UTC), ZoneInfo("Europe/Amsterdam"), time=False)
+    assert f"Nu open, op {today}: 2" in text
+    assert "korter dan een week: 2 (waarvan 1 over de termijn van de AP)" in text
+    assert "Termijn van 72 uur verstreken zonder besluit over melden bij de AP: 1" in text
     images = [p for p in answer.iter_attachments() if p.get_content_type() == "image/png"]
-    assert [p.get_content_disposition() for p in images] == ["inline", "inline"]
+    names = ["meldingen-per-maand.png", "ernst-en-72-uur.png", "open-meldingen.png"]
+    assert [p.get_filename() for p in images] == names
+    assert [p.get_content_disposition() for p in images] == ["inline", "inline", "inline"]
     for part in images:
         payload = part.get_payload(decode=True)
         assert isinstance(payload, bytes) and payload.startswith(b"\x89PNG")

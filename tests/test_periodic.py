@@ -49,7 +49,9 @@ def _open(svc: Services, n: int, received: datetime) -> list[int]:
 
 @pytest.fixture
 def svc(tmp_path: Path) -> Iterator[Services]:
-    settings = parse_settings({**BASE, "MAILBOT_DATA_DIR": str(tmp_path), "MAILBOT_DIGEST_TIME": "08:00"})
+    settings = parse_settings(
+        {**BASE, "MAILBOT_DATA_DIR": str(tmp_path), "MAILBOT_DIGEST_TIME": "08:00", "MAILBOT_OVERVIEW": "off"}
+    )
     yield build(settings)
 
 

@@ -161,6 +161,8 @@ def context() -> dict[str, Any]:
         "example": "DL-2026-0001",
         "officer": "fg@example.org",
         "overview": True,
+        "every": "monthly",
+        "desk": "po@example.org",
         "why_not": "",
         "unknown": "",
         "count": 3,

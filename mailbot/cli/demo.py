@@ -49,6 +49,8 @@ def lab_config(lab: LabMailServer, data_dir: Path, **overrides: str) -> dict[str
         "MAILBOT_ADDRESS": BOT,
         "MAILBOT_OFFICERS": OFFICER,
         "MAILBOT_DATA_DIR": str(data_dir),
+        # The monthly overview would reach the officer before the report's notice: one story at a time.
+        "MAILBOT_OVERVIEW": "off",
     }
     values.update(overrides)
     return values

@@ -1,5 +1,5 @@
-"""``mailbot export``, ``ap-draft``, ``letter`` and ``purge``: the register's documents, and its
-retention."""
+"""``mailbot export``, ``ap-draft``, ``letter``, ``report`` and ``purge``: the register's
+documents, and its retention."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "summary, nature, data, people, cause, consequences, measures, severity, the AP and "
         "data-subject decisions with their reasons, the FG's advice and the board's decision. "
         "Headers in Dutch, or English with MAILBOT_LANGUAGE=en. The html page is self-contained "
-        "and printable, with counts per phase and risk and the AP notifications on time or late.",
+        "and printable, with counts per phase and risk, the AP notifications on time or late, and the "
+        "overview's charts embedded.",
     )
     export.add_argument("--format", choices=("csv", "xlsx", "html"), default="csv", help="default csv")
     export.add_argument("--from", dest="since", metavar="DATE", help="cases received on or after DATE (YYYY-MM-DD)")
@@ -60,6 +61,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     letter.add_argument("--language", choices=("nl", "en"), help="default MAILBOT_LANGUAGE")
     letter.add_argument("--public", action="store_true", help="a public statement (website, press) instead")
     letter.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    report = sub.add_parser(
+        "report",
+        help="the annual report on breaches for the board (PDF or html)",
+        description="A year of the register for the board (the FG's jaarverslag): the key figures (reports, "
+        "AP notifications within 72 hours or late, people informed, time to decide, severity), the overview's "
+        "charts, the breaches notified to the AP with their meldnummer, and the measures recorded on each case. "
+        "Dutch, or English with MAILBOT_LANGUAGE=en.",
+    )
+    report.add_argument("--year", type=int, required=True, help="the year the cases were received, e.g. 2026")
+    report.add_argument("--format", choices=("pdf", "html"), default="pdf", help="default pdf")
+    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     purge = sub.add_parser(
         "purge",
         help="remove personal data past its retention (also runs daily from mailbot run)",
@@ -70,12 +82,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "kenmerk and dates. Open cases are never touched. Every purge is an audit entry.",
     )
     purge.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
-    for parser in (export, draft, letter, purge):
+    for parser in (export, draft, letter, report, purge):
         parser.set_defaults(main=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    return {"export": export, "ap-draft": ap_draft, "letter": letter, "purge": purge}[args.command](args)
+    commands = {"export": export, "ap-draft": ap_draft, "letter": letter, "report": report, "purge": purge}
+    return commands[args.command](args)
 
 
 def export(args: argparse.Namespace) -> int:
@@ -178,6 +191,35 @@ def letter(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     gaps = f"still to fill in: {', '.join(made.missing)}" if made.missing else "nothing left to fill in"
     print(f"mailbot: letter of {case.kenmerk}: {gaps}", file=sys.stderr)
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from mailbot.core.clock import system_clock
+    from mailbot.model.services import build
+    from mailbot.register import report
+    from mailbot.register.export import Selection, cases
+
+    settings = common.settings(args)
+    if not 2000 <= args.year <= 9999:
+        raise SystemExit(f"mailbot: --year {args.year}: give a year such as 2026")
+    svc = build(settings)
+    if common.binary_to_terminal(args, "pdf"):
+        return 2
+    tz = settings.timezone
+    year = Selection(since=date(args.year, 1, 1), until=date(args.year, 12, 31))
+    made = report.build(cases(svc.engine, year, tz), cases(svc.engine, Selection(status="open"), tz), args.year,
+                        settings, system_clock())  # fmt: skip
+    data = report.pdf(made) if args.format == "pdf" else "".join(report.html(made, svc.renderer)).encode()
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    print(f"mailbot: annual report {args.year}: {made.total} case(s), {len(made.notified)} notified to the AP",
+          file=sys.stderr)  # fmt: skip
     return 0
 
 

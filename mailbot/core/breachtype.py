@@ -47,6 +47,19 @@ TYPES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
+# The same kinds in the words of the AP's notification form (section 5, "type inbreuk"), which
+# the AP's own yearly figures count by.
+AP_WORDING: dict[str, tuple[str, str]] = {
+    "bcc": ("ontvangers in Aan of Cc in plaats van Bcc", "recipients in To or Cc instead of Bcc"),
+    "hacking": ("hacking, malware en/of phishing", "hacking, malware and/or phishing"),
+    "email": ("e-mail naar een verkeerde ontvanger", "e-mail to the wrong recipient"),
+    "post": ("brief of pakket naar een verkeerde ontvanger", "letter or parcel to the wrong recipient"),
+    "lost": ("apparaat, USB-stick of papier verloren of gestolen", "device, USB stick or paper lost or stolen"),
+    "access": ("toegangsrechten verkeerd ingesteld", "access rights set wrongly"),
+    "other": ("overig", "other"),
+}
+
+
 def suggest(text: str) -> str:
     """The likely category of a report's text (a key of :data:`TYPES`); "other" when none fits."""
     low = " " + re.sub(r"\s+", " ", text.lower()) + " "
@@ -58,4 +71,10 @@ def suggest(text: str) -> str:
 
 def name(key: str, language: str = "nl") -> str:
     nl, en, _ = TYPES.get(key, TYPES["other"])
+    return nl if language == "nl" else en
+
+
+def ap_name(key: str, language: str = "nl") -> str:
+    """The kind as the AP's form words it."""
+    nl, en = AP_WORDING.get(key, AP_WORDING["other"])
     return nl if language == "nl" else en

@@ -159,6 +159,9 @@ class Settings:
     log_format: str = "text"
     supplement_after_days: int = 7
     digest_time: str = "08:00"
+    # The overview with charts to the officers on the first working day of each month or
+    # quarter ("monthly", "quarterly"), or never ("off").
+    overview: str = "monthly"
     organisation: Organisation = field(default_factory=Organisation)
     retention_years: int = 5
     purge_after_days: int = 365
@@ -588,6 +591,7 @@ def parse_settings(values: Mapping[str, str], source: str = "") -> Settings:
         warn_hours=_warn_hours(r),
         supplement_after_days=r.integer("MAILBOT_SUPPLEMENT_AFTER_DAYS", 7, 1, 90),
         digest_time=_digest_time(r),
+        overview=r.choice("MAILBOT_OVERVIEW", "monthly", ("monthly", "quarterly", "off")),
         organisation=Organisation(
             name=r.get("MAILBOT_ORG_NAME"),
             address=r.get("MAILBOT_ORG_ADDRESS"),

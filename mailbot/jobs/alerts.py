@@ -35,11 +35,16 @@ log = logging.getLogger(__name__)
 open_items = cases.open_items
 
 
-def _claim(s: Session, key: str, case: Case, kind: str, now: datetime) -> bool:
+def claim(s: Session, key: str, kind: str, now: datetime, case_id: int | None = None) -> bool:
+    """Record the notice ``key`` as sent in this transaction; False when it was already."""
     if s.get(SentNotice, key) is not None:
         return False
-    s.add(SentNotice(key=key, case_id=case.id, kind=kind, sent_at=now))
+    s.add(SentNotice(key=key, case_id=case_id, kind=kind, sent_at=now))
     return True
+
+
+def _claim(s: Session, key: str, case: Case, kind: str, now: datetime) -> bool:
+    return claim(s, key, kind, now, case.id)
 
 
 def _decided_at(s: Session, case: Case, kind: str) -> datetime | None:

@@ -13,10 +13,10 @@ from sqlmodel import col, select
 
 from mailbot.core.clock import as_utc
 from mailbot.core.deadlines import time_left
-from mailbot.jobs.alerts import open_items
+from mailbot.jobs.alerts import claim, open_items
 from mailbot.model import db
 from mailbot.model.audit import current_head
-from mailbot.model.models import Case, SentNotice
+from mailbot.model.models import Case
 from mailbot.model.services import Services
 from mailbot.pipeline.notify import notify_officers
 
@@ -39,9 +39,8 @@ def send_if_due(svc: Services, now: datetime) -> bool:
         return False
     key = f"digest:{local.date().isoformat()}"
     with db.session(svc.engine) as s:
-        if s.get(SentNotice, key) is not None:
+        if not claim(s, key, "digest", now):
             return False
-        s.add(SentNotice(key=key, case_id=None, kind="digest", sent_at=now))
         open_cases = list(s.exec(select(Case).where(col(Case.closed_at).is_(None)).order_by(col(Case.ap_deadline_at))))
         rows = [
             DigestRow(c, time_left(as_utc(c.ap_deadline_at), now, settings.language) if not c.ap_decision else None,

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from mailbot.core.compose import Attachment
 from mailbot.core.config import MailboxSettings
 from mailbot.core.questionnaire import QUESTIONS
 from mailbot.model.models import Case, InboundMessage, Outbox
@@ -23,9 +24,11 @@ def notify_officers(
     *,
     case: Case | None = None,
     caused_by: int | None = None,
+    files: tuple[Attachment, ...] = (),
     **context: Any,
 ) -> list[str]:
-    """Queue ``template`` to each of the mailbox's officers; their Message-IDs are returned."""
+    """Queue ``template`` to each of the mailbox's officers (with ``files`` attached, if any);
+    their Message-IDs are returned."""
     language = case.language if case else svc.settings.language
     rows = []
     for officer in mb.officers:
@@ -46,6 +49,7 @@ def notify_officers(
                 case_id=case.id if case else None,
                 kenmerk=case.kenmerk if case else None,
                 caused_by=caused_by,
+                attachments=files,
             )
         )
     return rows

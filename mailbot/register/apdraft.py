@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mailbot.core import wording
+from mailbot.core import breachtype, wording
 from mailbot.core.answers import UNKNOWN
 from mailbot.core.clock import as_utc
 from mailbot.core.config import Settings
@@ -34,7 +34,7 @@ from mailbot.core.severity import (
     words_in,
 )
 from mailbot.model.models import Case
-from mailbot.register.entry import count_text
+from mailbot.register.entry import breach_type, count_text
 
 # The AP's severity scale for the consequences, suggested from the ENISA band.
 # The AP form's four levels of severity, one for each of ENISA's four bands, by what ENISA says
@@ -182,6 +182,18 @@ def _processor_items(
     )  # fmt: skip
 
 
+def _kind(case: Case, assessment: dict[str, Any], nl: bool) -> str:
+    """The kind of breach in the AP's words: as the officer set it (``Type:``), or as the
+    report's words suggest it, said to be a suggestion."""
+    kind = breachtype.ap_name(breach_type(case), "nl" if nl else "en")
+    if assessment.get("breach_type") in breachtype.TYPES:
+        return kind
+    return kind + (
+        " (voorstel uit de woorden van de melding; bevestig of wijzig met de opdracht Type:)" if nl else
+        " (suggested by the words of the report; confirm or change it with the command Type:)"
+    )  # fmt: skip
+
+
 def build(case: Case, settings: Settings, now: datetime) -> Draft:
     """The form's ten sections filled from the case and the organisation's settings."""
     nl = settings.language == "nl"
@@ -248,7 +260,8 @@ def build(case: Case, settings: Settings, now: datetime) -> Draft:
         Section(5, t("Het datalek", "The breach"), (
             Item(t("Aard", "Nature"), _nature(assessment, nl),
                  f"{command} Vertrouwelijkheid: / Integriteit: / Beschikbaarheid:"),
-            Item(t("Soort", "Type"), str(assessment.get("nature") or ""), f"{command} Aard:"),
+            Item(t("Soort", "Type"), _kind(case, assessment, nl)),
+            Item(t("Toelichting op de soort", "More on the type"), str(assessment.get("nature") or "")),
             Item(t("Omschrijving", "Description"), str(assessment.get("summary") or case.description or ""),
                  f"{command} Samenvatting:"),
             Item(t("Gegevens meegenomen (exfiltratie)", "Data taken (exfiltration)"),

@@ -18,12 +18,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from mailbot.core.clock import as_utc
 from mailbot.core.errors import MailbotError
 from mailbot.core.phases import CLOSED, STATES
 from mailbot.core.render import Renderer
 from mailbot.model import db
 from mailbot.model.models import Case
 from mailbot.register.entry import COLUMNS, Summary, entry
+from mailbot.register.overview import charts, embedded, figures
 
 FORMATS = ("csv", "xlsx", "html")
 CHUNK = 500
@@ -190,9 +192,11 @@ def write_html(
     title: str,
     made: datetime,
     selection: Selection,
+    images: list[tuple[str, str]] | None = None,
 ) -> int:
-    """One self-contained page (no external styles, scripts or fonts), printable, with the
-    counts on top. Every value is escaped by the template engine."""
+    """One self-contained page (no external styles, scripts, fonts or images: the charts are
+    ``data:`` URIs), printable, with the counts and the charts on top. Every value is escaped by
+    the template engine."""
     written = 0
 
     def rows() -> Iterator[list[str]]:
@@ -210,9 +214,21 @@ def write_html(
         columns=[c.label(language) for c in COLUMNS],
         rows=rows(),
         summary=summary,
+        charts=images or [],
     ):
         out.write(piece.encode())
     return written
+
+
+def chart_images(
+    engine: Engine, selection: Selection, tz: ZoneInfo, now: datetime, language: str, first: date
+) -> list[tuple[str, str]]:
+    """The overview's charts of the selected cases (from ``first``, the earliest received, when
+    the selection has no start) as (description, ``data:`` URI) pairs for the html page."""
+    since, until = selection.since or first, selection.until or now.astimezone(tz).date()
+    open_now = cases(engine, Selection(status="open", mailboxes=selection.mailboxes), tz)
+    fig = figures(cases(engine, selection, tz), since, until, now, tz, open_now)
+    return embedded(charts(fig, language))
 
 
 def export(
@@ -238,8 +254,12 @@ def export(
         return write_xlsx(entries(), out, language)
     if fmt == "html":
         summary = Summary()
+        first: date | None = None
         for c in cases(engine, selection, tz):
             summary.add(c, now)
+            day = as_utc(c.received_at).astimezone(tz).date()
+            first = day if first is None else min(first, day)
         local_now = now.astimezone(tz)
-        return write_html(entries, summary, out, language, renderer, title, local_now, selection)
+        images = chart_images(engine, selection, tz, now, language, first) if first else []
+        return write_html(entries, summary, out, language, renderer, title, local_now, selection, images)
     raise ExportError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")

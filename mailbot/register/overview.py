@@ -1,6 +1,7 @@
 """The register in figures and charts, for the officer and the board: reports per month by the
-AP's breach types, the severity tiers, AP notifications within 72 hours or late, and the
-median time from report to decision.
+AP's breach types, the severity tiers, AP notifications within 72 hours or late, the median
+time from report to decision, and the cases still open by age, with those whose AP deadline
+passed without a decision.
 
 The figures are counted from the stored cases; the charts are drawn with matplotlib (its Agg
 backend, no display), imported only when a chart is drawn. They are made to be read in
@@ -9,19 +10,20 @@ greyscale print: shades of grey and hatching tell the series apart, not colour.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from mailbot.core import breachtype
 from mailbot.core.clock import as_utc
 from mailbot.core.severity import assess
-from mailbot.core.wording import MONTHS, number
+from mailbot.core.wording import MONTHS, number, when
 from mailbot.model.models import Case
 from mailbot.register.entry import breach_type, timeliness
 
@@ -35,6 +37,15 @@ TIMELY_NAMES = {
     "nl": {"on_time": "binnen 72 uur", "late": "te laat gemeld", "late_open": "termijn verstreken, niet gemeld"},
     "en": {"on_time": "within 72 hours", "late": "notified late", "late_open": "deadline passed, not notified"},
 }
+AGE_ORDER = ("week", "month", "quarter", "older")
+AGE_NAMES = {
+    "nl": {"week": "korter dan een week", "month": "1 tot 4 weken", "quarter": "1 tot 3 maanden",
+           "older": "3 maanden of langer"},
+    "en": {"week": "less than a week", "month": "1 to 4 weeks", "quarter": "1 to 3 months",
+           "older": "3 months or more"},
+}  # fmt: skip
+# The upper bound in days of each age group but the last.
+_AGE_DAYS = (("week", 7), ("month", 28), ("quarter", 91))
 # Greys and hatches that stay apart in black-and-white print, one per breach type.
 _SHADES = ("#222222", "#555555", "#888888", "#aaaaaa", "#cccccc", "#eeeeee", "#ffffff")
 _HATCHES = ("", "//", "", "xx", "..", "\\\\", "")
@@ -50,6 +61,11 @@ class Figures:
     timely: Counter[str] = field(default_factory=Counter)
     hours_to_decide: list[float] = field(default_factory=list)
     total: int = 0
+    # The cases open at the moment of the overview, whenever received: age group → count, and
+    # those of them whose AP deadline passed without a decision.
+    as_of: date | None = None
+    open_by_age: Counter[str] = field(default_factory=Counter)
+    past_deadline: Counter[str] = field(default_factory=Counter)
 
     @property
     def median_hours(self) -> float | None:
@@ -70,10 +86,24 @@ def decided_at(case: Case) -> datetime | None:
     return min(moments) if moments else None
 
 
-def figures(cases: Iterable[Case], since: date, until: date, now: datetime, tz: ZoneInfo) -> Figures:
-    """The counts for the cases received from ``since`` to ``until`` (local dates, inclusive)."""
+def age_group(opened: datetime, now: datetime) -> str:
+    """How long a case has been open, as one of :data:`AGE_ORDER`."""
+    days = (now - as_utc(opened)).total_seconds() / 86400
+    return next((group for group, limit in _AGE_DAYS if days < limit), "older")
+
+
+def figures(
+    cases: Iterable[Case], since: date, until: date, now: datetime, tz: ZoneInfo, open_cases: Iterable[Case] = ()
+) -> Figures:
+    """The counts for the cases received from ``since`` to ``until`` (local dates, inclusive),
+    and of ``open_cases`` (the cases open now, whenever received) by age."""
     months = _months(since, until)
     fig = Figures(since, until, months, {key: [0] * len(months) for key in breachtype.TYPES})
+    fig.as_of = now.astimezone(tz).date()
+    for case in open_cases:
+        group = age_group(case.received_at, now)
+        fig.open_by_age[group] += 1
+        fig.past_deadline[group] += timeliness(case, now) == "late_open"
     for case in cases:
         local = as_utc(case.received_at).astimezone(tz)
         if not since <= local.date() <= until:
@@ -116,12 +146,11 @@ def text(fig: Figures, language: str) -> list[str]:
         parts = [f"{breachtype.name(k, language)} {counts[i]}" for k, counts in fig.by_type.items() if counts[i]]
         total = sum(counts[i] for counts in fig.by_type.values())
         lines.append(f"  {month_name(y, m, language)}: {total}" + (f" ({', '.join(parts)})" if parts else ""))
-    lines += ["", ("Naar soort" if nl else "By type") + ":"]
-    for key, counts in fig.by_type.items():
-        if sum(counts):
-            lines.append(f"  {breachtype.name(key, language)}: {sum(counts)}")
-    lines += ["", ("Naar ernst" if nl else "By severity") + ":"]
-    lines += [f"  {TIER_NAMES[language][t]}: {fig.tiers[t]}" for t in TIER_ORDER if fig.tiers[t]]
+    kinds = [f"  {breachtype.name(k, language)}: {sum(counts)}" for k, counts in fig.by_type.items() if sum(counts)]
+    tiers = [f"  {TIER_NAMES[language][t]}: {fig.tiers[t]}" for t in TIER_ORDER if fig.tiers[t]]
+    # A heading over nothing (a period without reports) would read as if something were missing.
+    lines += ["", ("Naar soort" if nl else "By type") + ":", *kinds] if kinds else []
+    lines += ["", ("Naar ernst" if nl else "By severity") + ":", *tiers] if tiers else []
     notified = fig.timely["on_time"] + fig.timely["late"]
     lines += ["", ("Melding bij de AP" if nl else "AP notification") + ":"]
     lines += [f"  {TIMELY_NAMES[language][t]}: {fig.timely[t]}" for t in TIMELY_ORDER]
@@ -136,6 +165,31 @@ def text(fig: Figures, language: str) -> list[str]:
     lines.append(
         ("  Mediane tijd van melding tot besluit: " if nl else "  Median time from report to decision: ")
         + (hours_text(median, language) if median is not None else ("nog geen besluiten" if nl else "no decisions yet"))
+    )
+    return lines + open_text(fig, language)
+
+
+def as_of_text(fig: Figures, language: str) -> str:
+    """The day the open cases were counted: ``2 december 2026``."""
+    return when(datetime.combine(fig.as_of or fig.until, time()), ZoneInfo("UTC"), language, time=False)
+
+
+def open_text(fig: Figures, language: str) -> list[str]:
+    """The cases open now by age, and how many of them are past their AP deadline."""
+    nl = language == "nl"
+    day = as_of_text(fig, language)
+    total, late = sum(fig.open_by_age.values()), sum(fig.past_deadline.values())
+    lines = ["", (f"Nu open, op {day}" if nl else f"Open now, on {day}") + f": {total}"]
+    for group in AGE_ORDER:
+        if fig.open_by_age[group]:
+            past = fig.past_deadline[group]
+            also = (f" (waarvan {past} over de termijn van de AP)" if nl else f" ({past} past the AP deadline)") if (
+                past) else ""  # fmt: skip
+            lines.append(f"  {AGE_NAMES[language][group]}: {fig.open_by_age[group]}{also}")
+    lines.append(
+        f"  Termijn van 72 uur verstreken zonder besluit over melden bij de AP: {late}"
+        if nl
+        else f"  72-hour deadline passed without a decision on notifying the AP: {late}"
     )
     return lines
 
@@ -184,7 +238,42 @@ def charts(fig: Figures, language: str) -> list[tuple[str, bytes]]:
             side.bar_label(bars, padding=3, fontsize=9)
         side.margins(x=0.12)
     out.append(("ernst-en-72-uur.png" if nl else "severity-and-72-hours.png", _png(figure)))
+    out.append(("open-meldingen.png" if nl else "open-cases.png", _open_chart(fig, language)))
     return out
+
+
+def _open_chart(fig: Figures, language: str) -> bytes:
+    """The open cases by age, those past their AP deadline dark and hatched, the rest light."""
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    nl = language == "nl"
+    names = [AGE_NAMES[language][g] for g in AGE_ORDER]
+    late = [fig.past_deadline[g] for g in AGE_ORDER]
+    rest = [fig.open_by_age[g] - fig.past_deadline[g] for g in AGE_ORDER]
+    figure, ax = plt.subplots(figsize=(9, 3.4), dpi=100)
+    ax.barh(names, late, color="#333333", hatch="//", edgecolor="black", linewidth=0.6,
+            label="termijn AP verstreken, geen besluit" if nl else "AP deadline passed, no decision")  # fmt: skip
+    ax.barh(names, rest, left=late, color="#dddddd", edgecolor="black", linewidth=0.6,
+            label="overige open meldingen" if nl else "other open cases")  # fmt: skip
+    for y, (a, b) in enumerate(zip(late, rest, strict=True)):
+        ax.text(a + b, y, f"  {a + b}", va="center", fontsize=9)
+    day = as_of_text(fig, language)
+    ax.set_title(f"Open meldingen naar leeftijd, op {day}" if nl else f"Open cases by age, on {day}")
+    ax.set_xlabel("aantal" if nl else "number")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.margins(x=0.12)
+    ax.invert_yaxis()
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return _png(figure)
+
+
+def embedded(images: list[tuple[str, bytes]]) -> list[tuple[str, str]]:
+    """Charts for a page that stands alone: (description, ``data:`` URI) pairs."""
+    return [
+        (name.removesuffix(".png").replace("-", " "), "data:image/png;base64," + base64.b64encode(png).decode())
+        for name, png in images
+    ]
 
 
 def _png(figure: object) -> bytes:

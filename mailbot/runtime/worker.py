@@ -29,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 
 from mailbot.core.clock import Clock
 from mailbot.core.errors import MailbotError, PermanentError, TransientError
-from mailbot.jobs import alerts, digest, health, reminders
+from mailbot.jobs import alerts, digest, health, overviews, reminders
 from mailbot.mail.mailbox import IDLE_RENEW_SECONDS, ImapMailbox
 from mailbot.mail.oauth2 import tokens_for
 from mailbot.mail.smtp import SmtpTransport
@@ -352,12 +352,13 @@ class Worker:
                     return
 
     def check_clock(self, result: PassResult | None = None) -> None:
-        """The periodic work: reporter reminders, deadline warnings, the daily digest."""
+        """The periodic work: reporter reminders, deadline warnings, the daily digest, the overview."""
         self._still_mine()
         now = self.clock()
         queued = reminders.queue_reminders(self.svc, now)
         warned = alerts.check(self.svc, now)
         digest.send_if_due(self.svc, now)
+        overviews.send_if_due(self.svc, now)
         if result is not None:
             result.reminders, result.warnings = queued, warned
 

@@ -220,7 +220,7 @@ def answer(
         wanted = Request(replace(wanted.selection, mailboxes=own), wanted.fmt)
         if overview:
             wanted = Request(_last_year(wanted.selection, now, settings.timezone), wanted.fmt)
-            count, attachments, lines = _overview(svc, wanted.selection, now, lang)
+            count, attachments, lines = make_overview(svc, wanted.selection, now, lang)
             context["lines"] = lines
         else:
             count, attachments = _register(svc, wanted, now, lang)
@@ -253,12 +253,15 @@ def _last_year(selection: Selection, now: datetime, tz: ZoneInfo) -> Selection:
     return replace(selection, since=date(year, month, 1), until=today)
 
 
-def _overview(
+def make_overview(
     svc: Services, selection: Selection, now: datetime, lang: str
 ) -> tuple[int, tuple[Attachment, ...], list[str]]:
+    """The overview of the selected cases (and of the cases of its mailboxes open now): how many,
+    the charts as inline PNG attachments, and the figures in lines of text."""
     tz = svc.settings.timezone
     assert selection.since and selection.until
-    fig = figures(cases_in(svc.engine, selection, tz), selection.since, selection.until, now, tz)
+    open_now = cases_in(svc.engine, Selection(status="open", mailboxes=selection.mailboxes), tz)
+    fig = figures(cases_in(svc.engine, selection, tz), selection.since, selection.until, now, tz, open_now)
     images = tuple(Attachment(name, "image/png", png, inline=True) for name, png in charts(fig, lang))
     return fig.total, images, text(fig, lang)
 
