@@ -5,7 +5,7 @@ news, a decision against the suggestion."""
 from __future__ import annotations
 
 from mailbot.cli.demo import EMPLOYEE, OFFICER
-from tests.mailserver import REPORTERS, Bot, body_text, parse, submit
+from tests.mailserver import REPORTERS, Bot, body_text, parse, report, submit
 from tests.test_conversation import mail, open_case, show
 from tests.test_officer_stories import command, reporter_texts
 from tests.test_wording import leaks
@@ -82,3 +82,45 @@ def test_a_decision_against_the_suggestion_is_said_and_asks_why(bot: Bot) -> Non
     receipt = command(bot, notice, "Melden AP: ja")
     assert show(bot, kenmerk)["ap_decision"] == "ja"
     assert "wijkt af van de suggestie" in receipt and "Reden: …" in receipt
+
+
+def test_a_colleague_named_in_the_case_is_added_and_their_held_mail_taken_in(bot: Bot) -> None:
+    """The reporter copied a colleague; the colleague's reply-all was refused (not on the case).
+    ``Betrokken medewerker:`` adds them: the held mail's answers land on the case as theirs, and
+    their next reply in the case's thread lands like a reporter's answer."""
+    colleague = REPORTERS[7]
+    raw = report(body="De lijst met huurders is kwijt.", Cc=colleague)
+    submit(bot.lab, raw)
+    kenmerk = bot.run_pass().kenmerken[0]
+    report_id = parse(raw)["Message-ID"]
+    first = "Aantal betrokkenen: 40\n\nIk zag de lijst gisteren nog bij de printer liggen."
+    submit(bot.lab, mail(colleague, "RE: beveiligingsincident", first, report_id), sender=colleague)
+    bot.run_pass()
+    assert show(bot, kenmerk)["answers"].get("affected_count") is None, "not on the case yet"
+    refused = next(parse(m) for m in bot.lab.wait_for(OFFICER, 2) if "Niet verwerkt" in str(parse(m)["Subject"]))
+    assert f'"Betrokken medewerker: {colleague}"' in body_text(refused), "the notice says how to add them"
+
+    receipt = command(bot, refused, f"Betrokken medewerker: {EMPLOYEE}\nBetrokken medewerker: {OFFICER}")
+    assert receipt.count("✘ geweigerd") == 2, receipt
+    receipt = command(bot, refused, f"Betrokken medewerker: {colleague}")
+    assert "✔ uitgevoerd" in receipt and colleague in receipt and "40" in receipt, receipt
+    assert leaks(receipt) == [], leaks(receipt)
+    case = show(bot, kenmerk)
+    assert case["answers"]["affected_count"] == 40
+    (given,) = [e for e in case["events"] if e["kind"] == "answer_given" and e["detail"]["field"] == "affected_count"]
+    assert given["actor"] == colleague
+    assert any(f["from"] == colleague and "printer" in f["text"] for f in case["free_text"])
+    (held,) = [m for m in case["messages"] if m["direction"] == "in" and m["from"] == colleague]
+    assert held["sender_role"] == "participant"
+
+    before = len(bot.lab.messages(OFFICER))
+    again = mail(colleague, "RE: beveiligingsincident", "Oorzaak: de printer staat in de open gang", report_id)
+    submit(bot.lab, again, sender=colleague)
+    bot.run_pass()
+    assert show(bot, kenmerk)["answers"]["cause"] == "de printer staat in de open gang"
+    told = parse(bot.lab.wait_for(OFFICER, before + 1)[-1])
+    assert f"Antwoord van {colleague}" in str(told["Subject"])
+    # The same From: outside the case's thread is still only offered to the officers.
+    submit(bot.lab, mail(colleague, f"Over {kenmerk}", "Oorzaak: iets heel anders"), sender=colleague)
+    bot.run_pass()
+    assert show(bot, kenmerk)["answers"]["cause"] == "de printer staat in de open gang"

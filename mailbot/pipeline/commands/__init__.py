@@ -156,6 +156,7 @@ def _registry() -> list[Command]:
         assessment,
         aware,
         board,
+        colleague,
         confirm,
         fields,
         handler,
@@ -173,8 +174,8 @@ def _registry() -> list[Command]:
 
     # Order matters where words overlap: specific commands before the answer fields.
     modules = [
-        status, question, tell, aware, note, handler, ap, apconcept, subjects, board, assessment, reason, confirm,
-        accept, register, kind, letter, help, fields,
+        status, question, tell, aware, note, handler, colleague, ap, apconcept, subjects, board, assessment, reason,
+        confirm, accept, register, kind, letter, help, fields,
     ]  # fmt: skip
     return [command for module in modules for command in module.COMMANDS]
 
