@@ -124,3 +124,54 @@ def test_a_colleague_named_in_the_case_is_added_and_their_held_mail_taken_in(bot
     submit(bot.lab, mail(colleague, f"Over {kenmerk}", "Oorzaak: iets heel anders"), sender=colleague)
     bot.run_pass()
     assert show(bot, kenmerk)["answers"]["cause"] == "de printer staat in de open gang"
+
+
+def test_the_officers_message_and_the_news_go_to_the_reporter_in_one_mail(bot: Bot) -> None:
+    """Procedure M: status, measures and ``Bericht aan melder:`` in one command mail make one
+    mail to the reporter, with the message and what was done; notes, the assessment and
+    reasons stay inside. The receipt quotes what was sent."""
+    kenmerk, _, notice, _ = open_case(bot)
+
+    def sent_after(text: str) -> tuple[list[str], str]:
+        before = len(bot.lab.messages(EMPLOYEE))
+        receipt = command(bot, notice, text)
+        bot.lab.wait_queue_empty()
+        return reporter_texts(bot)[before:], receipt
+
+    new, receipt = sent_after(
+        "Status: herstellen\nMaatregelen: laptop op afstand gewist\nGevolgen: kans op identiteitsfraude\n"
+        "Notitie: Dave is hier eerder op aangesproken\n\n"
+        "Bericht aan melder: De laptop is op afstand gewist.\nU hoeft verder niets te doen."
+    )
+    assert len(new) == 1, new
+    assert "Stand van zaken" in new[0] and "We nemen maatregelen" in new[0]
+    assert "De laptop is op afstand gewist.\nU hoeft verder niets te doen." in new[0]
+    assert "Wat er is gedaan:\n  laptop op afstand gewist" in new[0]
+    for inside in ("Dave", "identiteitsfraude", "Notitie"):
+        assert inside not in new[0]
+    assert "    > De laptop is op afstand gewist.\n    > U hoeft verder niets te doen." in receipt, receipt
+    assert "    > laptop op afstand gewist" in receipt and receipt.count("✘") == 0, receipt
+
+    new, receipt = sent_after("Maatregelen: wachtwoorden vervangen\nBericht aan melder: Ook uw wachtwoord is nieuw.")
+    assert len(new) == 1 and "Ook uw wachtwoord is nieuw." in new[0], new
+    assert "Wat er is gedaan:\n  wachtwoorden vervangen" in new[0]
+    assert "    > wachtwoorden vervangen" in receipt, receipt
+
+    new, receipt = sent_after("Status: herstellen\nBericht aan melder: We houden u op de hoogte.")
+    assert len(new) == 1 and "Bericht over uw melding" in new[0] and "We houden u op de hoogte." in new[0], new
+    assert "status was al herstellen; uw bericht is apart gestuurd" in receipt, receipt
+
+    new, receipt = sent_after(
+        "Bericht aan melder: Dank voor het snelle melden.\nStatus: geen datalek\nReden: volgens Dave niets aan de hand"
+    )
+    assert len(new) == 1 and "Uw melding is afgesloten" in new[0], new
+    assert "Dank voor het snelle melden." in new[0] and "Dave" not in new[0]
+    assert "    > Dank voor het snelle melden." in receipt, receipt
+    assert show(bot, kenmerk)["status"] == "geen datalek"
+    told = [e["detail"]["text"] for e in show(bot, kenmerk)["events"] if e["kind"] == "message_to_reporter"]
+    assert told == [
+        "De laptop is op afstand gewist.\nU hoeft verder niets te doen.",
+        "Ook uw wachtwoord is nieuw.",
+        "We houden u op de hoogte.",
+        "Dank voor het snelle melden.",
+    ]
