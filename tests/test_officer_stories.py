@@ -121,8 +121,11 @@ def test_each_reason_belongs_to_the_decision_above_it(bot: Bot) -> None:
     kenmerk, _, notice, _ = open_case(bot, sender=REPORTERS[1])
     receipt = command(bot, notice, "Reden: zomaar\nMelden AP: nee\nBetrokkenen informeren: nee")
     case = show(bot, kenmerk)
-    assert case["ap_decision"] is None and case["subjects_decision"] is None
+    # Both decisions are recorded, without a reason: the one above them is put under neither.
+    assert (case["ap_decision"], case["subjects_decision"]) == ("nee", "nee")
+    assert not case["ap_decision_reason"] and not case["subjects_decision_reason"]
     assert "✘ geweigerd   Reden:" in receipt and "staat niet onder" in receipt
+    assert receipt.count("de reden ontbreekt") == 2, receipt
 
 
 def test_a_short_answer_adds_to_the_report(bot: Bot) -> None:

@@ -175,3 +175,29 @@ def test_the_officers_message_and_the_news_go_to_the_reporter_in_one_mail(bot: B
         "We houden u op de hoogte.",
         "Dank voor het snelle melden.",
     ]
+
+
+def test_a_decision_without_a_reason_is_recorded_and_the_reason_stays_open(bot: Bot) -> None:
+    """``Melden AP: nee`` on a high-risk suggestion without a ``Reden:`` is recorded as decided
+    against the suggestion, the receipt asks why (art. 33(5)), and archiving names the missing
+    reason as still open until it is given; the same for ``Betrokkenen informeren: nee``."""
+    kenmerk, _, notice, _ = open_case(bot)
+    command(bot, notice, ASSESSED)
+    receipt = command(bot, notice, "Melden AP: nee\nBetrokkenen informeren: nee")
+    assert "✘" not in receipt, receipt
+    assert "wijkt af van de suggestie" in receipt and "Reden: …" in receipt
+    case = show(bot, kenmerk)
+    assert (case["ap_decision"], case["subjects_decision"]) == ("nee", "nee")
+    decided = [e for e in case["events"] if e["kind"] == "ap_decision"]
+    assert decided[-1]["detail"]["against_suggestion"] is True
+
+    receipt = command(bot, notice, "Status: gearchiveerd")
+    assert show(bot, kenmerk)["status"] != "gearchiveerd"
+    assert "reden waarom niet gemeld bij de AP" in receipt and "reden waarom de betrokkenen niet" in receipt, receipt
+    assert leaks(receipt) == [], leaks(receipt)
+
+    command(bot, notice, "Melden AP: nee\nReden: de stick was versleuteld\nBetrokkenen informeren: nee\nReden: idem")
+    receipt = command(bot, notice, "Status: gearchiveerd")
+    assert "reden waarom" not in receipt, receipt
+    case = show(bot, kenmerk)
+    assert (case["ap_decision_reason"], case["subjects_decision_reason"]) == ("de stick was versleuteld", "idem")
