@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailbot.cli.demo import EMPLOYEE, OFFICER
+from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
 from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, make_bot, parse, submit
 from tests.test_conversation import mail, officer_reply, open_case, show
@@ -215,3 +215,26 @@ def test_the_other_officers_hear_of_a_decision(bot: Bot) -> None:
     bot.run_pass()
     assert "✔ uitgevoerd" in body_text(parse(bot.lab.wait_for(SECOND_OFFICER, before + 1)[-1]))
     assert show(bot, kenmerk)["board_decision"]["by"] == SECOND_OFFICER
+
+
+def test_a_reply_carrying_the_receipt_without_quote_marks_runs_only_the_officers_lines(bot: Bot) -> None:
+    """Outlook in German quotes with a "Von:/Gesendet:" header the reader does not know and no
+    ``>``: the receipt below the officer's line, help list and all, is read as text, and only
+    the officer's own line runs."""
+    kenmerk, _, notice, _ = open_case(bot)
+    receipt = command(bot, notice, "Notitite: gebeld")
+    assert "Status: kwalificeren" in receipt, "the receipt carries the help list"
+    answered = parse(bot.lab.wait_for(OFFICER, 2)[-1])
+    outlook = (
+        "Notitie: melder teruggebeld\n\n"
+        f"Von: Meldpunt datalekken <{BOT}>\nGesendet: Mittwoch, 2. Dezember 2026 14:05\n"
+        f"An: {OFFICER}\nBetreff: {answered['Subject']}\n\n{body_text(answered)}"
+    )
+    before = len(bot.lab.messages(OFFICER))
+    submit(bot.lab, mail(OFFICER, f"AW: {answered['Subject']}", outlook, answered["Message-ID"]))
+    bot.run_pass()
+    second = body_text(parse(bot.lab.wait_for(OFFICER, before + 1)[-1]))
+    assert second.count("✔ uitgevoerd") == 1 and "✘" not in second, second
+    case = show(bot, kenmerk)
+    assert case["status"] == "ontvangen" and not case.get("technician")
+    assert [e["detail"]["text"] for e in case["events"] if e["kind"] == "note"] == ["melder teruggebeld"]

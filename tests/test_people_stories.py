@@ -38,7 +38,7 @@ def test_the_technician_is_asked_and_the_answer_lands_on_the_case(bot: Bot) -> N
     assert "cause" not in case["answers"], "the technician's reply is no answer to the reporter's questionnaire"
     told = body_text(parse(bot.lab.wait_for(OFFICER, before + 1)[-1])).replace("\r\n", "\n")
     assert TECHNICIAN in told and "geweigerd" not in told
-    assert "Antwoord op uw vraag" in told and "  Logbestanden: drie mailboxen ingezien" in told
+    assert "Antwoord op uw vraag" in told and "  > Logbestanden: drie mailboxen ingezien" in told
     bot.lab.wait_queue_empty()
     assert len(bot.lab.messages(TECHNICIAN)) == 1, "the technician's answer is not refused"
 
@@ -51,7 +51,7 @@ def test_the_answer_to_the_officers_question_is_shown_as_such(bot: Bot) -> None:
     submit(bot.lab, mail(EMPLOYEE, f"Re: {question['Subject']}", "Nee, helaas niet.", question["Message-ID"]))
     bot.run_pass()
     told = body_text(parse(bot.lab.wait_for(OFFICER, before + 1)[-1])).replace("\r\n", "\n")
-    assert 'Antwoord op uw vraag "Was de USB-stick versleuteld?":\n  Nee, helaas niet.' in told
+    assert 'Antwoord op uw vraag "Was de USB-stick versleuteld?":\n  > Nee, helaas niet.' in told
     case = show(bot, kenmerk)
     assert any(
         "Was de USB-stick versleuteld?" in f["text"] and "Nee, helaas niet." in f["text"] for f in case["free_text"]
