@@ -4,13 +4,33 @@ a ``Reden:`` belongs, that the report is never overwritten, and that closing is 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
 from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, make_bot, parse, submit
 from tests.test_conversation import mail, officer_reply, open_case, show
 from tests.test_wording import leaks
+
+
+@pytest.fixture(autouse=True)
+def every_mail_in_plain_words(clean_lab: LabMailServer) -> Iterator[None]:
+    """After each story, every mail the bot sent (receipts, notices, the reporter's mail) is
+    scanned for field keys, Python values and ISO timestamps (tests/test_wording.py)."""
+    yield
+    clean_lab.wait_queue_empty()
+    people = [u for u in clean_lab.users if u != BOT and u not in REPORTERS] + REPORTERS[:10]
+    found = []
+    for user in people:
+        for raw in clean_lab.messages(user):
+            msg = parse(raw)
+            part = msg.get_body(preferencelist=("plain",))
+            text = f"{msg['Subject']}\n{part.get_content() if part is not None else ''}"
+            found += [f"{user}, {msg['Subject']}: {leak}" for leak in leaks(text)]
+    assert found == []
 
 
 def command(bot: Bot, reply_to: Any, text: str) -> str:

@@ -7,7 +7,11 @@ from __future__ import annotations
 from mailbot.cli.demo import EMPLOYEE, OFFICER
 from tests.mailserver import REPORTERS, Bot, body_text, parse, report, submit
 from tests.test_conversation import mail, open_case, show
-from tests.test_officer_stories import command, reporter_texts
+from tests.test_officer_stories import (  # every_mail_in_plain_words: each story's mail is scanned
+    command,
+    every_mail_in_plain_words,  # noqa: F401
+    reporter_texts,
+)
 from tests.test_wording import leaks
 
 TECHNICIAN = REPORTERS[5]

@@ -153,6 +153,7 @@ def context() -> dict[str, Any]:
         "extra": [],
         "text": "De laptop is op afstand gewist.",
         "officer_text": "De laptop is op afstand gewist.",
+        "addable": True,
         "question": "Was het bestand versleuteld?",
         "measures": "Laptop op afstand gewist; wachtwoorden vervangen.",
         "report": "Een lijst met namen en adressen van huurders is naar de verkeerde ontvanger gemaild.",

@@ -259,9 +259,10 @@ def _unknown(ctx: Context, word: str) -> Outcome:
         word,
         False,
         ctx.say(
-            f"onbekend commando '{word}': deze regel (en wat eronder staat) is niet uitgevoerd en naar niemand "
-            f"gestuurd{hint_nl}",
-            f"unknown command '{word}': this line (and what follows it) was not run and sent to no one{hint_en}",
+            f"'{word}:' is geen bekend commando; deze regel (en wat eronder staat) is niet uitgevoerd en naar "
+            f"niemand gestuurd{hint_nl}",
+            f"'{word}:' is not a known command; this line (and what follows it) was not run and sent to no one"
+            f"{hint_en}",
         ),
     )
 
