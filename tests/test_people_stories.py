@@ -1,12 +1,26 @@
 """The people around a case, worked by reply on the real mail stack: the technician asked and
 answering, the reporter's answer to the officer's question, the measures in the reporter's
-news, a decision against the suggestion."""
+news, a decision against the suggestion, a colleague added, each mailbox under its own name."""
 
 from __future__ import annotations
 
-from mailbot.cli.demo import EMPLOYEE, OFFICER
-from tests.mailserver import REPORTERS, Bot, body_text, parse, report, submit
-from tests.test_conversation import mail, open_case, show
+from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.testing.labserver import LabMailServer
+from tests.mailserver import (
+    BOARD,
+    PO,
+    PO_OFFICER,
+    REPORTERS,
+    Bot,
+    body_text,
+    close_bot,
+    make_bot,
+    parse,
+    report,
+    submit,
+    two_mailboxes,
+)
+from tests.test_conversation import mail, officer_reply, open_case, show
 from tests.test_officer_stories import (  # every_mail_in_plain_words: each story's mail is scanned
     command,
     every_mail_in_plain_words,  # noqa: F401
@@ -205,3 +219,36 @@ def test_a_decision_without_a_reason_is_recorded_and_the_reason_stays_open(bot: 
     assert "reden waarom" not in receipt, receipt
     case = show(bot, kenmerk)
     assert (case["ap_decision_reason"], case["subjects_decision_reason"]) == ("de stick was versleuteld", "idem")
+
+
+def test_each_mailbox_signs_with_its_own_name(clean_lab: LabMailServer) -> None:
+    """P&O's mailbox has its own sender name and signature: the reporter's acknowledgement, the
+    officer's notice and receipt, and the board's decision request all come from "P&O"; the
+    other mailbox keeps the organisation's name."""
+    bot = make_bot(
+        clean_lab, **two_mailboxes(clean_lab), MAILBOT_BOARD=BOARD, MAILBOT_MAILBOX_PO_SENDER_NAME="P&O",
+        MAILBOT_MAILBOX_PO_SIGNATURE=r"Team P&O\nWoonstichting Voorbeeld",
+    )  # fmt: skip
+    try:
+        reporter = REPORTERS[3]
+        clean_lab.send(report(sender=reporter, subject="datalek personeelsdossier"), reporter, [PO])
+        clean_lab.wait_for(PO, 1)
+        submit(clean_lab, report())
+        bot.run_pass()
+        ack = parse(clean_lab.wait_for(reporter, 1)[-1])
+        assert str(ack["From"]) == f"P&O <{PO}>"
+        assert body_text(ack).replace("\r\n", "\n").rstrip().endswith("Team P&O\nWoonstichting Voorbeeld")
+        notice = parse(clean_lab.wait_for(PO_OFFICER, 1)[-1])
+        assert str(notice["From"]) == f"P&O <{PO}>"
+        other = parse(clean_lab.wait_for(EMPLOYEE, 1)[-1])
+        assert str(other["From"]) == f"{bot.settings.sender_name} <{BOT}>" and "P&O" not in body_text(other)
+
+        clean_lab.send(officer_reply(notice, "Advies FG: niet melden", sender=PO_OFFICER), PO_OFFICER, [PO])
+        clean_lab.wait_for(PO, 2)
+        bot.run_pass()
+        receipt = parse(clean_lab.wait_for(PO_OFFICER, 2)[-1])
+        assert str(receipt["From"]) == f"P&O <{PO}>" and "besluitverzoek" in body_text(receipt)
+        request = parse(clean_lab.wait_for(BOARD, 1)[-1])
+        assert str(request["From"]) == f"P&O <{PO}>"
+    finally:
+        close_bot(bot)
