@@ -78,7 +78,7 @@ def test_overdue_case_gets_its_overdue_warning_then_one_a_day(bot: Bot) -> None:
 def test_decided_case_gets_no_warnings(bot: Bot) -> None:
     kenmerk, _, notice, _ = open_case(bot)
     result = command(bot, notice, "Melden AP: nee")
-    assert "vraagt een reden" in body_text(result)  # art. 33(5): not notified is documented, with why
+    assert "de reden ontbreekt" in body_text(result)  # art. 33(5): not notified is documented, with why
     result = command(bot, result, "Melden AP: nee\nReden: brief ongeopend retour, geen risico")
     assert "72-uursklok is gestopt" in body_text(result)
     bot.clock.advance(hours=100)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from mailbot.pipeline.commands import find, is_command, read_block
-from mailbot.pipeline.commands.handler import _ADDRESS
+from mailbot.pipeline.commands.handler import ADDRESS
 from mailbot.pipeline.commands.status import _read
 from tests.linear import assert_linear
 
@@ -106,8 +106,8 @@ def test_status_values(value: str, state: tuple[str, str] | None, reason: str) -
 )
 def test_an_address_is_looked_for_in_linear_time(shape: Callable[[int], str]) -> None:
     """A long word without an address is read once, not once per character."""
-    assert_linear(shape, _ADDRESS.search)
-    found = _ADDRESS.search("Melder: Piet <piet@example.org>, dank")
+    assert_linear(shape, ADDRESS.search)
+    found = ADDRESS.search("Melder: Piet <piet@example.org>, dank")
     assert found is not None and found[0] == "piet@example.org"
 
 

@@ -205,7 +205,7 @@ def test_unknown_words_and_bad_values_are_answered(bot: Bot) -> None:
     bot.run_pass()
     text = body_text(parse(bot.lab.wait_for(OFFICER, 2)[1]))
     assert text.count("✘ geweigerd") == 3
-    assert "onbekend commando 'Stauts'" in text and "onbekende status 'klaar'" in text
+    assert "'Stauts:' is geen bekend commando" in text and "onbekende status 'klaar'" in text
     assert "geen datum met tijd" in text and "Vraag aan melder:" in text  # the help list follows
     assert show(bot, kenmerk)["status"] == "ontvangen"
 

@@ -4,13 +4,33 @@ a ``Reden:`` belongs, that the report is never overwritten, and that closing is 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from mailbot.cli.demo import EMPLOYEE, OFFICER
+import pytest
+
+from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
 from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, make_bot, parse, submit
 from tests.test_conversation import mail, officer_reply, open_case, show
 from tests.test_wording import leaks
+
+
+@pytest.fixture(autouse=True)
+def every_mail_in_plain_words(clean_lab: LabMailServer) -> Iterator[None]:
+    """After each story, every mail the bot sent (receipts, notices, the reporter's mail) is
+    scanned for field keys, Python values and ISO timestamps (tests/test_wording.py)."""
+    yield
+    clean_lab.wait_queue_empty()
+    people = [u for u in clean_lab.users if u != BOT and u not in REPORTERS] + REPORTERS[:10]
+    found = []
+    for user in people:
+        for raw in clean_lab.messages(user):
+            msg = parse(raw)
+            part = msg.get_body(preferencelist=("plain",))
+            text = f"{msg['Subject']}\n{part.get_content() if part is not None else ''}"
+            found += [f"{user}, {msg['Subject']}: {leak}" for leak in leaks(text)]
+    assert found == []
 
 
 def command(bot: Bot, reply_to: Any, text: str) -> str:
@@ -121,8 +141,11 @@ def test_each_reason_belongs_to_the_decision_above_it(bot: Bot) -> None:
     kenmerk, _, notice, _ = open_case(bot, sender=REPORTERS[1])
     receipt = command(bot, notice, "Reden: zomaar\nMelden AP: nee\nBetrokkenen informeren: nee")
     case = show(bot, kenmerk)
-    assert case["ap_decision"] is None and case["subjects_decision"] is None
+    # Both decisions are recorded, without a reason: the one above them is put under neither.
+    assert (case["ap_decision"], case["subjects_decision"]) == ("nee", "nee")
+    assert not case["ap_decision_reason"] and not case["subjects_decision_reason"]
     assert "✘ geweigerd   Reden:" in receipt and "staat niet onder" in receipt
+    assert receipt.count("de reden ontbreekt") == 2, receipt
 
 
 def test_a_short_answer_adds_to_the_report(bot: Bot) -> None:
@@ -212,3 +235,26 @@ def test_the_other_officers_hear_of_a_decision(bot: Bot) -> None:
     bot.run_pass()
     assert "✔ uitgevoerd" in body_text(parse(bot.lab.wait_for(SECOND_OFFICER, before + 1)[-1]))
     assert show(bot, kenmerk)["board_decision"]["by"] == SECOND_OFFICER
+
+
+def test_a_reply_carrying_the_receipt_without_quote_marks_runs_only_the_officers_lines(bot: Bot) -> None:
+    """Outlook in German quotes with a "Von:/Gesendet:" header the reader does not know and no
+    ``>``: the receipt below the officer's line, help list and all, is read as text, and only
+    the officer's own line runs."""
+    kenmerk, _, notice, _ = open_case(bot)
+    receipt = command(bot, notice, "Notitite: gebeld")
+    assert "Status: kwalificeren" in receipt, "the receipt carries the help list"
+    answered = parse(bot.lab.wait_for(OFFICER, 2)[-1])
+    outlook = (
+        "Notitie: melder teruggebeld\n\n"
+        f"Von: Meldpunt datalekken <{BOT}>\nGesendet: Mittwoch, 2. Dezember 2026 14:05\n"
+        f"An: {OFFICER}\nBetreff: {answered['Subject']}\n\n{body_text(answered)}"
+    )
+    before = len(bot.lab.messages(OFFICER))
+    submit(bot.lab, mail(OFFICER, f"AW: {answered['Subject']}", outlook, answered["Message-ID"]))
+    bot.run_pass()
+    second = body_text(parse(bot.lab.wait_for(OFFICER, before + 1)[-1]))
+    assert second.count("✔ uitgevoerd") == 1 and "✘" not in second, second
+    case = show(bot, kenmerk)
+    assert case["status"] == "ontvangen" and not case.get("technician")
+    assert [e["detail"]["text"] for e in case["events"] if e["kind"] == "note"] == ["melder teruggebeld"]

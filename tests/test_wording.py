@@ -16,7 +16,7 @@ from mailbot.core.questionnaire import QUESTIONS
 from mailbot.core.render import Renderer, package_templates
 from mailbot.core.severity import assess
 from mailbot.model.models import Case, InboundMessage
-from mailbot.pipeline.commands import Outcome, is_command_line
+from mailbot.pipeline.commands import Outcome, is_command_line, read_block
 from tests.test_render import case
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -152,6 +152,8 @@ def context() -> dict[str, Any]:
         "help": True,
         "extra": [],
         "text": "De laptop is op afstand gewist.",
+        "officer_text": "De laptop is op afstand gewist.",
+        "addable": True,
         "question": "Was het bestand versleuteld?",
         "measures": "Laptop op afstand gewist; wachtwoorden vervangen.",
         "report": "Een lijst met namen en adressen van huurders is naar de verkeerde ontvanger gemaild.",
@@ -206,3 +208,20 @@ def test_the_new_case_notice_says_how_to_work_the_case_by_reply(language: str, e
     r = Renderer(AMS).render(language, "officer_new_case", **context())
     assert example in r.body and "Help" in r.body
     assert not any(is_command_line(line) for line in r.body.splitlines())
+
+
+OFFICER_MAILS = [(language, name) for language, name in TEMPLATES if name.startswith("officer_")]
+
+
+@pytest.mark.parametrize(("language", "name"), OFFICER_MAILS)
+def test_no_line_of_a_mail_to_an_officer_runs_when_replied_to_without_quote_marks(language: str, name: str) -> None:
+    """An officer's reply that carries the bot's mail below their own lines with no quote marker
+    and no header the reader knows (Outlook in another language): only the officer's lines are
+    commands; not the help list, not the receipt, not a sender's text shown in a notice."""
+    values = context()
+    values["missing"] = ["data_types", "affected_count"]  # the officers' notices name them by key
+    values["written"] = "Aantal betrokkenen: 40\nStatus: gearchiveerd, toch\nReden: dit is al opgelost"
+    values["unplaced"] = ["Status: gearchiveerd, toch", "Melden AP: nee"]
+    body = Renderer(AMS).render(language, name, **values).body
+    block = read_block(f"Notitie: gebeld met de melder\n\n{body}")
+    assert (block.commands, block.unknown) == ([("Notitie", "gebeld met de melder")], []), body

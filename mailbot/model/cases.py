@@ -198,6 +198,8 @@ def open_items(case: Case, required: tuple[str, ...], now: datetime) -> list[str
         items.append("ap_decision")
     elif case.ap_decision == "ja" and not case.ap_reference:
         items.append("ap_reference")
+    elif case.ap_decision == "nee" and not case.ap_decision_reason:
+        items.append("ap_decision_reason")  # art. 33(5): the reasoning behind not notifying
     if case.ap_notified_at and as_utc(case.ap_notified_at) > as_utc(case.ap_deadline_at) and not case.ap_delay_reason:
         items.append("ap_delay_reason")
     if case.ap_notification_kind == "voorlopig":
@@ -206,6 +208,8 @@ def open_items(case: Case, required: tuple[str, ...], now: datetime) -> list[str
         items.append("subjects_decision")
     elif case.subjects_decision == "ja" and not case.subjects_informed_at:
         items.append("subjects_informed")
+    elif case.subjects_decision == "nee" and not case.subjects_decision_reason:
+        items.append("subjects_decision_reason")
     if not case.fg_advice:
         items.append("fg_advice")
     if not case.board_decision:

@@ -16,7 +16,10 @@
 - A member of the **board** (``MAILBOT_BOARD``) answers the decision request with the decision,
   authorised like an officer's command and with no other power (decision.py).
 - Anyone else is **unverified**: the mail is kept on the case, changes nothing, and the officers
-  are told. So are commands from anyone who may not give them.
+  are told. So are commands from anyone who may not give them. A colleague of the reporter the
+  officer adds (``Betrokken medewerker:``, commands/colleague.py) is on the case from then on:
+  the mail held from them is taken in, and their replies in the case's thread (to the report or
+  to a mail the bot sent about the case) land like a reporter's answers.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from mailbot.core.clock import as_utc
 from mailbot.core.compose import Attachment
 from mailbot.core.config import MailboxSettings
 from mailbot.core.kenmerk import find_kenmerken
-from mailbot.core.parse import ParsedMessage
+from mailbot.core.parse import ParsedMessage, ParseError, parse_message
 from mailbot.core.quotes import split_reply
 from mailbot.core.render import Rendered
 from mailbot.model import cases
@@ -49,6 +52,7 @@ from mailbot.pipeline.notify import notify_officers
 log = logging.getLogger(__name__)
 
 ON_CASE = ("reporter", "participant", "officer")
+COLLEAGUE_ADDED = "colleague_added"
 COMMAND_MAX_AGE = timedelta(days=7)
 CLOCK_SKEW = timedelta(hours=1)
 
@@ -81,7 +85,26 @@ def participants(s: Session, case: Case) -> set[str]:
             InboundMessage.case_id == case.id, col(InboundMessage.sender_role).in_(ON_CASE))) if a
     }  # fmt: skip
     people |= {a for a in (case.reporter_address, case.handler, case.technician) if a}
-    return people
+    return people | colleagues(s, case)
+
+
+def colleagues(s: Session, case: Case) -> set[str]:
+    """The colleagues an officer added to the case (``Betrokken medewerker:``)."""
+    added = s.exec(select(Event.detail).where(Event.case_id == case.id, Event.kind == COLLEAGUE_ADDED))
+    return {str(json.loads(detail or "{}").get("address") or "") for detail in added} - {""}
+
+
+def in_case_thread(s: Session, case: Case, parsed: ParsedMessage) -> bool:
+    """Does the mail answer the report or a mail the bot sent about the case? Its Message-IDs
+    went only to those on the case's thread (a colleague copied on the report among them)."""
+    ids = [i for i in parsed.thread_ids if i]
+    if not ids:
+        return False
+    report = s.get(InboundMessage, case.inbound_message_id) if case.inbound_message_id else None
+    if report is not None and report.message_id in ids:
+        return True
+    ours = select(Outbox.id).where(col(Outbox.message_id).in_(ids), Outbox.case_id == case.id)
+    return s.exec(ours).first() is not None
 
 
 def role_of(svc: Services, s: Session, case: Case, sender: str) -> str:
@@ -199,6 +222,7 @@ def handle_reply(
                 svc.settings.language, "de afzender hoort niet bij deze melding", "the sender is not on this case"
             ),
             tell,
+            addable=bool(parsed.from_address),
         )
     s.add(m)
     return tell.held_back
@@ -291,7 +315,10 @@ def _refuse(
     now: datetime,
     why: str,
     tell: _Tell,
+    addable: bool = False,
 ) -> None:
+    """Keep the mail on the case unchanged and tell the officers why; ``addable``: the sender is
+    simply not on the case, so the notice says how to add them (``Betrokken medewerker:``)."""
     cases.add_event(s, now, "message_refused", case.id, actor=parsed.from_address, message_id=m.id, reason=why)
     log.warning("conversation: %s: mail from %s changes nothing: %s", case.kenmerk, parsed.from_address, why)
     tell(
@@ -305,6 +332,7 @@ def _refuse(
         subject=parsed.subject,
         reason=why,
         written=written,
+        addable=addable,
     )
 
 
@@ -522,6 +550,68 @@ def question_answered(s: Session, case: Case, parsed: ParsedMessage) -> str:
     return ""
 
 
+def _keep(
+    svc: Services,
+    s: Session,
+    case: Case,
+    m: InboundMessage,
+    sender: str,
+    answers: dict[str, Any],
+    not_placed: list[str],
+    question: str,
+    now: datetime,
+) -> list[tuple[str, Any, Any]]:
+    """A bound reply's answers filled in or corrected on the case, what fits no question kept as
+    free text, all as from ``sender``. Returns the changes (name, old, new)."""
+    before = cases.answers_of(case)
+    changes = []
+    for name, value in answers.items():
+        value = added_to(name, before.get(name), value)
+        if cases.set_answer(s, case, name, value, now, actor=sender, message_id=m.id):
+            changes.append((name, before.get(name), value))
+    if not_placed:
+        # An answer to the officer's own question is kept with the question it answers.
+        asked = (svc.renderer.say(case.language, f'Antwoord op de vraag "{question}":',
+                                  f'Answer to the question "{question}":') + "\n") if question else ""  # fmt: skip
+        cases.add_free_text(s, case, asked + "\n".join(not_placed), now, sender, m.id)
+    return changes
+
+
+def take_in_held(
+    svc: Services, s: Session, case: Case, address: str, now: datetime, officer: str
+) -> tuple[int, list[tuple[str, Any, Any]]]:
+    """The mail from ``address`` kept on the case but refused (unverified), taken in now that an
+    officer added them: its answers land on the case as theirs. Returns how many mails were
+    taken in and the changes they made."""
+    held = s.exec(
+        select(InboundMessage)
+        .where(
+            InboundMessage.case_id == case.id,
+            InboundMessage.from_address == address,
+            InboundMessage.sender_role == "unverified",
+        )
+        .order_by(col(InboundMessage.id))
+    )
+    taken, changes = 0, []
+    for m in held:
+        raw = None if m.purged_at else svc.store.load(m.raw_path)
+        try:
+            parsed = parse_message(raw) if raw is not None else None
+        except (ParseError, ValueError):
+            parsed = None
+        if parsed is None:
+            continue
+        extraction = extract_answers(parsed.text, parsed.date or m.arrived_at, svc.settings.timezone)
+        not_placed = extraction.not_placed(svc.settings.language)
+        question = question_answered(s, case, parsed)
+        changes += _keep(svc, s, case, m, address, extraction.answers, not_placed, question, now)
+        m.sender_role = "participant"
+        s.add(m)
+        cases.add_event(s, now, "held_mail_taken_in", case.id, actor=officer, message_id=m.id, sender=address)
+        taken += 1
+    return taken, changes
+
+
 def _from_reporter(
     svc: Services,
     s: Session,
@@ -541,26 +631,22 @@ def _from_reporter(
         # The technician answers the officer's questions (technician_request), not the
         # reporter's questionnaire: the reply is kept whole, under what was asked.
         answers, not_placed = {}, [written.strip()] if written.strip() else []
-    changes = []
     proposed = []
     before = cases.answers_of(case)
-    bound = answers_mail_to_sender(s, case, parsed) or sender_authenticated(parsed, svc.settings.trusted_authserv_id)
+    bound = (
+        answers_mail_to_sender(s, case, parsed)
+        or sender_authenticated(parsed, svc.settings.trusted_authserv_id)
+        or (parsed.from_address in colleagues(s, case) and in_case_thread(s, case, parsed))
+    )
     question = question_answered(s, case, parsed)
     if question:
         cases.add_event(
             s, now, "question_answered", case.id, actor=parsed.from_address, message_id=m.id, question=question,
             answer=written,
         )  # fmt: skip
+    changes: list[tuple[str, Any, Any]] = []
     if bound:
-        for name, value in answers.items():
-            value = added_to(name, before.get(name), value)
-            if cases.set_answer(s, case, name, value, now, actor=parsed.from_address, message_id=m.id):
-                changes.append((name, before.get(name), value))
-        if not_placed:
-            # An answer to the officer's own question is kept with the question it answers.
-            asked = (svc.renderer.say(case.language, f'Antwoord op de vraag "{question}":',
-                                      f'Answer to the question "{question}":') + "\n") if question else ""  # fmt: skip
-            cases.add_free_text(s, case, asked + "\n".join(not_placed), now, parsed.from_address, m.id)
+        changes = _keep(svc, s, case, m, parsed.from_address, answers, not_placed, question, now)
         m.reason = f"{case.kenmerk}: {role}'s reply, {len(changes)} answer(s) changed"
     else:
         # Kept on the case; what it would change waits for an officer's "Overnemen".

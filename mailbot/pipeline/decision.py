@@ -69,7 +69,7 @@ def request(
             overdue=now >= as_utc(case.ap_deadline_at),
         )
         ids.append(outbox.enqueue(
-            s, kind=REQUEST, mailbox=mb.name, sender=mb.address, sender_name=svc.settings.sender_name,
+            s, kind=REQUEST, mailbox=mb.name, sender=mb.address, sender_name=svc.settings.sender_name_of(mb),
             recipient=member, subject=r.subject, body=r.body, language=lang, now=now, auto_reply=False,
             case_id=case.id, kenmerk=case.kenmerk, caused_by=caused_by, attachments=(pdf,),
         ))  # fmt: skip
@@ -173,7 +173,7 @@ def from_board(
     r = svc.renderer.render(lang, ANSWER, case=case, problem=problem)
     mb = svc.settings.mailbox_named(case.mailbox)
     outbox.enqueue(
-        s, kind=ANSWER, mailbox=mb.name, sender=mb.address, sender_name=svc.settings.sender_name,
+        s, kind=ANSWER, mailbox=mb.name, sender=mb.address, sender_name=svc.settings.sender_name_of(mb),
         recipient=parsed.from_address, subject=r.subject, body=r.body, language=lang, now=now, auto_reply=False,
         case_id=case.id, kenmerk=case.kenmerk, in_reply_to=parsed.message_id or None,
         references=(*parsed.references, parsed.message_id) if parsed.message_id else parsed.references,

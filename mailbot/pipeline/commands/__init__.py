@@ -156,6 +156,7 @@ def _registry() -> list[Command]:
         assessment,
         aware,
         board,
+        colleague,
         confirm,
         fields,
         handler,
@@ -173,8 +174,8 @@ def _registry() -> list[Command]:
 
     # Order matters where words overlap: specific commands before the answer fields.
     modules = [
-        status, question, tell, aware, note, handler, ap, apconcept, subjects, board, assessment, reason, confirm,
-        accept, register, kind, letter, help, fields,
+        status, question, tell, aware, note, handler, colleague, ap, apconcept, subjects, board, assessment, reason,
+        confirm, accept, register, kind, letter, help, fields,
     ]  # fmt: skip
     return [command for module in modules for command in module.COMMANDS]
 
@@ -258,9 +259,10 @@ def _unknown(ctx: Context, word: str) -> Outcome:
         word,
         False,
         ctx.say(
-            f"onbekend commando '{word}': deze regel (en wat eronder staat) is niet uitgevoerd en naar niemand "
-            f"gestuurd{hint_nl}",
-            f"unknown command '{word}': this line (and what follows it) was not run and sent to no one{hint_en}",
+            f"'{word}:' is geen bekend commando; deze regel (en wat eronder staat) is niet uitgevoerd en naar "
+            f"niemand gestuurd{hint_nl}",
+            f"'{word}:' is not a known command; this line (and what follows it) was not run and sent to no one"
+            f"{hint_en}",
         ),
     )
 

@@ -76,18 +76,8 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
     reason = ctx.reason()
     against = _against(answer in NO, suggestion)
     if answer in NO:
-        if not reason:
-            return Outcome(
-                word,
-                False,
-                ctx.say(
-                    "'Melden AP: nee' vraagt een reden ('Reden: …'): ook een niet-gemeld datalek wordt vastgelegd "
-                    "(art. 33 lid 5 AVG)",
-                    "'Melden AP: nee' needs a reason ('Reden: …'): a breach not notified is documented too "
-                    "(art. 33(5) GDPR)",
-                )
-                + (_against_note(ctx, suggestion, reason) if against else ""),
-            )
+        # Recorded even without a reason (the decision was taken); the reason is asked for and
+        # stays open until it is given, so the case is not archived without it.
         case.ap_decision, case.ap_decision_reason = "nee", reason
     elif answer in YES:
         case.ap_decision, case.ap_decision_reason = "ja", reason
@@ -107,7 +97,16 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
         f"besluit melden AP: {case.ap_decision}; de 72-uursklok is gestopt",
         f"decision notify AP: {case.ap_decision}; the 72-hour clock has stopped",
     )
-    return Outcome(word, True, text + (_against_note(ctx, suggestion, reason) if against else "") + _late_note(ctx))
+    if against:
+        text += _against_note(ctx, suggestion, reason)
+    elif case.ap_decision == "nee" and not reason:
+        text += ctx.say(
+            "; de reden ontbreekt: ook een niet-gemeld datalek wordt met de reden vastgelegd (art. 33 lid 5 AVG); "
+            "stuur het besluit opnieuw met daaronder 'Reden: …'",
+            "; the reason is missing: a breach not notified is documented with its reason (art. 33(5) GDPR); "
+            "send the decision again with 'Reden: …' below it",
+        )
+    return Outcome(word, True, text + _late_note(ctx))
 
 
 def _against(no: bool, suggestion: Severity) -> bool:
@@ -126,8 +125,10 @@ def _against_note(ctx: Context, suggestion: Severity, reason: str) -> str:
             f"; this goes against the suggestion ({tier}), recorded with the reason '{reason}'",
         )
     return ctx.say(
-        f"; dit wijkt af van de suggestie ({tier}): waarom? Stuur het besluit opnieuw met daaronder 'Reden: …'",
-        f"; this goes against the suggestion ({tier}): why? Send the decision again with 'Reden: …' below it",
+        f"; dit wijkt af van de suggestie ({tier}): waarom? Art. 33 lid 5 AVG vraagt een reden; stuur het besluit "
+        "opnieuw met daaronder 'Reden: …'",
+        f"; this goes against the suggestion ({tier}): why? Art. 33(5) GDPR asks for the reason; send the decision "
+        "again with 'Reden: …' below it",
     )
 
 

@@ -17,12 +17,12 @@ WORDS = tuple(ROLES)
 # An address starts where a word does (not after another character it could hold): the
 # leftmost match starts there anyway, and without the look-behind every character of a long
 # word was tried as a start and the word read to its end each time.
-_ADDRESS = re.compile(r"(?<![^@\s<>,;])[^@\s<>,;]++@[^@\s<>,;]+\.[^@\s<>,;]+")
+ADDRESS = re.compile(r"(?<![^@\s<>,;])[^@\s<>,;]++@[^@\s<>,;]+\.[^@\s<>,;]+")
 
 
-def run(ctx: Context, word: str, value: str) -> Outcome:
-    role = ROLES[normalise_word(word)]
-    found = _ADDRESS.search(value)
+def address_in(ctx: Context, word: str, value: str) -> str | Outcome:
+    """The usable e-mail address in ``value`` (lower case), or the refusal saying why none is."""
+    found = ADDRESS.search(value)
     if not found:
         return Outcome(word, False, ctx.say(f"'{value}' bevat geen e-mailadres", f"'{value}' holds no e-mail address"))
     address = found[0].lower()
@@ -30,6 +30,14 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         shown = shown_address(address)
         said = ctx.say(f"'{shown}' is geen bruikbaar e-mailadres", f"'{shown}' is not a usable e-mail address")
         return Outcome(word, False, said)
+    return address
+
+
+def run(ctx: Context, word: str, value: str) -> Outcome:
+    role = ROLES[normalise_word(word)]
+    address = address_in(ctx, word, value)
+    if isinstance(address, Outcome):
+        return address
     old = getattr(ctx.case, role)
     setattr(ctx.case, role, address)
     ctx.record(

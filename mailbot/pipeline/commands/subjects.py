@@ -22,15 +22,7 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
     answer = value.strip().lower().rstrip(".")
     reason = ctx.reason()
     if answer in NO:
-        if not reason:
-            return Outcome(
-                word,
-                False,
-                ctx.say(
-                    f"'nee' vraagt een reden ('Reden: …'), bijv. {EXCEPTIONS_HINT}",
-                    "'nee' needs a reason ('Reden: …'): encrypted, later measures, or disproportionate effort",
-                ),
-            )
+        # Recorded even without a reason; the reason is asked for and stays open (cases.open_items).
         case.subjects_decision, case.subjects_decision_reason = "nee", reason
     elif answer in YES:
         case.subjects_decision, case.subjects_decision_reason = "ja", reason
@@ -41,14 +33,16 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
         decision=case.subjects_decision,
         reason=case.subjects_decision_reason or None,
     )
-    todo = (
-        ctx.say(
-            "; informeer hen onverwijld, schriftelijk en zorgvuldig",
-            "; inform them without undue delay, in writing",
+    todo = ""
+    if case.subjects_decision == "ja":
+        todo = ctx.say("; informeer hen onverwijld, schriftelijk en zorgvuldig",
+                       "; inform them without undue delay, in writing")  # fmt: skip
+    elif not reason:
+        todo = ctx.say(
+            f"; de reden ontbreekt: stuur het besluit opnieuw met daaronder 'Reden: …', bijv. {EXCEPTIONS_HINT}",
+            "; the reason is missing: send the decision again with 'Reden: …' below it (encrypted, later "
+            "measures, or disproportionate effort)",
         )
-        if case.subjects_decision == "ja"
-        else ""
-    )
     return Outcome(
         word,
         True,
