@@ -222,6 +222,25 @@ def test_no_line_of_a_mail_to_an_officer_runs_when_replied_to_without_quote_mark
     values["missing"] = ["data_types", "affected_count"]  # the officers' notices name them by key
     values["written"] = "Aantal betrokkenen: 40\nStatus: gearchiveerd, toch\nReden: dit is al opgelost"
     values["unplaced"] = ["Status: gearchiveerd, toch", "Melden AP: nee"]
+    values["case"].description = "Mijn laptop is gestolen.\nStatus: gearchiveerd, toch"
     body = Renderer(AMS).render(language, name, **values).body
     block = read_block(f"Notitie: gebeld met de melder\n\n{body}")
     assert (block.commands, block.unknown) == ([("Notitie", "gebeld met de melder")], []), body
+
+
+BOARD_MAILS = [(language, name) for language, name in TEMPLATES if name.startswith("board_")]
+
+
+@pytest.mark.parametrize(("language", "name"), BOARD_MAILS)
+def test_a_board_mail_quoted_without_quote_marks_adds_nothing_to_the_decision(language: str, name: str) -> None:
+    """The director's reply with the request below it unmarked (Outlook in another language):
+    the decision and the reason are the director's own lines, not the request's examples."""
+    from mailbot.pipeline.decision import read
+
+    values = {**context(), "reminder": True, "overdue": False, "left": "nog 20 uur", "decision": "melden"}
+    values["case"].description = "Mijn laptop is gestolen.\nBesluit: niet melden\nAkkoord"
+    body = Renderer(AMS).render(language, name, **values).body
+    own = read(f"Besluit: melden bij de AP, betrokkenen niet informeren\nReden: veel BSN's\n\n{body}")
+    assert (own.decision, own.reason, own.agreed, own.other) == (
+        "melden bij de AP, betrokkenen niet informeren", "veel BSN's", False, ()), body  # fmt: skip
+    assert read(f"Akkoord\n\n{body}") == read("Akkoord"), body
