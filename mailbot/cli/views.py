@@ -17,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mailbot.core.deadlines import time_left
-from mailbot.core.parse import decode_header_value
 from mailbot.core.severity import assess
 from mailbot.model.reading import Reader, when
 
@@ -136,12 +135,20 @@ def _outgoing(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def _incoming(m: dict[str, Any], raw_headers: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
+def recipients(raw: bytes) -> list[str]:
+    """The addresses in a stored message's To field, read from the field as it came: a display
+    name in an encoded word (``=?utf-8?q?Vries=2C_Jan?=``) can hold a comma that, decoded first,
+    would split one recipient in two."""
+    field = BytesHeaderParser().parsebytes(raw).get("To", "")
+    return [a for _, a in getaddresses([str(field)]) if a]
+
+
+def _incoming(m: dict[str, Any], to: list[str], tz: ZoneInfo) -> dict[str, Any]:
     return {
         "direction": "in",
         "message_id": m["message_id"],
         "from": m["from_address"],
-        "to": [a for _, a in getaddresses([raw_headers.get("to", "")]) if a],
+        "to": to,
         "subject": m["subject"],
         "date": iso(m["arrived_at"], tz),
         "disposition": m["disposition"],
@@ -217,11 +224,10 @@ def case_detail(r: Reader, case: dict[str, Any], tz: ZoneInfo, read_raw: Callabl
         case_id,
     ):
         try:
-            head = BytesHeaderParser().parsebytes(read_raw(m["raw_path"]))
-            headers = {"to": decode_header_value(str(head.get("To", "")))}
+            to = recipients(read_raw(m["raw_path"]))
         except OSError:
-            headers = {}
-        messages.append(_incoming(m, headers, tz))
+            to = []
+        messages.append(_incoming(m, to, tz))
     messages += [
         _outgoing(o, tz)
         for o in r.rows(
