@@ -16,6 +16,7 @@ from typing import Any
 from mailbot.core.config import Settings
 from mailbot.core.deadlines import time_left
 from mailbot.model.reading import Reader, when
+from mailbot.model.states import MessageStatus, OutboxStatus
 from mailbot.runtime.lease_terms import LEASE_SECONDS, NAME, STANDBY
 
 STUCK_AFTER = timedelta(minutes=10)  # a stored message not handled by then is stuck
@@ -98,20 +99,24 @@ def gather(r: Reader, settings: Settings, now: datetime) -> Status:
         waiting = r.rows(
             "SELECT count(*) AS n, min(fetched_at) AS oldest FROM inbound_message WHERE mailbox = ? AND status = ?",
             mb.name,
-            "received",
+            MessageStatus.RECEIVED.value,
         )[0]
         box.backlog, box.oldest_waiting_at = waiting["n"], when(waiting["oldest"])
-        queued = "SELECT count(*) FROM outbox WHERE mailbox = ? AND status = 'queued'"
-        box.queued = r.value(queued, mb.name)
-        box.queued_overdue = r.value(queued + " AND created_at < ?", mb.name, r.at(now - QUEUED_TOO_LONG))
+        queued = "SELECT count(*) FROM outbox WHERE mailbox = ? AND status = ?"
+        box.queued = r.value(queued, mb.name, OutboxStatus.QUEUED.value)
+        box.queued_overdue = r.value(
+            queued + " AND created_at < ?", mb.name, OutboxStatus.QUEUED.value, r.at(now - QUEUED_TOO_LONG)
+        )
         box.failed_sends = r.value(
-            "SELECT count(*) FROM outbox WHERE mailbox = ? AND status = 'failed' AND created_at >= ?",
+            "SELECT count(*) FROM outbox WHERE mailbox = ? AND status = ? AND created_at >= ?",
             mb.name,
+            OutboxStatus.FAILED.value,
             r.at(now - RECENT),
         )
         box.quarantined = r.value(
-            "SELECT count(*) FROM inbound_message WHERE mailbox = ? AND status = 'quarantined' AND processed_at >= ?",
+            "SELECT count(*) FROM inbound_message WHERE mailbox = ? AND status = ? AND processed_at >= ?",
             mb.name,
+            MessageStatus.QUARANTINED.value,
             r.at(now - RECENT),
         )
         boxes.append(box)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from mailbot.core.deadlines import time_left
 from mailbot.core.severity import assess
 from mailbot.model.reading import Reader, when
+from mailbot.model.states import MessageStatus
 
 
 def iso(value: Any, tz: ZoneInfo) -> str | None:
@@ -262,7 +263,7 @@ def list_messages(r: Reader, tz: ZoneInfo) -> list[dict[str, Any]]:
             "subject": m["subject"],
             "received_at": iso(m["arrived_at"], tz),
             "status": m["status"],
-            "disposition": m["disposition"] or ("quarantined" if m["status"] == "quarantined" else None),
+            "disposition": m["disposition"] or (m["status"] if m["status"] == MessageStatus.QUARANTINED else None),
             "kenmerk": kenmerken.get(m["case_id"]) if m["case_id"] else None,
             "reason": m["reason"],
             "mailbox": m["mailbox"],
