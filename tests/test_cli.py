@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -127,6 +128,9 @@ def test_json_shapes(bot: Bot) -> None:
     assert (msg["disposition"], msg["kenmerk"]) == ("case", row["kenmerk"])
     text = bot.cli("show", row["kenmerk"]).stdout
     assert f"Kenmerk:      {row['kenmerk']}" in text and "Een map met dossiers is zoek." in text
+    month = "(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)"
+    assert re.search(rf"^Ontvangen: +\d{{1,2}} {month} 20\d\d, \d\d:\d\d$", text, re.M), text
+    assert re.search(rf"^  \d{{1,2}} {month} 20\d\d, \d\d:\d\d +case_opened$", text, re.M), text
     assert bot.cli("list").stdout.strip().endswith("1 melding(en)")
     missing = bot.cli("show", "DL-1999-0001")
     assert missing.returncode == 1 and "no case" in missing.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mailbot.cli.demo import EMPLOYEE
-from mailbot.cli.status_view import STUCK_AFTER, gather
+from mailbot.cli.status_view import STUCK_AFTER, gather, text
 from mailbot.model import db
 from mailbot.model.models import ConnectionHealth, InboundMessage, Outbox, WorkerLease
 from mailbot.model.reading import open_reader
@@ -92,6 +92,11 @@ def test_each_finding_that_needs_a_person(tmp_path: Path, monkeypatch: pytest.Mo
         "default: 1 mail(s) refused for good in the last 24 hours (mailbot messages / the officers were told)",
         f"AP deadline passed without an AP decision: {late.kenmerk}",
     ]
+    # Times as people write them, in the organisation's zone (Amsterdam, UTC+1 in November).
+    shown = text(st, settings)
+    assert shown.startswith("mailbot status at 22 november 2026, 10:02 (Europe/Amsterdam)\n")
+    assert "IMAP     ok, last checked 22 november 2026, 09:00" in shown
+    assert f"next: {soon.kenmerk}, AP deadline 22 november 2026, 22:00 (" in shown
 
 
 def test_running_worker_all_well_then_a_failing_mailbox(clean_lab: LabMailServer) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from mailbot.core import wording
 from mailbot.core.config import Settings
 from mailbot.core.deadlines import time_left
 from mailbot.model.reading import Reader, when
@@ -198,7 +199,8 @@ def _ago(now: datetime, then: datetime | None) -> str:
 
 
 def _when(value: datetime | None, settings: Settings) -> str:
-    return value.astimezone(settings.timezone).strftime("%d-%m-%Y %H:%M:%S") if value else "never"
+    """``1 december 2026, 17:30`` in the organisation's zone and language."""
+    return wording.when(value, settings.timezone, settings.language) if value else "never"
 
 
 def text(st: Status, settings: Settings) -> str:

@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mailbot.core import wording
 from mailbot.core.deadlines import time_left
 from mailbot.core.severity import assess
 from mailbot.model.reading import Reader, when
@@ -317,19 +318,23 @@ LABELS = {
 }
 
 
-def case_text(d: dict[str, Any], language: str = "nl") -> str:
+def case_text(d: dict[str, Any], tz: ZoneInfo, language: str = "nl") -> str:
     t = LABELS[language]
 
     def row(key: str, value: str) -> str:
         return f"{t[key] + ':':<14}{value}"
+
+    def shown(moment: str | None) -> str:
+        """An ISO time of the detail as people write it: ``1 december 2026, 17:30``."""
+        return wording.when(datetime.fromisoformat(moment), tz, language) if moment else ""
 
     lines = [
         row("kenmerk", d["kenmerk"]),
         row("status", f"{d['status']} ({t['phase']} {d['phase']})"),
         row("reporter", f"{d['reporter_name']} <{d['reporter']}>"),
         row("subject", d["subject"]),
-        row("received", d["received_at"]),
-        row("deadline", d["ap_deadline_at"]),
+        row("received", shown(d["received_at"])),
+        row("deadline", shown(d["ap_deadline_at"])),
         "",
         f"{t['report']}:",
         *("  " + line for line in (d["description"] or t["no_text"]).splitlines()),
@@ -339,12 +344,12 @@ def case_text(d: dict[str, Any], language: str = "nl") -> str:
         "",
         f"{t['messages']}:",
         *(
-            f"  {(m['date'] or '')[:19]}  {'→' if m['direction'] == 'out' else '←'} "
+            f"  {shown(m['date']):<24}  {'→' if m['direction'] == 'out' else '←'} "
             f"{m['to'] if m['direction'] == 'out' else m['from']}: {m['subject']}"
             for m in d["messages"]
         ),
         "",
         f"{t['events']}:",
-        *(f"  {(e['at'] or '')[:19]}  {e['kind']}" for e in d["events"]),
+        *(f"  {shown(e['at']):<24}  {e['kind']}" for e in d["events"]),
     ]
     return "\n".join(lines)
