@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 
 from mailbot.cli.common import config_exposure
 from mailbot.cli.demo import BOT, EMPLOYEE
+from mailbot.cli.views import recipients
 from mailbot.testing.labserver import LabMailServer, make_ca
 from tests.mailserver import Bot, make_bot, report, submit
 
@@ -136,9 +138,22 @@ def test_json_shapes(bot: Bot) -> None:
     assert (msg["disposition"], msg["kenmerk"]) == ("case", row["kenmerk"])
     text = bot.cli("show", row["kenmerk"]).stdout
     assert f"Kenmerk:      {row['kenmerk']}" in text and "Een map met dossiers is zoek." in text
+    month = "(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)"
+    assert re.search(rf"^Ontvangen: +\d{{1,2}} {month} 20\d\d, \d\d:\d\d$", text, re.M), text
+    assert re.search(rf"^  \d{{1,2}} {month} 20\d\d, \d\d:\d\d +case_opened$", text, re.M), text
     assert bot.cli("list").stdout.strip().endswith("1 melding(en)")
     missing = bot.cli("show", "DL-1999-0001")
     assert missing.returncode == 1 and "no case" in missing.stderr
+
+
+def test_show_names_each_recipient_once_also_behind_an_encoded_name() -> None:
+    """``show`` lists a message's To addresses from the field as it came: decoded first, the
+    comma in "Vries, Jan de" made "Vries" a recipient of its own."""
+    raw = (
+        b"From: fg@example.org\r\nTo: =?utf-8?q?Vries=2C_Jan_de?= <jan@example.org>, meldpunt@example.org\r\n"
+        b"Subject: datalek\r\n\r\nTekst.\r\n"
+    )
+    assert recipients(raw) == ["jan@example.org", "meldpunt@example.org"]
 
 
 def test_run_answers_within_seconds_and_stops_on_sigterm(bot: Bot) -> None:

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from mailbot.cli.demo import EMPLOYEE
-from mailbot.cli.status_view import STUCK_AFTER, gather
+from mailbot.cli.status_view import STUCK_AFTER, gather, text
 from mailbot.model import db
 from mailbot.model.models import ConnectionHealth, InboundMessage, Outbox, WorkerLease
 from mailbot.model.reading import open_reader
+from mailbot.model.services import Services
 from mailbot.runtime import lease
 from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import PO, REPORTERS, close_bot, make_bot, report, submit, two_mailboxes
@@ -92,6 +93,11 @@ def test_each_finding_that_needs_a_person(tmp_path: Path, monkeypatch: pytest.Mo
         "default: 1 mail(s) refused for good in the last 24 hours (mailbot messages / the officers were told)",
         f"AP deadline passed without an AP decision: {late.kenmerk}",
     ]
+    # Times as people write them, in the organisation's zone (Amsterdam, UTC+1 in November).
+    shown = text(st, settings)
+    assert shown.startswith("mailbot status at 22 november 2026, 10:02 (Europe/Amsterdam)\n")
+    assert "IMAP     ok, last checked 22 november 2026, 09:00" in shown
+    assert f"next: {soon.kenmerk}, AP deadline 22 november 2026, 22:00 (" in shown
 
 
 def test_running_worker_all_well_then_a_failing_mailbox(clean_lab: LabMailServer) -> None:
@@ -134,3 +140,48 @@ def test_running_worker_all_well_then_a_failing_mailbox(clean_lab: LabMailServer
     finally:
         for b in (bot, broken):
             close_bot(b)
+
+
+def _status_steps(svc: Services) -> int:
+    """The steps SQLite's engine takes to answer everything status asks (its progress handler,
+    called at each step): what it reads, whatever plan it chose."""
+    r = open_reader(svc.settings.database_url)
+    assert r is not None
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    r.conn.set_progress_handler(count, 1)
+    gather(r, svc.settings, NOW)
+    r.close()
+    return steps[0]
+
+
+def test_status_costs_the_same_with_ten_times_the_closed_cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Years of closed cases and their mail cost status nothing: the same open cases (one past
+    its AP deadline, one not yet) and a quarantined message, beside 20 and then 200 closed
+    cases; SQLite without statistics (mailbot never gathers them), as a register in use is."""
+    _, svc = offline_services(tmp_path, monkeypatch)
+    make_case(svc, NOW - timedelta(hours=80))
+    make_case(svc, NOW - timedelta(hours=60))
+    with db.session(svc.engine) as s:
+        s.add(
+            InboundMessage(
+                mailbox="default", folder="INBOX", uidvalidity=1, uid=999, identity="<q@x>", sha256="0" * 64,
+                size=1, raw_path="messages/00/q.eml", arrived_at=NOW - timedelta(hours=1),
+                fetched_at=NOW - timedelta(hours=1), processed_at=NOW - timedelta(hours=1), status="quarantined",
+            )
+        )  # fmt: skip
+        s.commit()
+
+    def closed(n: int) -> None:
+        for i in range(n):
+            received = NOW - timedelta(days=3650 - i)
+            make_case(svc, received, attachment=None, closed=received + timedelta(days=20))
+
+    closed(20)
+    few = _status_steps(svc)
+    closed(180)
+    assert _status_steps(svc) == few

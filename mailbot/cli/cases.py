@@ -60,7 +60,7 @@ def show(args: argparse.Namespace) -> int:
     if args.json:
         common.print_json(detail)
     else:
-        print(case_text(detail, settings.language))
+        print(case_text(detail, settings.timezone, settings.language))
     return 0
 
 

@@ -16,10 +16,11 @@ from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from mailbot.core import wording
 from mailbot.core.deadlines import time_left
-from mailbot.core.parse import decode_header_value
 from mailbot.core.severity import assess
 from mailbot.model.reading import Reader, when
+from mailbot.model.states import MessageStatus
 
 
 def iso(value: Any, tz: ZoneInfo) -> str | None:
@@ -136,12 +137,20 @@ def _outgoing(row: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def _incoming(m: dict[str, Any], raw_headers: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
+def recipients(raw: bytes) -> list[str]:
+    """The addresses in a stored message's To field, read from the field as it came: a display
+    name in an encoded word (``=?utf-8?q?Vries=2C_Jan?=``) can hold a comma that, decoded first,
+    would split one recipient in two."""
+    field = BytesHeaderParser().parsebytes(raw).get("To", "")
+    return [a for _, a in getaddresses([str(field)]) if a]
+
+
+def _incoming(m: dict[str, Any], to: list[str], tz: ZoneInfo) -> dict[str, Any]:
     return {
         "direction": "in",
         "message_id": m["message_id"],
         "from": m["from_address"],
-        "to": [a for _, a in getaddresses([raw_headers.get("to", "")]) if a],
+        "to": to,
         "subject": m["subject"],
         "date": iso(m["arrived_at"], tz),
         "disposition": m["disposition"],
@@ -218,11 +227,10 @@ def case_detail(r: Reader, case: dict[str, Any], tz: ZoneInfo, read_raw: Callabl
         case_id,
     ):
         try:
-            head = BytesHeaderParser().parsebytes(read_raw(m["raw_path"]))
-            headers = {"to": decode_header_value(str(head.get("To", "")))}
+            to = recipients(read_raw(m["raw_path"]))
         except OSError:
-            headers = {}
-        messages.append(_incoming(m, headers, tz))
+            to = []
+        messages.append(_incoming(m, to, tz))
     messages += [
         _outgoing(o, tz)
         for o in r.rows(
@@ -257,7 +265,7 @@ def list_messages(r: Reader, tz: ZoneInfo) -> list[dict[str, Any]]:
             "subject": m["subject"],
             "received_at": iso(m["arrived_at"], tz),
             "status": m["status"],
-            "disposition": m["disposition"] or ("quarantined" if m["status"] == "quarantined" else None),
+            "disposition": m["disposition"] or (m["status"] if m["status"] == MessageStatus.QUARANTINED else None),
             "kenmerk": kenmerken.get(m["case_id"]) if m["case_id"] else None,
             "reason": m["reason"],
             "mailbox": m["mailbox"],
@@ -311,19 +319,23 @@ LABELS = {
 }
 
 
-def case_text(d: dict[str, Any], language: str = "nl") -> str:
+def case_text(d: dict[str, Any], tz: ZoneInfo, language: str = "nl") -> str:
     t = LABELS[language]
 
     def row(key: str, value: str) -> str:
         return f"{t[key] + ':':<14}{value}"
+
+    def shown(moment: str | None) -> str:
+        """An ISO time of the detail as people write it: ``1 december 2026, 17:30``."""
+        return wording.when(datetime.fromisoformat(moment), tz, language) if moment else ""
 
     lines = [
         row("kenmerk", d["kenmerk"]),
         row("status", f"{d['status']} ({t['phase']} {d['phase']})"),
         row("reporter", f"{d['reporter_name']} <{d['reporter']}>"),
         row("subject", d["subject"]),
-        row("received", d["received_at"]),
-        row("deadline", d["ap_deadline_at"]),
+        row("received", shown(d["received_at"])),
+        row("deadline", shown(d["ap_deadline_at"])),
         "",
         f"{t['report']}:",
         *("  " + line for line in (d["description"] or t["no_text"]).splitlines()),
@@ -333,12 +345,12 @@ def case_text(d: dict[str, Any], language: str = "nl") -> str:
         "",
         f"{t['messages']}:",
         *(
-            f"  {(m['date'] or '')[:19]}  {'→' if m['direction'] == 'out' else '←'} "
+            f"  {shown(m['date']):<24}  {'→' if m['direction'] == 'out' else '←'} "
             f"{m['to'] if m['direction'] == 'out' else m['from']}: {m['subject']}"
             for m in d["messages"]
         ),
         "",
         f"{t['events']}:",
-        *(f"  {(e['at'] or '')[:19]}  {e['kind']}" for e in d["events"]),
+        *(f"  {shown(e['at']):<24}  {e['kind']}" for e in d["events"]),
     ]
     return "\n".join(lines)

@@ -1,7 +1,7 @@
 """Build an outgoing message: headers that stop mail loops, a random Message-ID, UTF-8 text.
 
 Written out directly rather than through ``EmailMessage``: the stdlib re-parses every header
-it is given (1.6 ms a mail, more than rendering the template), and its 78-column fold keeps
+it is given (more than rendering the template costs: docs/benchmarks.md), and its 78-column fold keeps
 the space on both sides of a fold before an encoded word, which mail programs show doubled.
 Non-ASCII header text becomes RFC 2047 encoded words (``email.header.Header``), folded
 between words; the body is UTF-8, quoted-printable.

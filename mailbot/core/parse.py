@@ -390,12 +390,11 @@ def _date(value: str) -> datetime | None:
 
 
 # Above this a base64 body is decoded straight from the raw bytes rather than by the standard
-# library's tree: that is cheaper from a few KB on (a 200 KB attachment: 6.9 ms a message
-# through the tree, 3.1 ms set aside; 16 KB: 1.7 and 1.1 ms) and keeps one large part from
-# costing several copies of itself in memory.
+# library's tree: that is cheaper from a few KB on and keeps one large part from costing
+# several copies of itself in memory (figures: docs/benchmarks.md, *Figures behind the code*).
 LARGE_PART = 16 * 1024
 # The line break comes first so the search runs as a fast scan for line ends; a pattern that
-# starts case-insensitively is tried at every byte (3 ms for a 200 KB attachment, 0.2 ms now).
+# starts case-insensitively is tried at every byte (docs/benchmarks.md).
 # A message whose very first line is the field is read by the standard library instead.
 _B64_HEADER = re.compile(rb"(?m)\n(?i:content-transfer-encoding):[ \t]*(?i:base64)[ \t]*\r?$")
 _BLANK_LINE = re.compile(rb"\n\r?\n")
@@ -521,8 +520,8 @@ def parse_message(raw: bytes, large_part: int = LARGE_PART) -> ParsedMessage:
     # the whole message it would also decode every attachment, and on the whole header block it
     # parses every Received field too (half its time on a delivered message). The standard
     # library's tree costs about four times a message's size, so large base64 bodies are decoded
-    # straight from the raw bytes first and the tree is built from what remains (worker peak for
-    # one 25 MB attachment: 363 MB before, 255 MB after). A forwarded message's .eml attachment is then
+    # straight from the raw bytes first and the tree is built from what remains (the worker's peak
+    # for a 25 MB attachment: docs/benchmarks.md). A forwarded message's .eml attachment is then
     # rebuilt without its large parts; those are attachments of their own and the raw is kept.
     try:
         fields, defects = _fields(_header_block(raw), _FOR_MAIL_PARSER)

@@ -102,7 +102,7 @@ def open_case(
         answers=json.dumps(given, ensure_ascii=False, sort_keys=True),
     )
     # One INSERT of the object's values, then the object joins the session as if it had been
-    # loaded: a flush would also write every other pending change, and cost three times as much.
+    # loaded: a flush would also write every other pending change, and cost more (docs/benchmarks.md).
     values = {name: getattr(case, name) for name in _CASE_COLUMNS}
     case.id = session.connection().execute(_INSERT_CASE, values).scalar_one()
     make_transient_to_detached(case)

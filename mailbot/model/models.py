@@ -8,26 +8,13 @@ row is ``queued``, then ``sent`` or ``failed``.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from mailbot.core.phases import CaseStatus, Phase
-
-
-# The states below are stored as their values in text columns (the columns stay ``str``: an
-# Enum column would store the members' names, or make a type of its own on PostgreSQL).
-class MessageStatus(StrEnum):
-    RECEIVED = "received"  # stored, not yet handled
-    PROCESSED = "processed"
-    QUARANTINED = "quarantined"
-
-
-class OutboxStatus(StrEnum):
-    QUEUED = "queued"
-    SENT = "sent"
-    FAILED = "failed"
+from mailbot.model.states import MessageStatus as MessageStatus
+from mailbot.model.states import OutboxStatus as OutboxStatus
 
 
 class MailboxState(SQLModel, table=True):

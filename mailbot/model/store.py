@@ -133,7 +133,8 @@ class BlobStore:
     def put_messages(self, messages: dict[str, bytes]) -> dict[str, str]:
         """Written side by side: each file is still synced before this returns, but syncs in
         flight together share the file system's journal commits. One after the other, each
-        file waited for the commit of the one before (1.3 ms a message on ext4)."""
+        file waited for the commit of the one before (docs/benchmarks.md, *Figures behind the
+        code*)."""
         if len(messages) < 2:
             return {digest: self.put_message(raw, digest) for digest, raw in messages.items()}
         with ThreadPoolExecutor(max_workers=min(WRITERS, len(messages)), thread_name_prefix="store") as pool:
