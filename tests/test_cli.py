@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -140,7 +141,7 @@ def test_json_shapes(bot: Bot) -> None:
     assert f"Kenmerk:      {row['kenmerk']}" in text and "Een map met dossiers is zoek." in text
     month = "(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)"
     assert re.search(rf"^Ontvangen: +\d{{1,2}} {month} 20\d\d, \d\d:\d\d$", text, re.M), text
-    assert re.search(rf"^  \d{{1,2}} {month} 20\d\d, \d\d:\d\d +case_opened$", text, re.M), text
+    assert re.search(rf"^  \d{{1,2}} {month} 20\d\d, \d\d:\d\d +melding geopend \(", text, re.M), text
     assert bot.cli("list").stdout.strip().endswith("1 melding(en)")
     missing = bot.cli("show", "DL-1999-0001")
     assert missing.returncode == 1 and "no case" in missing.stderr
@@ -228,3 +229,33 @@ def test_list_leaves_out_cases_closed_long_ago_unless_all(
     assert [line.split()[0] for line in shown[:3]] == [current, old, recent] and shown[3:] == ["3 melding(en)"]
     assert main(["--config", str(env), "list", "--json"]) == 0
     assert [row["kenmerk"] for row in json.loads(capsys.readouterr().out)] == [current, recent]
+
+
+def test_show_prints_what_an_officer_needs_in_plain_dutch(bot: Bot) -> None:
+    """A case worked by reply: ``mailbot show`` gives the answers, the assessment, the severity
+    with its reasons, the decisions, the notes and the events in Dutch words and Dutch times,
+    no stored key and no ISO time."""
+    from tests.test_conversation import open_case
+    from tests.test_officer_stories import command
+
+    kenmerk, ack, notice, _ = open_case(bot)
+    reply = EmailMessage()
+    reply["From"], reply["To"], reply["Subject"] = EMPLOYEE, BOT, f"Re: {ack['Subject']}"
+    reply["In-Reply-To"] = reply["References"] = ack["Message-ID"]
+    reply.set_content("1. Gisteren om 14:00\n2. namen en BSN\n3. ongeveer 40 huurders")
+    submit(bot.lab, reply.as_bytes(), sender=EMPLOYEE)
+    bot.run_pass()
+    command(bot, notice, "Samenvatting: lijst met huurders naar verkeerd adres\nVersleuteld: nee\n"
+                         "Notitie: ontvanger gebeld, lijst gewist\nMelden AP: ja\nGemeld op: vandaag 10:00\n"
+                         "AP-meldnummer: M-123456\nAdvies FG: melden bij de AP")  # fmt: skip
+    out = bot.cli("show", kenmerk)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for part in ("Antwoorden van de melder:", "Aantal personen", "Beoordeling:", "Samenvatting:",
+                 "lijst met huurders naar verkeerd adres", "Ernst (voorstel):", "Waarom", "Besluiten:",
+                 "Melden AP:", "meldnummer M-123456", "Advies FG:", "melden bij de AP", "Notities:",
+                 "ontvanger gebeld, lijst gewist", "melding geopend", "antwoord ontvangen",
+                 "gemeld bij de AP"):  # fmt: skip
+        assert part in text, (part, text)
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T", text), text

@@ -294,6 +294,30 @@ LABELS = {
         "none": "geen",
         "messages": "Berichten",
         "events": "Gebeurtenissen",
+        "aware": "Ontdekt",
+        "handler": "Behandelaar",
+        "technician": "Technicus",
+        "answers": "Antwoorden van de melder",
+        "assessment": "Beoordeling",
+        "severity": "Ernst (voorstel)",
+        "decisions": "Besluiten",
+        "notes": "Notities",
+        "nothing_yet": "nog niets",
+        "ap": "Melden AP",
+        "subjects": "Betrokkenen informeren",
+        "reason": "reden",
+        "notified": "gemeld op",
+        "ap_reference": "meldnummer",
+        "on_time": "binnen 72 uur",
+        "late": "na de termijn van 72 uur",
+        "delay": "reden van vertraging",
+        "letter": "brief of mededeling gemaakt",
+        "informed": "geïnformeerd op",
+        "channel": "via",
+        "fg_advice": "Advies FG",
+        "board": "Besluit directie",
+        "by": "door",
+        "closed": "Gesloten",
         "cases": "melding(en)",
         "no_cases": "nog geen meldingen",
         "older": "{n} melding(en) meer dan een jaar geleden gesloten, niet getoond; alle: mailbot list --all",
@@ -312,6 +336,30 @@ LABELS = {
         "none": "none",
         "messages": "Messages",
         "events": "Events",
+        "aware": "Discovered",
+        "handler": "Handler",
+        "technician": "Technician",
+        "answers": "The reporter's answers",
+        "assessment": "Assessment",
+        "severity": "Severity (suggestion)",
+        "decisions": "Decisions",
+        "notes": "Notes",
+        "nothing_yet": "nothing yet",
+        "ap": "Notify the AP",
+        "subjects": "Inform the people",
+        "reason": "reason",
+        "notified": "notified on",
+        "ap_reference": "reference",
+        "on_time": "within 72 hours",
+        "late": "after the 72-hour deadline",
+        "delay": "reason for the delay",
+        "letter": "letter or statement made",
+        "informed": "informed on",
+        "channel": "by",
+        "fg_advice": "DPO's advice",
+        "board": "Board's decision",
+        "by": "by",
+        "closed": "Closed",
         "cases": "case(s)",
         "no_cases": "no cases yet",
         "older": "{n} case(s) closed more than a year ago not shown; every case: mailbot list --all",
@@ -329,16 +377,84 @@ def case_text(d: dict[str, Any], tz: ZoneInfo, language: str = "nl") -> str:
         """An ISO time of the detail as people write it: ``1 december 2026, 17:30``."""
         return wording.when(datetime.fromisoformat(moment), tz, language) if moment else ""
 
+    from mailbot.core.answers import answer_text
+    from mailbot.core.questionnaire import question_label
+    from mailbot.core.severity import table
+
+    def section(key: str, body: list[str]) -> list[str]:
+        return ["", f"{t[key]}:", *(body or [f"  {t['nothing_yet']}"])]
+
+    def decision(key: str, value: str | None, reason: str | None, more: list[str]) -> str:
+        said = [value or t["nothing_yet"]]
+        if reason:
+            said.append(f"{t['reason']}: {reason}")
+        return f"  {t[key] + ':':<24}" + "; ".join(said + more)
+
+    answers = [
+        f"  {question_label(name, language) + ':':<24}{answer_text(name, value, language, 400)}"
+        for name, value in d["answers"].items()
+    ]
+    assessment = [
+        f"  {wording.ASSESSMENT_LABELS.get(k, (k, k))[0 if language == 'nl' else 1] + ':':<24}"
+        f"{wording.value(v, tz, language)}"
+        for k, v in d["assessment"].items()
+        if v not in (None, "")
+    ]
+    ap_more = []
+    if d["ap_notified_at"]:
+        ap_more.append(f"{t['notified']} {shown(d['ap_notified_at'])}")
+    if d["ap_on_time"] is not None:
+        ap_more.append(t["on_time"] if d["ap_on_time"] else t["late"])
+    if d["ap_reference"]:
+        ap_more.append(f"{t['ap_reference']} {d['ap_reference']}")
+    if d["ap_notification_kind"]:
+        ap_more.append(d["ap_notification_kind"])
+    if d["ap_delay_reason"]:
+        ap_more.append(f"{t['delay']}: {d['ap_delay_reason']}")
+    subjects_more = []
+    if d["subjects_letter_at"]:
+        subjects_more.append(f"{t['letter']} {shown(d['subjects_letter_at'])}")
+    if d["subjects_informed_at"]:
+        subjects_more.append(f"{t['informed']} {shown(d['subjects_informed_at'])}")
+    if d["subjects_channel"]:
+        subjects_more.append(f"{t['channel']} {d['subjects_channel']}")
+    decisions = [
+        decision("ap", d["ap_decision"], d["ap_decision_reason"], ap_more),
+        decision("subjects", d["subjects_decision"], d["subjects_decision_reason"], subjects_more),
+    ]
+    for key in ("fg_advice", "board"):
+        given = d["fg_advice" if key == "fg_advice" else "board_decision"]
+        if given:
+            decisions.append(f"  {t[key] + ':':<24}{given['text']} ({t['by']} {given['by']}, {shown(given['at'])})")
+    if d["closed_at"]:
+        decisions.append(f"  {t['closed'] + ':':<24}{shown(d['closed_at'])}" + (
+            f"; {t['reason']}: {d['close_reason']}" if d["close_reason"] else ""))  # fmt: skip
+    notes = [
+        f"  {shown(e['at']):<24}  {e['actor'] or ''}: {' '.join(str(e['detail'].get('text', '')).split())}"
+        for e in d["events"]
+        if e["kind"] in ("note", "officer_comment")
+    ]
+    people = [row("handler", d["handler"])] if d["handler"] else []
+    people += [row("technician", d["technician"])] if d["technician"] else []
     lines = [
         row("kenmerk", d["kenmerk"]),
         row("status", f"{d['status']} ({t['phase']} {d['phase']})"),
         row("reporter", f"{d['reporter_name']} <{d['reporter']}>"),
+        *people,
         row("subject", d["subject"]),
         row("received", shown(d["received_at"])),
+        row("aware", shown(d["aware_at"])),
         row("deadline", shown(d["ap_deadline_at"])),
         "",
         f"{t['report']}:",
         *("  " + line for line in (d["description"] or t["no_text"]).splitlines()),
+        *section("answers", answers),
+        *section("assessment", assessment),
+        *section(
+            "severity", ["  " + line for line in table(assess(d["assessment"], d["answers"]), language).splitlines()]
+        ),
+        *section("decisions", decisions),
+        *section("notes", notes),
         "",
         f"{t['attachments']}:" if d["attachments"] else f"{t['attachments']}: {t['none']}",
         *(f"  - {a['name']} ({a['type']}, {a['size']} bytes, sha256 {a['sha256'][:12]}…)" for a in d["attachments"]),
@@ -351,6 +467,10 @@ def case_text(d: dict[str, Any], tz: ZoneInfo, language: str = "nl") -> str:
         ),
         "",
         f"{t['events']}:",
-        *(f"  {shown(e['at']):<24}  {e['kind']}" for e in d["events"]),
+        *(
+            f"  {shown(e['at']):<24}  {wording.event_name(e['kind'], language)}"
+            + (f" ({e['actor']})" if e["actor"] and e["actor"] != "mailbot" else "")
+            for e in d["events"]
+        ),
     ]
     return "\n".join(lines)

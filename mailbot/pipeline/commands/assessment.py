@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from mailbot.core import wording
 from mailbot.core.answers import parse_count
 from mailbot.core.severity import EI_VALUES, assess, check, table
 from mailbot.model import cases
@@ -38,21 +39,7 @@ FIELDS = {
     "exfiltratie": "exfiltration", "exfiltration": "exfiltration",
     "verwijdering bevestigd": "deletion_confirmed", "deletion confirmed": "deletion_confirmed",
 }  # fmt: skip
-# How the officer writes each field, for the reply (never the stored key).
-LABELS = {
-    "categories": ("Categorieën", "Data categories"), "dpc": ("DPC", "DPC"),
-    "identifiability": ("Identificeerbaarheid", "Identifiability"),
-    "confidentiality": ("Vertrouwelijkheid", "Confidentiality"), "integrity": ("Integriteit", "Integrity"),
-    "availability": ("Beschikbaarheid", "Availability"), "encrypted": ("Versleuteld", "Encrypted"),
-    "malicious": ("Kwade opzet", "Malicious intent"), "other_eu": ("Andere EU-landen", "Other EU countries"),
-    "consequences": ("Gevolgen", "Consequences"), "measures": ("Maatregelen", "Measures"),
-    "nature": ("Aard", "Nature"), "processor": ("Verwerker", "Processor"), "summary": ("Samenvatting", "Summary"),
-    "records": ("Aantal records", "Number of records"), "other_regulator": ("Andere toezichthouder", "Other regulator"),
-    "ongoing": ("Nog gaande", "Ongoing"), "backup": ("Back-up", "Backup"),
-    "restore_time": ("Hersteltijd", "Restore time"),
-    "exfiltration": ("Exfiltratie", "Exfiltration"),
-    "deletion_confirmed": ("Verwijdering bevestigd", "Deletion confirmed"),
-}  # fmt: skip
+LABELS = wording.ASSESSMENT_LABELS
 # The suggestion's table opens with this; one table per reply, after the last assessment command.
 TABLE_START = ("Voorstel", "Suggestion")
 WORDS = tuple(FIELDS)
