@@ -217,6 +217,21 @@ def test_a_receipt_answers_every_line_in_plain_words(bot: Bot) -> None:
     assert first.count(kenmerk) == 1 and first.count("Verwerkt") == 1
 
 
+def test_an_assessment_receipt_names_the_field_once(bot: Bot) -> None:
+    """The receipt of an assessment line gives the field and the value recorded, without
+    repeating the officer's own word (``Maatregelen: Maatregelen: …``)."""
+    _, _, notice, _ = open_case(bot)
+    receipt = command(
+        bot, notice, "Categorieën: namen, IBAN\nVerwijdering bevestigd: ja\nMaatregelen: adres gecorrigeerd"
+    )
+    lines = [line for line in receipt.splitlines() if line.startswith(("✔", "✘"))]
+    assert lines == [
+        "✔ uitgevoerd  Categorieën: namen, IBAN",
+        "✔ uitgevoerd  Verwijdering bevestigd: ja",
+        "✔ uitgevoerd  Maatregelen: adres gecorrigeerd",
+    ], receipt
+
+
 def test_the_other_officers_hear_of_a_decision(bot: Bot) -> None:
     """One officer records decisions; every other officer of the mailbox (the FG among them)
     is told briefly, and can answer that mail with commands. A note tells nobody."""
