@@ -215,6 +215,8 @@ def shown_url(url: str) -> str:
             if raw
             for key, _, value in [raw.partition("=")]
         )
+        if netloc == parts.netloc and query == parts.query:
+            return url  # nothing to mask; urlunsplit would turn sqlite:////path into sqlite://path
         return urlunsplit(parts._replace(netloc=netloc, query=query))
     except ValueError:
         return url.split("://", 1)[0] + "://***"
