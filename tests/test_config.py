@@ -110,6 +110,16 @@ def test_named_config_must_exist(tmp_path: Path) -> None:
         load_settings(str(tmp_path / "missing.env"), {})
 
 
+def test_no_configuration_at_all_says_where_it_looked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in a folder without .env and with no MAILBOT_ variable, the error says that no
+    configuration was found and how to name one, not that one setting is missing."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(None, {"HOME": "/root"})
+    assert str(raised.value).startswith(f"there is no .env in {tmp_path} and no MAILBOT_ variable is set")
+    assert "--config PATH" in str(raised.value) and "MAILBOT_ADDRESS" not in str(raised.value)
+
+
 def test_example_config_documents_every_key() -> None:
     """config.example.env names every MAILBOT_ key the code reads."""
     import re
