@@ -296,6 +296,15 @@ def test_prose_on_top_fills_three_fields_in_one_sentence() -> None:
     }
 
 
+def test_prose_names_a_single_account_number_as_data() -> None:
+    """ "het rekeningnummer" (one tenant's) is data as much as "rekeningnummers": financial data,
+    which the suggestion weighs as such."""
+    e = read("Het gaat om 1 huurder: naam, adres, het bedrag van de achterstand en het rekeningnummer.")
+    assert e.answers["data_types"] == "naam, adres, rekeningnummer"
+    e = read("Het ging om de naam en het bankrekeningnummer van een huurder.")
+    assert e.answers["data_types"] == "naam, bankrekeningnummer"
+
+
 def test_prose_about_something_else_fills_nothing() -> None:
     e = read("Ik ben vanaf maandag weer bereikbaar.\nMijn leidinggevende weet meer.")
     assert e.answers == {}

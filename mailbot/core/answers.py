@@ -121,7 +121,8 @@ _THERE_WERE = re.compile(
 _DATA_TERMS = (
     "medische gegevens|gezondheidsgegevens|salarisgegevens|inkomensgegevens|financiële gegevens|"
     "e-mailadressen|e-mailadres|telefoonnummers|telefoonnummer|geboortedata|geboortedatums|geboortedatum|"
-    "burgerservicenummers|burgerservicenummer|bsn|iban|bankrekeningnummers|rekeningnummers|huurachterstanden|"
+    "burgerservicenummers|burgerservicenummer|bsn|iban|bankrekeningnummers|bankrekeningnummer|rekeningnummers|"
+    "rekeningnummer|huurachterstanden|"
     "huurachterstand|diagnoses|zorgplannen|kopie id|kopieën van id-bewijzen|paspoorten|foto's|namen|naam|"
     "adressen|adres"
 )
