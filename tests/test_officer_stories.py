@@ -5,11 +5,14 @@ a ``Reden:`` belongs, that the report is never overwritten, and that closing is 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.core.wording import MONTHS
 from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, make_bot, parse, submit
 from tests.test_conversation import mail, officer_reply, open_case, show
@@ -230,6 +233,22 @@ def test_an_assessment_receipt_names_the_field_once(bot: Bot) -> None:
         "✔ uitgevoerd  Verwijdering bevestigd: ja",
         "✔ uitgevoerd  Maatregelen: adres gecorrigeerd",
     ], receipt
+
+
+def test_people_informed_on_a_day_records_that_day(bot: Bot) -> None:
+    """``Betrokkenen geïnformeerd op:`` with a date and no time records that date (the letters
+    went out two days ago), not the moment the command was read; a day still to come is refused."""
+    kenmerk, _, notice, _ = open_case(bot)
+    ams = ZoneInfo("Europe/Amsterdam")
+    day = (bot.clock().astimezone(ams) - timedelta(days=2)).date()
+    receipt = command(bot, notice, f"Betrokkenen geïnformeerd op: {day:%d-%m-%Y}")
+    written = f"{day.day} {MONTHS['nl'][day.month - 1]} {day.year}"
+    assert f"✔ uitgevoerd  Betrokkenen geïnformeerd op: betrokkenen geïnformeerd op {written}\n" in receipt, receipt
+    informed = datetime.fromisoformat(show(bot, kenmerk)["subjects_informed_at"]).astimezone(ams)
+    assert informed.date() == day
+    later = (bot.clock().astimezone(ams) + timedelta(days=2)).date()
+    receipt = command(bot, notice, f"Betrokkenen geïnformeerd op: {later:%d-%m-%Y}")
+    assert "✘ geweigerd   Betrokkenen geïnformeerd op:" in receipt, receipt
 
 
 def test_the_other_officers_hear_of_a_decision(bot: Bot) -> None:
