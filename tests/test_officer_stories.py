@@ -251,6 +251,16 @@ def test_people_informed_on_a_day_records_that_day(bot: Bot) -> None:
     assert "✘ geweigerd   Betrokkenen geïnformeerd op:" in receipt, receipt
 
 
+def test_a_receipt_names_the_ap_deadline_only_while_it_runs(bot: Bot) -> None:
+    """The receipt's status line gives the AP deadline while the decision is open, and the
+    decision once taken: the 72-hour clock has stopped, so no deadline is named any more."""
+    _, _, notice, _ = open_case(bot)
+    receipt = command(bot, notice, "Notitie: gebeld met de afdeling")
+    assert "; deadline AP " in receipt, receipt
+    receipt = command(bot, notice, "Melden AP: nee\nReden: de ontvanger heeft de brief teruggegeven")
+    assert "; besluit melden AP: nee." in receipt and "deadline AP" not in receipt, receipt
+
+
 def test_the_other_officers_hear_of_a_decision(bot: Bot) -> None:
     """One officer records decisions; every other officer of the mailbox (the FG among them)
     is told briefly, and can answer that mail with commands. A note tells nobody."""
