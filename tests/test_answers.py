@@ -311,6 +311,20 @@ def test_prose_about_something_else_fills_nothing() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "De buurvrouw heeft de brief vanmiddag teruggebracht.",
+        "De laptop is vanochtend teruggevonden in de trein.",
+        "De ontvanger heeft het bestand gisteren teruggestuurd.",
+    ],
+)
+def test_a_moment_something_came_back_is_not_when_it_happened(text: str) -> None:
+    """Getting the data back (teruggebracht, teruggevonden, teruggestuurd) happens after the
+    breach: its moment does not fill or replace "Wanneer", as "terug" already did not."""
+    assert "occurred_at" not in read(text).answers
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("Correctie: het waren er toch 45, niet 40.", {"affected_count": 45}),

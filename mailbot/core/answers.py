@@ -128,9 +128,12 @@ _DATA_TERMS = (
 )
 _DATA = re.compile(rf"(?<![\w-])({_DATA_TERMS})(?![\w-])", re.IGNORECASE)
 _ABOUT_DATA = re.compile(r"\b(?:ging om|gaat om|betreft|betrof|gegevens|bestand|lijst|bevatte|stonden|stond)\b", re.I)
-# A moment in prose about something else: "ik ben vanaf maandag weer bereikbaar".
+# A moment in prose about something else: "ik ben vanaf maandag weer bereikbaar", "de brief is
+# vanmiddag teruggebracht" (getting the data back comes after the breach).
 _NOT_THE_INCIDENT = re.compile(
-    r"\b(?:bereikbaar|aanwezig|afwezig|vakantie|vanaf|terug|weer op|bel|spreken|werkdagen)\b", re.I
+    r"\b(?:bereikbaar|aanwezig|afwezig|vakantie|vanaf|terug(?:gebracht|gegeven|gestuurd|gevonden|gekregen)?|"
+    r"weer op|bel|spreken|werkdagen)\b",
+    re.I,
 )
 # Moments too vague to put in the field; they go to the officer as not placed.
 _VAGUE_MOMENT = re.compile(
