@@ -310,6 +310,13 @@ def test_prose_about_something_else_fills_nothing() -> None:
     assert e.answers == {}
 
 
+def test_a_day_and_a_time_from_two_sentences_are_not_joined() -> None:
+    """The letter went out yesterday; the neighbour called this morning at half past nine: the
+    moment is yesterday, not yesterday at half past nine."""
+    e = read("Gisteren is een brief naar het verkeerde adres gestuurd. De buurvrouw belde ons vanochtend om half tien.")
+    assert e.answers["occurred_at"] == "2026-11-30"
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -481,6 +481,16 @@ def named_processor(body: str) -> str:
     return ""
 
 
+def _first_moment(text: str, reference: datetime, tz: ZoneInfo) -> str:
+    """The first sentence of prose that names a moment on its own. Read together, "Gisteren is
+    de brief verstuurd. Vanochtend om half tien belde de buurvrouw." made yesterday at half
+    past nine: a day from one event and a time from another. People tell what happened first."""
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if normalise("occurred_at", sentence, reference, tz) not in (None, UNKNOWN):
+            return sentence
+    return text
+
+
 def extract_answers(body: str, reference: datetime, tz: ZoneInfo, processor: bool = False) -> Extraction:
     """The answers in a report or reply; numbers as in the list a processor gets when ``processor``."""
     lines = body.replace("\r\n", "\n").split("\n")
@@ -494,6 +504,8 @@ def extract_answers(body: str, reference: datetime, tz: ZoneInfo, processor: boo
             found.setdefault(name, answer)
     result = Extraction()
     prose = _from_prose(free, set(FIELDS) - set(found))
+    if "occurred_at" in prose:
+        prose["occurred_at"] = _first_moment(prose["occurred_at"], reference, tz)
     for name in FIELDS:
         if name in prose:
             value = normalise(name, prose[name], reference, tz)
