@@ -296,9 +296,39 @@ def test_prose_on_top_fills_three_fields_in_one_sentence() -> None:
     }
 
 
+def test_prose_names_a_single_account_number_as_data() -> None:
+    """ "het rekeningnummer" (one tenant's) is data as much as "rekeningnummers": financial data,
+    which the suggestion weighs as such."""
+    e = read("Het gaat om 1 huurder: naam, adres, het bedrag van de achterstand en het rekeningnummer.")
+    assert e.answers["data_types"] == "naam, adres, rekeningnummer"
+    e = read("Het ging om de naam en het bankrekeningnummer van een huurder.")
+    assert e.answers["data_types"] == "naam, bankrekeningnummer"
+
+
 def test_prose_about_something_else_fills_nothing() -> None:
     e = read("Ik ben vanaf maandag weer bereikbaar.\nMijn leidinggevende weet meer.")
     assert e.answers == {}
+
+
+def test_a_day_and_a_time_from_two_sentences_are_not_joined() -> None:
+    """The letter went out yesterday; the neighbour called this morning at half past nine: the
+    moment is yesterday, not yesterday at half past nine."""
+    e = read("Gisteren is een brief naar het verkeerde adres gestuurd. De buurvrouw belde ons vanochtend om half tien.")
+    assert e.answers["occurred_at"] == "2026-11-30"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De buurvrouw heeft de brief vanmiddag teruggebracht.",
+        "De laptop is vanochtend teruggevonden in de trein.",
+        "De ontvanger heeft het bestand gisteren teruggestuurd.",
+    ],
+)
+def test_a_moment_something_came_back_is_not_when_it_happened(text: str) -> None:
+    """Getting the data back (teruggebracht, teruggevonden, teruggestuurd) happens after the
+    breach: its moment does not fill or replace "Wanneer", as "terug" already did not."""
+    assert "occurred_at" not in read(text).answers
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -27,6 +28,15 @@ def test_help_explains_the_commands() -> None:
     for command in ("init", "check", "run", "list", "show", "messages", "export", "ap-draft", "purge", "audit", "demo"):
         assert command in out.stdout
     assert "config.example.env" in out.stdout
+
+
+def test_every_command_has_a_description() -> None:
+    """``mailbot COMMAND --help`` says what the command does, not only its usage line."""
+    from mailbot.cli.main import parser
+
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    bare = [name for name, p in sub.choices.items() if not p.description]
+    assert bare == []
 
 
 def test_init_example_prints_every_setting(tmp_path: Path) -> None:

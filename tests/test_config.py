@@ -79,6 +79,8 @@ def test_passwords_not_in_repr() -> None:
         ("postgresql+psycopg://mailbot@db.example.org/mailbot?password=s3cret-db&sslmode=require",
          "postgresql+psycopg://mailbot@db.example.org/mailbot?password=***&sslmode=require"),
         ("postgresql+psycopg://mailbot:s3cret-db@db.example.org:port/mailbot", "postgresql+psycopg://***"),
+        # Nothing to mask: shown as written, so the path can be copied (urlunsplit drops two of the slashes).
+        ("sqlite:////var/lib/mailbot/mailbot.sqlite3", "sqlite:////var/lib/mailbot/mailbot.sqlite3"),
     ],
 )  # fmt: skip
 def test_database_password_never_shown(url: str, shown: str) -> None:
@@ -106,6 +108,16 @@ def test_env_overrides_file(tmp_path: Path) -> None:
 def test_named_config_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(str(tmp_path / "missing.env"), {})
+
+
+def test_no_configuration_at_all_says_where_it_looked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in a folder without .env and with no MAILBOT_ variable, the error says that no
+    configuration was found and how to name one, not that one setting is missing."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(None, {"HOME": "/root"})
+    assert str(raised.value).startswith(f"there is no .env in {tmp_path} and no MAILBOT_ variable is set")
+    assert "--config PATH" in str(raised.value) and "MAILBOT_ADDRESS" not in str(raised.value)
 
 
 def test_example_config_documents_every_key() -> None:

@@ -5,11 +5,14 @@ a ``Reden:`` belongs, that the report is never overwritten, and that closing is 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from mailbot.cli.demo import BOT, EMPLOYEE, OFFICER
+from mailbot.core.wording import MONTHS
 from mailbot.testing.labserver import LabMailServer
 from tests.mailserver import REPORTERS, SECOND_OFFICER, Bot, body_text, make_bot, parse, submit
 from tests.test_conversation import mail, officer_reply, open_case, show
@@ -215,6 +218,47 @@ def test_a_receipt_answers_every_line_in_plain_words(bot: Bot) -> None:
         reply_to = parse(bot.lab.wait_for(OFFICER, 3 + n)[-1])
     assert reply_to["Subject"] == first
     assert first.count(kenmerk) == 1 and first.count("Verwerkt") == 1
+
+
+def test_an_assessment_receipt_names_the_field_once(bot: Bot) -> None:
+    """The receipt of an assessment line gives the field and the value recorded, without
+    repeating the officer's own word (``Maatregelen: Maatregelen: …``)."""
+    _, _, notice, _ = open_case(bot)
+    receipt = command(
+        bot, notice, "Categorieën: namen, IBAN\nVerwijdering bevestigd: ja\nMaatregelen: adres gecorrigeerd"
+    )
+    lines = [line for line in receipt.splitlines() if line.startswith(("✔", "✘"))]
+    assert lines == [
+        "✔ uitgevoerd  Categorieën: namen, IBAN",
+        "✔ uitgevoerd  Verwijdering bevestigd: ja",
+        "✔ uitgevoerd  Maatregelen: adres gecorrigeerd",
+    ], receipt
+
+
+def test_people_informed_on_a_day_records_that_day(bot: Bot) -> None:
+    """``Betrokkenen geïnformeerd op:`` with a date and no time records that date (the letters
+    went out two days ago), not the moment the command was read; a day still to come is refused."""
+    kenmerk, _, notice, _ = open_case(bot)
+    ams = ZoneInfo("Europe/Amsterdam")
+    day = (bot.clock().astimezone(ams) - timedelta(days=2)).date()
+    receipt = command(bot, notice, f"Betrokkenen geïnformeerd op: {day:%d-%m-%Y}")
+    written = f"{day.day} {MONTHS['nl'][day.month - 1]} {day.year}"
+    assert f"✔ uitgevoerd  Betrokkenen geïnformeerd op: betrokkenen geïnformeerd op {written}\n" in receipt, receipt
+    informed = datetime.fromisoformat(show(bot, kenmerk)["subjects_informed_at"]).astimezone(ams)
+    assert informed.date() == day
+    later = (bot.clock().astimezone(ams) + timedelta(days=2)).date()
+    receipt = command(bot, notice, f"Betrokkenen geïnformeerd op: {later:%d-%m-%Y}")
+    assert "✘ geweigerd   Betrokkenen geïnformeerd op:" in receipt, receipt
+
+
+def test_a_receipt_names_the_ap_deadline_only_while_it_runs(bot: Bot) -> None:
+    """The receipt's status line gives the AP deadline while the decision is open, and the
+    decision once taken: the 72-hour clock has stopped, so no deadline is named any more."""
+    _, _, notice, _ = open_case(bot)
+    receipt = command(bot, notice, "Notitie: gebeld met de afdeling")
+    assert "; deadline AP " in receipt, receipt
+    receipt = command(bot, notice, "Melden AP: nee\nReden: de ontvanger heeft de brief teruggegeven")
+    assert "; besluit melden AP: nee." in receipt and "deadline AP" not in receipt, receipt
 
 
 def test_the_other_officers_hear_of_a_decision(bot: Bot) -> None:

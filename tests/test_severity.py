@@ -177,3 +177,18 @@ def test_an_unavailability_that_lasts_is_at_least_a_risk() -> None:
     assert assess({**ransomware, "backup": "ja", "restore_time": "4 uur"}, {}).tier == "none"
     assert assess({**ransomware, "backup": "ja", "restore_time": "3 dagen"}, {}).tier == "risk"
     assert assess({**ransomware, "backup": "nee"}, {}).tier == "risk"
+
+
+def test_dutch_reasons_write_decimals_with_a_comma() -> None:
+    """The Dutch table and reasons write 3,25 and +0,25, as the register's "Ernst (score)"
+    column and the AP draft do; the English ones keep the point."""
+    s = assess(
+        {"categories": "namen, IBAN", "identifiability": "maximaal", "confidentiality": "bekend"},
+        {"affected_count": 1},
+    )
+    assert s.score == 3.25
+    dutch = table(s, "nl")
+    assert "SE 3,25 (hoog)" in dutch and "+0,25" in dutch and "SE = 3 × 1 + 0,25 = 3,25" in dutch
+    assert "3.25" not in dutch and "0.25" not in dutch
+    english = table(s, "en")
+    assert "SE 3.25 (high)" in english and "+0.25" in english

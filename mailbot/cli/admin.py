@@ -25,7 +25,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     init_p.set_defaults(main=main)
     sub.add_parser(
-        "check", help="log in to IMAP and SMTP and report clearly what works and what does not"
+        "check",
+        help="log in to IMAP and SMTP and report clearly what works and what does not",
+        description="Reads the configuration, opens the database, logs in to each mailbox's IMAP server "
+        "(the folder, how many messages wait, whether IDLE works) and SMTP server, and prints one line "
+        "per part: ok, or FAIL with the reason. WARN lines name a configuration file others can read "
+        "and a password sent unencrypted. Sends and changes no mail. Exits 0 when everything works, "
+        "1 when a part fails, 2 on a configuration error.",
     ).set_defaults(main=main)
     dbp = sub.add_parser(
         "db",

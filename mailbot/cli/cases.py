@@ -18,10 +18,22 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     ls.add_argument("--json", action="store_true", help="print a JSON array")
     ls.add_argument("--all", action="store_true", help="also the cases closed more than a year ago")
-    show = sub.add_parser("show", help="one case with its messages, attachments and events")
+    show = sub.add_parser(
+        "show",
+        help="one case with its messages, attachments and events",
+        description="One case: its kenmerk, status and phase, reporter, AP deadline, the report as "
+        "received, its attachments (with SHA-256), every mail in and out, and the events of its "
+        "audit trail. --json adds the answers, the assessment and the decisions.",
+    )
     show.add_argument("kenmerk", metavar="KENMERK", help="e.g. DL-2026-0042")
     show.add_argument("--json", action="store_true", help="print a JSON object")
-    msgs = sub.add_parser("messages", help="every stored incoming message and what was done with it")
+    msgs = sub.add_parser(
+        "messages",
+        help="every stored incoming message and what was done with it",
+        description="Every message the bot fetched, oldest first: when, how it was classified (a new "
+        "case, a reply, ignored, quarantined), the case, the sender, the subject and the result. Mail "
+        "that opened no case, such as a newsletter or a quarantined message, is found here.",
+    )
     msgs.add_argument("--json", action="store_true", help="print a JSON array")
     for parser in (ls, show, msgs):
         parser.set_defaults(main=main)

@@ -86,7 +86,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Starts Dovecot and Postfix on 127.0.0.1 in a temporary folder, runs the bot "
         "against them, sends an example report and prints what the reporter receives "
         "and the case as stored. Needs root and Debian's dovecot-imapd, "
-        "dovecot-lmtpd and postfix (./dev demo installs them).",
+        "dovecot-lmtpd and postfix (apt install dovecot-imapd dovecot-lmtpd postfix; in a clone, "
+        "./dev demo installs them).",
     ).set_defaults(main=main)
 
 

@@ -121,15 +121,19 @@ _THERE_WERE = re.compile(
 _DATA_TERMS = (
     "medische gegevens|gezondheidsgegevens|salarisgegevens|inkomensgegevens|financiële gegevens|"
     "e-mailadressen|e-mailadres|telefoonnummers|telefoonnummer|geboortedata|geboortedatums|geboortedatum|"
-    "burgerservicenummers|burgerservicenummer|bsn|iban|bankrekeningnummers|rekeningnummers|huurachterstanden|"
+    "burgerservicenummers|burgerservicenummer|bsn|iban|bankrekeningnummers|bankrekeningnummer|rekeningnummers|"
+    "rekeningnummer|huurachterstanden|"
     "huurachterstand|diagnoses|zorgplannen|kopie id|kopieën van id-bewijzen|paspoorten|foto's|namen|naam|"
     "adressen|adres"
 )
 _DATA = re.compile(rf"(?<![\w-])({_DATA_TERMS})(?![\w-])", re.IGNORECASE)
 _ABOUT_DATA = re.compile(r"\b(?:ging om|gaat om|betreft|betrof|gegevens|bestand|lijst|bevatte|stonden|stond)\b", re.I)
-# A moment in prose about something else: "ik ben vanaf maandag weer bereikbaar".
+# A moment in prose about something else: "ik ben vanaf maandag weer bereikbaar", "de brief is
+# vanmiddag teruggebracht" (getting the data back comes after the breach).
 _NOT_THE_INCIDENT = re.compile(
-    r"\b(?:bereikbaar|aanwezig|afwezig|vakantie|vanaf|terug|weer op|bel|spreken|werkdagen)\b", re.I
+    r"\b(?:bereikbaar|aanwezig|afwezig|vakantie|vanaf|terug(?:gebracht|gegeven|gestuurd|gevonden|gekregen)?|"
+    r"weer op|bel|spreken|werkdagen)\b",
+    re.I,
 )
 # Moments too vague to put in the field; they go to the officer as not placed.
 _VAGUE_MOMENT = re.compile(
@@ -477,6 +481,16 @@ def named_processor(body: str) -> str:
     return ""
 
 
+def _first_moment(text: str, reference: datetime, tz: ZoneInfo) -> str:
+    """The first sentence of prose that names a moment on its own. Read together, "Gisteren is
+    de brief verstuurd. Vanochtend om half tien belde de buurvrouw." made yesterday at half
+    past nine: a day from one event and a time from another. People tell what happened first."""
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if normalise("occurred_at", sentence, reference, tz) not in (None, UNKNOWN):
+            return sentence
+    return text
+
+
 def extract_answers(body: str, reference: datetime, tz: ZoneInfo, processor: bool = False) -> Extraction:
     """The answers in a report or reply; numbers as in the list a processor gets when ``processor``."""
     lines = body.replace("\r\n", "\n").split("\n")
@@ -490,6 +504,8 @@ def extract_answers(body: str, reference: datetime, tz: ZoneInfo, processor: boo
             found.setdefault(name, answer)
     result = Extraction()
     prose = _from_prose(free, set(FIELDS) - set(found))
+    if "occurred_at" in prose:
+        prose["occurred_at"] = _first_moment(prose["occurred_at"], reference, tz)
     for name in FIELDS:
         if name in prose:
             value = normalise(name, prose[name], reference, tz)

@@ -215,6 +215,8 @@ def shown_url(url: str) -> str:
             if raw
             for key, _, value in [raw.partition("=")]
         )
+        if netloc == parts.netloc and query == parts.query:
+            return url  # nothing to mask; urlunsplit would turn sqlite:////path into sqlite://path
         return urlunsplit(parts._replace(netloc=netloc, query=query))
     except ValueError:
         return url.split("://", 1)[0] + "://***"
@@ -237,6 +239,13 @@ def load_settings(cli_path: str | None = None, environ: Mapping[str, str] | None
         values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
     elif explicit:
         raise ConfigError(f"configuration file {path} does not exist (from --config or MAILBOT_CONFIG)")
+    elif not any(k.startswith("MAILBOT_") for k in env):
+        # Not "MAILBOT_ADDRESS is not set": the setting is most likely in a .env elsewhere.
+        raise ConfigError(
+            f"there is no {path} in {Path.cwd()} and no MAILBOT_ variable is set: "
+            "give --config PATH (or MAILBOT_CONFIG=PATH), or run mailbot in the folder of its .env "
+            "(mailbot init --example > .env makes one)"
+        )
     values.update({k: v for k, v in env.items() if k.startswith("MAILBOT_")})
     return parse_settings(values, source=str(path) if path.exists() else "environment")
 

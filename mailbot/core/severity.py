@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from mailbot.core.wording import number
+
 SENSITIVE = (
     "gezondheid", "medisch", "zorggegevens", "zorgdossier", "diagnose", "ras", "etnisch", "etniciteit", "politiek",
     "religie", "religieus", "geloof", "levensovertuiging", "vakbond", "seksueel", "seksuele", "genetisch",
@@ -304,7 +306,7 @@ def assess(assessment: dict[str, Any], answers: dict[str, Any], what_if: bool = 
 
     ei = EI_VALUES.get(str(assessment.get("identifiability", "")).strip().lower())
     if ei is not None:
-        notes.add(f"identificeerbaarheid {assessment['identifiability']}: EI {ei:g}",
+        notes.add(f"identificeerbaarheid {assessment['identifiability']}: EI {number(ei)}",
                   f"ease of identification {assessment['identifiability']}: EI {ei:g}")  # fmt: skip
 
     state = {key: _read(assessment, key, notes) for key in READERS}
@@ -315,16 +317,16 @@ def assess(assessment: dict[str, Any], answers: dict[str, Any], what_if: bool = 
             cb += table[value]
             nl, en = _NATURE[key]
             raw = str(assessment[key]).strip()
-            notes.add(f"verlies van {nl} ({raw}): +{table[value]:g}", f"loss of {en} ({raw}): +{table[value]:g}")
+            notes.add(f"verlies van {nl} ({raw}): +{number(table[value])}", f"loss of {en} ({raw}): +{table[value]:g}")
     malicious = state["malicious"] == "yes"
     if malicious:
         cb += 0.5
-        notes.add("kwade opzet: +0.5", "malicious intent: +0.5")
+        notes.add("kwade opzet: +0,5", "malicious intent: +0.5")
 
     score = round(dpc * ei + cb, 2) if dpc and ei is not None else None
     band = band_of(score) if score is not None else None
-    if score is not None:
-        notes.add(f"SE = {dpc:g} × {ei:g} + {cb:g} = {score:g} ({band})",
+    if score is not None and ei is not None:
+        notes.add(f"SE = {number(dpc)} × {number(ei)} + {number(cb)} = {number(score)} ({band})",
                   f"SE = {dpc:g} × {ei:g} + {cb:g} = {score:g} ({BANDS_EN.get(band or '', band)})")  # fmt: skip
 
     exposure = _exposure(state, malicious, notes)
@@ -409,7 +411,7 @@ def _availability(state: dict[str, str | None], notes: _Notes) -> str:
     if hours is not None:
         quick = hours <= QUICK_RESTORE_HOURS
         within = ("binnen een dag", "within a day") if quick else ("langer dan een dag", "longer than a day")
-        notes.add(f"hersteld in {hours:g} uur ({within[0]})", f"restored in {hours:g} hours ({within[1]})")
+        notes.add(f"hersteld in {number(hours)} uur ({within[0]})", f"restored in {hours:g} hours ({within[1]})")
         return "restored" if quick else "lasting"
     return "temporary"
 
@@ -462,7 +464,8 @@ def table(severity: Severity, language: str) -> str:
     and what would change it."""
     nl = language == "nl"
     score = (
-        f"SE {severity.score:g} ({severity.band if nl else BANDS_EN.get(severity.band or '', severity.band)})"
+        f"SE {number(severity.score) if nl else f'{severity.score:g}'} "
+        f"({severity.band if nl else BANDS_EN.get(severity.band or '', severity.band)})"
         if severity.score is not None
         else ("nog niet te berekenen" if nl else "cannot be computed yet")
     )

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from mailbot.core import breachtype
@@ -26,6 +27,10 @@ from mailbot.core.severity import assess
 from mailbot.core.wording import MONTHS, number, when
 from mailbot.model.models import Case
 from mailbot.register.entry import breach_type, timeliness
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 TIER_ORDER = ("none", "risk", "high", "unassessed")
 TIER_NAMES = {
@@ -196,6 +201,11 @@ def open_text(fig: Figures, language: str) -> list[str]:
 
 def charts(fig: Figures, language: str) -> list[tuple[str, bytes]]:
     """The charts as PNG files: (file name, image)."""
+    return [(name, _png(figure)) for name, figure in chart_figures(fig, language)]
+
+
+def chart_figures(fig: Figures, language: str) -> list[tuple[str, Figure]]:
+    """The charts as matplotlib figures: (file name, figure)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -214,9 +224,10 @@ def charts(fig: Figures, language: str) -> list[tuple[str, bytes]]:
     ax.set_title("Meldingen per maand, naar soort" if nl else "Reports per month, by type")
     ax.set_ylabel("aantal" if nl else "number")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _counts_from_zero(ax, "y", max(bottom, default=0))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.tick_params(axis="x", labelrotation=45, labelsize=8)
-    out.append(("meldingen-per-maand.png" if nl else "reports-per-month.png", _png(figure)))
+    out.append(("meldingen-per-maand.png" if nl else "reports-per-month.png", figure))
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=100, width_ratios=(1, 1.2))
     tiers = [t for t in TIER_ORDER if t != "unassessed" or fig.tiers[t]]
@@ -233,16 +244,27 @@ def charts(fig: Figures, language: str) -> list[tuple[str, bytes]]:
     right.set_xlabel(f"mediane tijd tot besluit: {shown}" if nl else f"median time to decision: {shown}", fontsize=9)
     right.xaxis.set_major_locator(MaxNLocator(integer=True))
     right.invert_yaxis()
-    for side in (left, right):
+    for side, top in ((left, max(fig.tiers[t] for t in tiers)), (right, max(fig.timely.values(), default=0))):
         for bars in side.containers:
             side.bar_label(bars, padding=3, fontsize=9)
         side.margins(x=0.12)
-    out.append(("ernst-en-72-uur.png" if nl else "severity-and-72-hours.png", _png(figure)))
+        _counts_from_zero(side, "x", top)
+    out.append(("ernst-en-72-uur.png" if nl else "severity-and-72-hours.png", figure))
     out.append(("open-meldingen.png" if nl else "open-cases.png", _open_chart(fig, language)))
     return out
 
 
-def _open_chart(fig: Figures, language: str) -> bytes:
+def _counts_from_zero(ax: Axes, axis: str, top: int) -> None:
+    """A count axis starts at 0 and reaches at least 1. With nothing counted matplotlib centres
+    it on 0 and labels it -0.06 to 0.06: negative and fractional numbers of reports."""
+    limits = ax.set_xlim if axis == "x" else ax.set_ylim
+    if top <= 0:
+        limits(0, 1)
+    else:
+        limits(0, None)
+
+
+def _open_chart(fig: Figures, language: str) -> Figure:
     """The open cases by age, those past their AP deadline dark and hatched, the rest light."""
     from matplotlib import pyplot as plt
     from matplotlib.ticker import MaxNLocator
@@ -263,9 +285,10 @@ def _open_chart(fig: Figures, language: str) -> bytes:
     ax.set_xlabel("aantal" if nl else "number")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.margins(x=0.12)
+    _counts_from_zero(ax, "x", max(fig.open_by_age.values(), default=0))
     ax.invert_yaxis()
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    return _png(figure)
+    return figure
 
 
 def embedded(images: list[tuple[str, bytes]]) -> list[tuple[str, str]]:
@@ -276,11 +299,9 @@ def embedded(images: list[tuple[str, bytes]]) -> list[tuple[str, str]]:
     ]
 
 
-def _png(figure: object) -> bytes:
+def _png(figure: Figure) -> bytes:
     from matplotlib import pyplot as plt
-    from matplotlib.figure import Figure
 
-    assert isinstance(figure, Figure)
     buffer = io.BytesIO()
     figure.tight_layout()
     figure.savefig(buffer, format="png")

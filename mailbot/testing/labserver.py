@@ -138,7 +138,10 @@ class LabMailServer:
             raise LabServerError("the lab mail server needs root (Postfix starts as root); run it with sudo")
         for tool in ("dovecot", "doveadm", "postfix", "openssl", "pkill", "runuser"):
             if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
-                raise LabServerError(f"{tool} is not installed; run ./dev setup")
+                raise LabServerError(
+                    f"{tool} is not installed: apt install dovecot-imapd dovecot-lmtpd postfix openssl procps "
+                    "util-linux (in a clone, ./dev setup does it)"
+                )
         # The servers run as other users and must read what is made here, whatever the caller's umask.
         previous = os.umask(0o022)
         try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-from mailbot.core import wording
 from mailbot.core.answers import parse_count
 from mailbot.core.severity import EI_VALUES, assess, check, table
 from mailbot.model import cases
@@ -39,7 +38,6 @@ FIELDS = {
     "exfiltratie": "exfiltration", "exfiltration": "exfiltration",
     "verwijdering bevestigd": "deletion_confirmed", "deletion confirmed": "deletion_confirmed",
 }  # fmt: skip
-LABELS = wording.ASSESSMENT_LABELS
 # The suggestion's table opens with this; one table per reply, after the last assessment command.
 TABLE_START = ("Voorstel", "Suggestion")
 WORDS = tuple(FIELDS)
@@ -88,8 +86,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     severity = assess(current, cases.answers_of(ctx.case))
     ctx.extra[:] = [e for e in ctx.extra if not e.startswith(TABLE_START)]
     ctx.extra.append(table(severity, ctx.language))
-    label = ctx.say(*LABELS[key])
-    return Outcome(word, True, f"{label}: {value}")
+    # The receipt's line starts with the officer's own word already: only the value recorded follows.
+    return Outcome(word, True, value)
 
 
 COMMANDS = (Command("assessment", WORDS, run),)

@@ -3,6 +3,9 @@ not), ``Betrokkenen geïnformeerd op:`` and ``Kanaal:``."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
 from mailbot.core import wording
 from mailbot.core.dates import parse_when
 from mailbot.pipeline.commands import COMPANION, NO, YES, Command, Context, Outcome
@@ -53,12 +56,14 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
 
 def _informed(ctx: Context, word: str, value: str) -> Outcome:
     case = ctx.case
-    when = parse_when(value, ctx.parsed.date or ctx.now, ctx.svc.settings.timezone)
-    if when is None or (when.at or ctx.now) > ctx.now:
+    tz = ctx.svc.settings.timezone
+    when = parse_when(value, ctx.parsed.date or ctx.now, tz)
+    at = None if when is None else when.at or _day(when.day, ctx.now, tz)
+    timed = when is not None and when.at is not None  # a day alone is shown as a day
+    if at is None or at > ctx.now:
         return Outcome(
             word, False, ctx.say(f"'{value}' is geen datum in het verleden", f"'{value}' is not a past date")
         )
-    at = when.at or ctx.now
     case.subjects_informed_at = at
     channel = ctx.value_of("kanaal", "channel")
     if channel:
@@ -72,10 +77,16 @@ def _informed(ctx: Context, word: str, value: str) -> Outcome:
         word,
         True,
         ctx.say(
-            f"betrokkenen geïnformeerd op {wording.when(at, ctx.svc.settings.timezone, 'nl')}",
-            f"data subjects informed at {wording.when(at, ctx.svc.settings.timezone, 'en')}",
+            f"betrokkenen geïnformeerd op {wording.when(at, tz, 'nl', time=timed)}",
+            f"data subjects informed at {wording.when(at, tz, 'en', time=timed)}",
         ),
     )
+
+
+def _day(day: date, now: datetime, tz: ZoneInfo) -> datetime:
+    """A date given without a time: that day, at this moment when it is today, else at its start
+    (never today's date in place of the day written)."""
+    return now if day == now.astimezone(tz).date() else datetime.combine(day, time(0), tzinfo=tz)
 
 
 def _channel(ctx: Context, word: str, value: str) -> Outcome:
