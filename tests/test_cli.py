@@ -200,6 +200,19 @@ def test_cleartext_to_another_machine_is_warned_about() -> None:
     assert cleartext(local) == []
 
 
+def test_run_once_quiet_prints_nothing_when_all_is_well(bot: Bot) -> None:
+    """For cron: a pass that handles a report prints nothing (cron mails whatever is printed);
+    a mailbox that cannot be read is still said, with exit 1."""
+    submit(bot.lab, report())
+    bot.env_file.chmod(0o600)  # else the warning that others can read it is rightly printed
+    done = bot.cli("run", "--once", "--quiet")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert len(bot.lab.wait_for(EMPLOYEE, 1)) == 1, "the pass did its work"
+    bot.env_file.write_text(bot.env_file.read_text().replace("MAILBOT_IMAP_PASSWORD=", "MAILBOT_IMAP_PASSWORD=wrong"))
+    failed = bot.cli("run", "--once", "--quiet")
+    assert failed.returncode == 1 and failed.stdout == "" and "error:" in failed.stderr, failed.stderr
+
+
 def test_json_log_lines(bot: Bot) -> None:
     submit(bot.lab, report())
     bot.env_file.write_text(bot.env_file.read_text() + "MAILBOT_LOG_FORMAT=json\n")

@@ -25,6 +25,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="one full pass (fetch, handle, send what is due), then exit; exit 1 when a mailbox could not be read",
     )
+    run.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="with --once, for cron: print nothing unless something went wrong (warnings, errors; exit 1)",
+    )
     run.set_defaults(main=main)
 
 
@@ -34,6 +40,8 @@ def main(args: argparse.Namespace) -> int:
     from mailbot.runtime import service
 
     settings = common.settings(args)
+    if args.quiet:
+        logging.getLogger().setLevel(logging.WARNING)
     readable = common.readable_by_others(settings)
     if readable:
         logging.getLogger("mailbot").warning("%s", readable)
@@ -41,9 +49,10 @@ def main(args: argparse.Namespace) -> int:
     if not args.once:
         return 1 if service.run_until_stopped(svc, system_clock) else 0
     result = service.run_once(svc, system_clock)
-    print(f"pass complete: {result.summary()}")
-    for kenmerk in result.kenmerken:
-        print(f"  new case {kenmerk}")
+    if not args.quiet:
+        print(f"pass complete: {result.summary()}")
+        for kenmerk in result.kenmerken:
+            print(f"  new case {kenmerk}")
     for error in result.errors:
         print(f"  error: {error}", file=sys.stderr)
     return 1 if result.errors else 0
