@@ -244,3 +244,39 @@ def test_a_board_mail_quoted_without_quote_marks_adds_nothing_to_the_decision(la
     assert (own.decision, own.reason, own.agreed, own.other) == (
         "melden bij de AP, betrokkenen niet informeren", "veel BSN's", False, ()), body  # fmt: skip
     assert read(f"Akkoord\n\n{body}") == read("Akkoord"), body
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "shown"),
+    [
+        ("nl", "officer_command_result", "Status nu: fase kwalificeren;"),
+        ("nl", "officer_decision", "Status nu: fase kwalificeren."),
+        ("nl", "officer_deadline_warning", "Status nu:    fase kwalificeren"),
+        ("nl", "officer_digest", "DL-2026-0042  fase kwalificeren  deadline AP"),
+        ("en", "officer_command_result", "Status now: assessment phase;"),
+        ("en", "officer_decision", "Status now: assessment phase."),
+        ("en", "officer_deadline_warning", "Status now:   assessment phase"),
+        ("en", "officer_digest", "DL-2026-0042  assessment phase  AP deadline"),
+    ],
+)
+def test_a_cases_state_is_one_phrase_in_the_mails_language(language: str, name: str, shown: str) -> None:
+    """A notice said "kwalificeren (fase kwalificeren)", the same word twice, and an English mail showed
+    the stored Dutch word."""
+    values = {**context(), "help": False}
+    body = Renderer(AMS).render(language, name, **values).body
+    assert shown in body, body
+    if language == "en":
+        assert "kwalificeren" not in body, body
+
+
+@pytest.mark.parametrize(("language", "day"), [("nl", "2 december 2026"), ("en", "2 December 2026")])
+def test_the_digest_names_its_day_as_people_write_it(language: str, day: str) -> None:
+    r = Renderer(AMS).render(language, "officer_digest", **context())
+    assert day in r.subject, r.subject
+
+
+def test_a_decided_case_in_the_english_digest_says_yes_not_ja() -> None:
+    values = context()
+    values["rows"] = [Row(realistic_case(), "")]
+    body = Renderer(AMS).render("en", "officer_digest", **values).body
+    assert "notify the AP: yes" in body and " ja" not in body, body
