@@ -81,9 +81,11 @@ def test_the_reporters_news_says_what_was_done(bot: Bot) -> None:
     kenmerk, _, notice, _ = open_case(bot)
     receipt = command(bot, notice, "Maatregelen: laptop op afstand gewist\nStatus: herstellen")
     assert "met de maatregelen:" in receipt and "laptop op afstand gewist" in receipt, receipt
+    assert "✔ uitgevoerd  Maatregelen: laptop op afstand gewist\n" in receipt, "the command's word once"
     bot.lab.wait_queue_empty()
     news = [t for t in reporter_texts(bot) if "Stand van zaken" in t]
     assert news and "Wat er is gedaan:\n  laptop op afstand gewist" in news[-1]
+    assert news[-1].index("Wat er is gedaan") < news[-1].index("antwoord dan op deze e-mail"), "the next step last"
     assert show(bot, kenmerk)["status"] == "herstellen"
 
 

@@ -280,3 +280,13 @@ def test_a_decided_case_in_the_english_digest_says_yes_not_ja() -> None:
     values["rows"] = [Row(realistic_case(), "")]
     body = Renderer(AMS).render("en", "officer_digest", **values).body
     assert "notify the AP: yes" in body and " ja" not in body, body
+
+
+@pytest.mark.parametrize(
+    ("language", "done", "step"),
+    [("nl", "Wat er is gedaan:", "U hoeft niets te doen."), ("en", "What has been done:", "There is nothing you need")],
+)
+def test_the_reporters_news_ends_with_the_next_step(language: str, done: str, step: str) -> None:
+    """What was done is news; what the reporter may do comes after it, just above the greeting."""
+    body = Renderer(AMS).render(language, "reporter_status", **context()).body
+    assert body.index(done) < body.index(step), body

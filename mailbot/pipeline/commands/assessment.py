@@ -38,21 +38,6 @@ FIELDS = {
     "exfiltratie": "exfiltration", "exfiltration": "exfiltration",
     "verwijdering bevestigd": "deletion_confirmed", "deletion confirmed": "deletion_confirmed",
 }  # fmt: skip
-# How the officer writes each field, for the reply (never the stored key).
-LABELS = {
-    "categories": ("Categorieën", "Data categories"), "dpc": ("DPC", "DPC"),
-    "identifiability": ("Identificeerbaarheid", "Identifiability"),
-    "confidentiality": ("Vertrouwelijkheid", "Confidentiality"), "integrity": ("Integriteit", "Integrity"),
-    "availability": ("Beschikbaarheid", "Availability"), "encrypted": ("Versleuteld", "Encrypted"),
-    "malicious": ("Kwade opzet", "Malicious intent"), "other_eu": ("Andere EU-landen", "Other EU countries"),
-    "consequences": ("Gevolgen", "Consequences"), "measures": ("Maatregelen", "Measures"),
-    "nature": ("Aard", "Nature"), "processor": ("Verwerker", "Processor"), "summary": ("Samenvatting", "Summary"),
-    "records": ("Aantal records", "Number of records"), "other_regulator": ("Andere toezichthouder", "Other regulator"),
-    "ongoing": ("Nog gaande", "Ongoing"), "backup": ("Back-up", "Backup"),
-    "restore_time": ("Hersteltijd", "Restore time"),
-    "exfiltration": ("Exfiltratie", "Exfiltration"),
-    "deletion_confirmed": ("Verwijdering bevestigd", "Deletion confirmed"),
-}  # fmt: skip
 # The suggestion's table opens with this; one table per reply, after the last assessment command.
 TABLE_START = ("Voorstel", "Suggestion")
 WORDS = tuple(FIELDS)
@@ -101,8 +86,7 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     severity = assess(current, cases.answers_of(ctx.case))
     ctx.extra[:] = [e for e in ctx.extra if not e.startswith(TABLE_START)]
     ctx.extra.append(table(severity, ctx.language))
-    label = ctx.say(*LABELS[key])
-    return Outcome(word, True, f"{label}: {value}")
+    return Outcome(word, True, value)
 
 
 COMMANDS = (Command("assessment", WORDS, run),)
