@@ -290,3 +290,19 @@ def test_the_reporters_news_ends_with_the_next_step(language: str, done: str, st
     """What was done is news; what the reporter may do comes after it, just above the greeting."""
     body = Renderer(AMS).render(language, "reporter_status", **context()).body
     assert body.index(done) < body.index(step), body
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "one"),
+    [
+        ("nl", "officer_subjects_reminder", "(1 dag geleden)"),
+        ("nl", "officer_supplement_reminder", "is 1 dag geleden als voorlopig gedaan"),
+        ("en", "officer_subjects_reminder", "(1 day ago)"),
+        ("en", "officer_supplement_reminder", "was made 1 day ago as preliminary"),
+    ],
+)
+def test_a_reminder_counts_its_days_as_people_do(language: str, name: str, one: str) -> None:
+    """Not "1 dagen" nor "3 dag(en)"."""
+    body = Renderer(AMS).render(language, name, **{**context(), "days": 1}).body
+    assert one in body, body
+    assert "(en)" not in Renderer(AMS).render(language, name, **context()).body
