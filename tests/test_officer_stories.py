@@ -227,7 +227,7 @@ def test_the_other_officers_hear_of_a_decision(bot: Bot) -> None:
     told = parse(bot.lab.wait_for(SECOND_OFFICER, 2)[-1])
     assert told["Subject"] == f"[{kenmerk}] Besluit vastgelegd door {OFFICER}"
     text = body_text(told)
-    assert "Melden AP: besluit melden AP: nee" in text and "Advies FG:" in text and "Notitie" not in text
+    assert "- Melden AP: niet melden bij de AP;" in text and "Advies FG:" in text and "Notitie" not in text
     assert len([m for m in bot.lab.messages(OFFICER) if "Besluit vastgelegd" in parse(m)["Subject"]]) == 0
 
     before = len(bot.lab.messages(SECOND_OFFICER))

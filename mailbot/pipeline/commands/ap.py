@@ -93,9 +93,10 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
         suggested_score=suggestion.score,
         against_suggestion=against,
     )
+    notify = case.ap_decision == "ja"
     text = ctx.say(
-        f"besluit melden AP: {case.ap_decision}; de 72-uursklok is gestopt",
-        f"decision notify AP: {case.ap_decision}; the 72-hour clock has stopped",
+        f"{'melden' if notify else 'niet melden'} bij de AP; de 72-uursklok is gestopt",
+        f"{'notify' if notify else 'do not notify'} the AP; the 72-hour clock has stopped",
     )
     if against:
         text += _against_note(ctx, suggestion, reason)
