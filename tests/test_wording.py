@@ -14,7 +14,7 @@ import pytest
 from mailbot.core import wording
 from mailbot.core.questionnaire import QUESTIONS
 from mailbot.core.render import Renderer, package_templates
-from mailbot.core.severity import assess
+from mailbot.core.severity import assess, table
 from mailbot.model.models import Case, InboundMessage
 from mailbot.pipeline.commands import Outcome, is_command_line, read_block
 from tests.test_render import case
@@ -306,3 +306,25 @@ def test_a_reminder_counts_its_days_as_people_do(language: str, name: str, one: 
     body = Renderer(AMS).render(language, name, **{**context(), "days": 1}).body
     assert one in body, body
     assert "(en)" not in Renderer(AMS).render(language, name, **context()).body
+
+
+def test_a_dutch_mail_writes_the_severity_score_with_a_decimal_comma() -> None:
+    severity = assess({"categories": "BSN", "identifiability": "maximaal", "confidentiality": "onbekend"}, {})
+    nl, en = table(severity, "nl"), table(severity, "en")
+    assert "SE 3,5 (hoog)" in nl and "+0,5" in nl and "= 3,5 (hoog)" in nl and "3.5" not in nl, nl
+    assert "SE 3.5 (high)" in en and "3,5" not in en, en
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "foreign"),
+    [
+        ("nl", "Voorstel:     hoog risico: melden bij de AP en de betrokkenen informeren (SE 3,5, hoog)", "high"),
+        ("en", "Suggestion:   high risk: notify the AP and inform the people affected (SE 3.5, high)", "identificeer"),
+    ],
+)
+def test_the_deadline_warning_words_the_suggestion_in_its_language(language: str, shown: str, foreign: str) -> None:
+    """The English warning showed the key "high", the Dutch band and the Dutch reasons."""
+    values = context()
+    values["severity"] = assess({"categories": "BSN", "identifiability": "maximaal", "confidentiality": "onbekend"}, {})
+    body = Renderer(AMS).render(language, "officer_deadline_warning", **values).body
+    assert shown in body and foreign not in body, body
