@@ -94,7 +94,7 @@ def test_a_decision_against_the_suggestion_is_said_and_asks_why(bot: Bot) -> Non
     command(bot, notice, ASSESSED)
     receipt = command(bot, notice, "Melden AP: nee\nReden: de ontvanger is een collega-organisatie")
     assert "wijkt af van de suggestie" in receipt and "de ontvanger is een collega-organisatie" in receipt
-    assert "✔ uitgevoerd  Melden AP: niet melden bij de AP; de 72-uursklok is gestopt" in receipt, receipt
+    assert "✔ uitgevoerd  Melden AP: nee; de 72-uursklok is gestopt" in receipt, receipt
     decided = [e for e in show(bot, kenmerk)["events"] if e["kind"] == "ap_decision"]
     assert decided and decided[-1]["detail"]["against_suggestion"] is True
 

@@ -18,6 +18,9 @@ REFERENCE = ("ap-meldnummer", "meldnummer", "ap meldnummer", "ap reference", "ap
 NOTIFIED = ("gemeld op", "gemeld", "notified at", "notified on")
 KIND = ("melding", "notification", "soort melding")
 DELAY = ("reden vertraging", "reden van vertraging", "vertraging", "reason for delay", "delay reason")
+# What the receipt says: "Melding: voorlopig", not "Melding: melding voorlopig".
+SHOWN_KINDS = {"voorlopig": ("voorlopig", "preliminary"), "definitief": ("definitief", "final"),
+               "ingetrokken": ("ingetrokken", "withdrawn")}  # fmt: skip
 KINDS = {
     "voorlopig": "voorlopig", "preliminary": "voorlopig", "definitief": "definitief", "definitive": "definitief",
     "final": "definitief", "ingetrokken": "ingetrokken", "intrekken": "ingetrokken", "withdrawn": "ingetrokken",
@@ -25,7 +28,7 @@ KINDS = {
 
 
 def _reference(ctx: Context, word: str, value: str) -> Outcome:
-    return _set(ctx, word, "ap_reference", value, ctx.say(f"AP-meldnummer: {value}", f"AP reference: {value}"))
+    return _set(ctx, word, "ap_reference", value, value)
 
 
 def _kind(ctx: Context, word: str, value: str) -> Outcome:
@@ -36,7 +39,8 @@ def _kind(ctx: Context, word: str, value: str) -> Outcome:
             False,
             ctx.say("kies voorlopig, definitief of ingetrokken", "choose voorlopig, definitief or ingetrokken"),
         )
-    return _set(ctx, word, "ap_notification_kind", kind, ctx.say(f"melding {kind}", f"notification {kind}"))
+    shown = ctx.say(SHOWN_KINDS[kind][0], SHOWN_KINDS[kind][1])
+    return _set(ctx, word, "ap_notification_kind", kind, shown)
 
 
 def _delay(ctx: Context, word: str, value: str) -> Outcome:
@@ -95,8 +99,8 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
     )
     notify = case.ap_decision == "ja"
     text = ctx.say(
-        f"{'melden' if notify else 'niet melden'} bij de AP; de 72-uursklok is gestopt",
-        f"{'notify' if notify else 'do not notify'} the AP; the 72-hour clock has stopped",
+        f"{'ja' if notify else 'nee'}; de 72-uursklok is gestopt",
+        f"{'yes' if notify else 'no'}; the 72-hour clock has stopped",
     )
     if against:
         text += _against_note(ctx, suggestion, reason)
