@@ -88,6 +88,7 @@ def test_the_director_decides_by_replying_to_the_request(board_bot: Bot) -> None
     # One power only: a status change beside the decision refuses the whole reply.
     refused = answer(bot, request, "Akkoord\nStatus: gesloten")
     assert "niet vastgelegd" in refused and "'Status:'" in refused
+    assert refused.count("vastgelegd") == 1, "said once"
     case = show(bot, kenmerk)
     assert case["board_decision"] is None and case["status"] != "gesloten"
 

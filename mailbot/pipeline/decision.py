@@ -188,9 +188,9 @@ def _problem(case: Case, reading: Reading, lang: str) -> str | None:
     if reading.other:
         words = ", ".join(f"'{w}:'" for w in reading.other)
         return (
-            f"uw antwoord bevat ook {words}; u kunt per e-mail alleen het besluit geven, dus er is niets vastgelegd"
+            f"uw antwoord bevat ook {words}; met een antwoord op deze e-mail kunt u alleen besluiten"
             if nl
-            else f"your reply also holds {words}; by mail you can only give the decision, so nothing was recorded"
+            else f"your reply also holds {words}; a reply to this mail can only give the decision"
         )
     if reading.decision and not reading.reason:
         return (

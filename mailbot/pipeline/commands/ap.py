@@ -44,9 +44,7 @@ def _kind(ctx: Context, word: str, value: str) -> Outcome:
 
 
 def _delay(ctx: Context, word: str, value: str) -> Outcome:
-    return _set(
-        ctx, word, "ap_delay_reason", value, ctx.say("reden van vertraging vastgelegd", "reason for delay recorded")
-    )
+    return _set(ctx, word, "ap_delay_reason", value, ctx.say("vastgelegd", "recorded"))
 
 
 def _set(ctx: Context, word: str, attribute: str, value: str, text: str) -> Outcome:
