@@ -186,8 +186,8 @@ def test_the_letter_to_the_people_affected_comes_as_word_and_pdf(bot: Bot) -> No
     assert set(files) == {f"brief-{kenmerk}.docx", f"brief-{kenmerk}.pdf"}
     assert files[f"brief-{kenmerk}.pdf"].startswith(b"%PDF")
     words = "\n".join(p.text for p in Document(io.BytesIO(files[f"brief-{kenmerk}.docx"])).paragraphs)
-    for part in ("Wat is er gebeurd?", "per ongeluk naar een verkeerd adres", "namen, adressen, IBAN",
-                 "Wat kan dit voor u betekenen?", "de ontvanger heeft de lijst gewist", "Fraudehelpdesk",
+    for part in ("Wat is er gebeurd?", "per ongeluk naar een verkeerd adres", "Namen, adressen, IBAN",
+                 "Wat kan dit voor u betekenen?", "De ontvanger heeft de lijst gewist.", "Fraudehelpdesk",
                  "blokkeren", kenmerk):  # fmt: skip
         assert part in words, part
     assert "Identiteitsfraude" not in words, "no BSN or ID: no identity-fraud advice"
@@ -468,7 +468,7 @@ def test_the_letter_comes_in_the_organisations_own_word_document(clean_lab: LabM
         assert "sjabloon" not in text
         words = [p.text for p in Document(io.BytesIO(files[f"brief-{kenmerk}.docx"])).paragraphs]
         assert words == [head, f"Ons kenmerk: {kenmerk}", "Geachte heer, mevrouw,",
-                         "een lijst met huurders is naar een verkeerd adres gemaild"]  # fmt: skip
+                         "Een lijst met huurders is naar een verkeerd adres gemaild."]  # fmt: skip
 
         write_template(head, "Ons kenmerk: {{ kenmerk }")
         text, files = letter_reply()
