@@ -197,12 +197,13 @@ def test_a_receipt_answers_every_line_in_plain_words(bot: Bot) -> None:
         "Besluit door: directeur-bestuurder\nBesluit: niet melden, risico is klein\n"
         "Aantal betrokkenen: 7500 tot 8200\nWanneer: 1-12-2026 17:30\nKanaal: brief\n"
         "Status: kwalificeren\nAdvies FG: niet melden\nMelden AP: ja\nMelding: voorlopig\nAP-meldnummer: M-123456\n"
-        "Betrokkenen informeren: ja\nNotitie: gebeld met ICT\nOntdekt op: 2-12-2026 09:30\nReden vertraging: ziek",
+        "Betrokkenen informeren: ja\nNotitie: gebeld met ICT\nOntdekt op: 2-12-2026 09:30\nReden vertraging: ziek\n"
+        "Gemeld op: 2-12-2026 10:00",
     )
     lines = [line for line in receipt.splitlines() if line.startswith(("✔", "✘"))]
     words = ["Besluit door", "Besluit", "Aantal betrokkenen", "Wanneer", "Kanaal", "Status", "Advies FG", "Melden AP",
              "Melding", "AP-meldnummer", "Betrokkenen informeren", "Notitie", "Ontdekt op",
-             "Reden vertraging"]  # fmt: skip
+             "Reden vertraging", "Gemeld op"]  # fmt: skip
     assert [line.split(":")[0].split("  ")[-1].strip() for line in lines] == words
     assert all(line.startswith("✔") for line in lines), receipt
     said = [line.split("  ", 1)[1].strip().partition(": ") for line in lines]

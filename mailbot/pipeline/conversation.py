@@ -172,8 +172,13 @@ def first_named_case(s: Session, sections: list[tuple[list[str], str]]) -> Case 
 
 def bare_subject(subject: str, prefix: str) -> str:
     """``RE: [DL-2026-0001] Verwerkt: Re: x`` → ``x``: a reply's subject carries one kenmerk
-    and one prefix, however often it went back and forth."""
-    own = re.compile(rf"^\s*(?:\[{re.escape(prefix)}-\d{{4}}-\d+\]|(?:verwerkt|done)\s*:)\s*", re.IGNORECASE)
+    and one prefix, however often it went back and forth (the register's and the overview's
+    replies too)."""
+    own = re.compile(
+        rf"^\s*(?:\[{re.escape(prefix)}-\d{{4}}-\d+\]|(?:verwerkt|done|datalekregister|overzicht datalekken"
+        r"|breach register|breach overview)\s*:)\s*",
+        re.IGNORECASE,
+    )
     previous = None
     while previous != subject:
         previous = subject

@@ -150,7 +150,7 @@ def _notified(ctx: Context, word: str, value: str) -> Outcome:
     )
     archive_draft(ctx)
     at = wording.when(when.at, ctx.svc.settings.timezone, ctx.language)
-    return Outcome(word, True, ctx.say(f"gemeld bij de AP op {at}", f"notified to the AP at {at}") + _late_note(ctx))
+    return Outcome(word, True, at + _late_note(ctx))
 
 
 def archive_draft(ctx: Context) -> None:
