@@ -328,3 +328,22 @@ def test_the_deadline_warning_words_the_suggestion_in_its_language(language: str
     values["severity"] = assess({"categories": "BSN", "identifiability": "maximaal", "confidentiality": "onbekend"}, {})
     body = Renderer(AMS).render(language, "officer_deadline_warning", **values).body
     assert shown in body and foreign not in body, body
+
+
+DUTCH_ONLY = {"melden ap", "reden", "ap-meldnummer", "gemeld op", "besluit", "reden vertraging", "kanaal",
+              "betrokkenen geïnformeerd op", "melding", "betrokkenen informeren"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", [name for language, name in TEMPLATES if language == "en"])
+def test_an_english_mail_gives_its_examples_in_english_commands(name: str) -> None:
+    """The bot takes "Notify AP: yes" as well as "Melden AP: ja"; an English mail showed the
+    Dutch words ("Melden AP: ja", "Akkoord", "Status: kwalificeren") to a reader without Dutch."""
+    values = {**context(), "help": True, "reminder": True}
+    if name.startswith("officer_"):
+        values["missing"] = ["data_types"]
+    values["sections"] = [Section(realistic_case(), [], [])]  # receipts: only the template's own words
+    values["refused"], values["outcomes"] = [], []
+    body = Renderer(AMS).render("en", name, **values).body
+    examples = {m.lower() for m in re.findall(r'["(]([A-Za-zé -]+?):', body)}
+    assert examples & DUTCH_ONLY == set(), body
+    assert "Akkoord" not in body and not re.search(r"Status: (kwalificeren|gearchiveerd|inventariseren)", body), body

@@ -498,6 +498,6 @@ def table(severity: Severity, language: str) -> str:
     lines.append(
         "Dit is een voorstel; u beslist (Melden AP: ja of nee)."
         if nl
-        else "This is a suggestion; you decide (Melden AP: ja or nee)."
+        else "This is a suggestion; you decide (Notify AP: yes or no)."
     )
     return "\n".join(lines)

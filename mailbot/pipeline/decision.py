@@ -196,7 +196,7 @@ def _problem(case: Case, reading: Reading, lang: str) -> str | None:
         return (
             "bij een eigen besluit hoort een reden: zet 'Reden: …' onder 'Besluit: …'"
             if nl
-            else "a decision of your own needs a reason: put 'Reden: …' under 'Besluit: …'"
+            else "a decision of your own needs a reason: put 'Reason: …' under 'Decision: …'"
         )
     if reading.decision:
         return None
@@ -205,5 +205,5 @@ def _problem(case: Case, reading: Reading, lang: str) -> str | None:
     return (
         "er staat geen besluit in uw antwoord: schrijf 'Akkoord' of 'Besluit: …' met 'Reden: …'"
         if nl
-        else "your reply holds no decision: write 'Akkoord' or 'Besluit: …' with 'Reden: …'"
+        else "your reply holds no decision: write 'Agreed' or 'Decision: …' with 'Reason: …'"
     )

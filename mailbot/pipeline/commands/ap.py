@@ -66,7 +66,7 @@ def _late_note(ctx: Context) -> str:
     if case.ap_notified_at and case.ap_notified_at > case.ap_deadline_at and not case.ap_delay_reason:
         return ctx.say(
             "; gemeld na de deadline: geef de reden ('Reden vertraging: …'), het AP-formulier vraagt erom",
-            "; notified after the deadline: give the reason ('Reden vertraging: …'), the AP form asks for it",
+            "; notified after the deadline: give the reason ('Reason for delay: …'), the AP form asks for it",
         )
     return ""
 
@@ -107,7 +107,7 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
             "; de reden ontbreekt: ook een niet-gemeld datalek wordt met de reden vastgelegd (art. 33 lid 5 AVG); "
             "stuur het besluit opnieuw met daaronder 'Reden: …'",
             "; the reason is missing: a breach not notified is documented with its reason (art. 33(5) GDPR); "
-            "send the decision again with 'Reden: …' below it",
+            "send the decision again with 'Reason: …' below it",
         )
     return Outcome(word, True, text + _late_note(ctx))
 
@@ -131,7 +131,7 @@ def _against_note(ctx: Context, suggestion: Severity, reason: str) -> str:
         f"; dit wijkt af van de suggestie ({tier}): waarom? Art. 33 lid 5 AVG vraagt een reden; stuur het besluit "
         "opnieuw met daaronder 'Reden: …'",
         f"; this goes against the suggestion ({tier}): why? Art. 33(5) GDPR asks for the reason; send the decision "
-        "again with 'Reden: …' below it",
+        "again with 'Reason: …' below it",
     )
 
 

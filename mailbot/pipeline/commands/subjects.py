@@ -40,7 +40,7 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
     elif not reason:
         todo = ctx.say(
             f"; de reden ontbreekt: stuur het besluit opnieuw met daaronder 'Reden: …', bijv. {EXCEPTIONS_HINT}",
-            "; the reason is missing: send the decision again with 'Reden: …' below it (encrypted, later "
+            "; the reason is missing: send the decision again with 'Reason: …' below it (encrypted, later "
             "measures, or disproportionate effort)",
         )
     yes = case.subjects_decision == "ja"
