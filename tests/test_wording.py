@@ -347,3 +347,14 @@ def test_an_english_mail_gives_its_examples_in_english_commands(name: str) -> No
     examples = {m.lower() for m in re.findall(r'["(]([A-Za-zé -]+?):', body)}
     assert examples & DUTCH_ONLY == set(), body
     assert "Akkoord" not in body and not re.search(r"Status: (kwalificeren|gearchiveerd|inventariseren)", body), body
+
+
+@pytest.mark.parametrize(("language", "none"), [("nl", "geen antwoorden herkend"), ("en", "No answers were")])
+def test_an_answer_to_the_officers_question_is_not_called_unrecognised(language: str, none: str) -> None:
+    """The notice showed the reporter's answer to the officer's question, then "Er zijn geen
+    antwoorden herkend." below it: the answer was recognised, as the answer to that question."""
+    values = {**context(), "changes": [], "answers_so_far": [], "missing": ["data_types"]}
+    body = Renderer(AMS).render(language, "officer_reporter_replied", **values).body
+    assert "Was het bestand versleuteld?" in body and none not in body, body
+    values["question"] = ""
+    assert none in Renderer(AMS).render(language, "officer_reporter_replied", **values).body
