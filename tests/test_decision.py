@@ -107,6 +107,10 @@ def test_the_director_decides_by_replying_to_the_request(board_bot: Bot) -> None
 
     told = [parse(m) for m in bot.lab.wait_for(SECOND_OFFICER, 3)]
     assert any(m["Subject"] == f"[{kenmerk}] Besluit vastgelegd door {BOARD}" for m in told)
+    bot.lab.wait_queue_empty()
+    unheld = [str(m["Subject"]) for m in map(parse, bot.lab.messages(SECOND_OFFICER))
+              if "hoort niet bij deze melding" in body_text(m)]  # fmt: skip
+    assert unheld == [], "the director's replies to the request are not 'Niet verwerkt' to the officers"
 
     draft = bot.cli("ap-draft", kenmerk)
     assert draft.returncode == 0, draft.stderr
