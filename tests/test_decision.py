@@ -134,7 +134,7 @@ def test_no_board_no_request(bot: Bot) -> None:
     """Without MAILBOT_BOARD the advice is recorded and nobody else is mailed."""
     _, _, notice, _ = open_case(bot)
     receipt = command(bot, notice, f"Advies FG: {ADVICE}")
-    assert "✔ uitgevoerd  Advies FG: vastgelegd" in receipt and "besluitverzoek" not in receipt
+    assert f"✔ uitgevoerd  Advies FG: {ADVICE}\n" in receipt and "besluitverzoek" not in receipt
 
 
 def test_reading_a_board_reply() -> None:

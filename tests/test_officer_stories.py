@@ -233,7 +233,8 @@ def test_the_other_officers_hear_of_a_decision(bot: Bot) -> None:
     told = parse(bot.lab.wait_for(SECOND_OFFICER, 2)[-1])
     assert told["Subject"] == f"[{kenmerk}] Besluit vastgelegd door {OFFICER}"
     text = body_text(told)
-    assert "- Melden AP: nee; de 72-uursklok" in text and "Advies FG:" in text and "Notitie" not in text
+    assert "- Melden AP: nee; de 72-uursklok" in text and "Notitie" not in text
+    assert "- Advies FG: niet melden\r\n" in text, "the other officers read what was advised"
     assert len([m for m in bot.lab.messages(OFFICER) if "Besluit vastgelegd" in parse(m)["Subject"]]) == 0
 
     before = len(bot.lab.messages(SECOND_OFFICER))
