@@ -358,3 +358,14 @@ def test_an_answer_to_the_officers_question_is_not_called_unrecognised(language:
     assert "Was het bestand versleuteld?" in body and none not in body, body
     values["question"] = ""
     assert none in Renderer(AMS).render(language, "officer_reporter_replied", **values).body
+
+
+REPORTER_MAILS = [(language, name) for language, name in TEMPLATES if name.startswith(("reporter_", "technician_"))]
+
+
+@pytest.mark.parametrize(("language", "name"), REPORTER_MAILS)
+def test_a_reporters_mail_names_one_person_not_a_list_of_roles(language: str, name: str) -> None:
+    """A reporter read "De privacy officer / functionaris gegevensbescherming beoordeelt …": an employee reads one
+    person who looks at the report, not two job titles joined by a slash."""
+    body = Renderer(AMS).render(language, name, **context()).body
+    assert " / " not in body, body
