@@ -371,9 +371,10 @@ def test_a_reporters_mail_names_one_person_not_a_list_of_roles(language: str, na
     assert " / " not in body, body
 
 
+@pytest.mark.parametrize("name", ["officer_new_case", "board_decision_request"])
 @pytest.mark.parametrize(("language", "word"), [("nl", "Voorstel"), ("en", "Suggest")])
-def test_the_new_case_notice_heads_its_suggestion_once(language: str, word: str) -> None:
+def test_a_suggestion_is_headed_once(language: str, word: str, name: str) -> None:
     """The heading said "Voorstel voor het risico:" above a table opening with "Voorstel    risico: …"."""
     values = {**context(), "suggestion": table(assess({"categories": "BSN"}, {}), language)}
-    body = Renderer(AMS).render(language, "officer_new_case", **values).body
+    body = Renderer(AMS).render(language, name, **values).body
     assert body.count(word) == 1, body
