@@ -249,7 +249,7 @@ def test_the_board_is_reminded_while_the_decision_is_open(board_bot: Bot) -> Non
     bot.lab.wait_queue_empty()
     mails = [parse(m) for m in bot.lab.wait_for(BOARD, 2)]
     assert mails[-1]["Subject"].startswith(f"[{kenmerk}] Herinnering: uw besluit gevraagd")
-    assert "loopt af (nog 1 u" in body_text(mails[-1])
+    assert "loopt af (nog 1 uur en " in body_text(mails[-1])
     assert "niet vastgelegd" not in answer(bot, mails[-1], "Akkoord")
     assert show(bot, kenmerk)["board_decision"]["text"] == ADVICE
     bot.clock.advance(hours=3)  # past the deadline: the officers are warned, the board is not
