@@ -249,11 +249,11 @@ def test_a_board_mail_quoted_without_quote_marks_adds_nothing_to_the_decision(la
 @pytest.mark.parametrize(
     ("language", "name", "shown"),
     [
-        ("nl", "officer_command_result", "Status nu: fase kwalificeren;"),
+        ("nl", "officer_command_result", "Status nu: fase kwalificeren."),
         ("nl", "officer_decision", "Status nu: fase kwalificeren."),
         ("nl", "officer_deadline_warning", "Status nu:    fase kwalificeren"),
         ("nl", "officer_digest", "DL-2026-0042  fase kwalificeren  deadline AP"),
-        ("en", "officer_command_result", "Status now: assessment phase;"),
+        ("en", "officer_command_result", "Status now: assessment phase."),
         ("en", "officer_decision", "Status now: assessment phase."),
         ("en", "officer_deadline_warning", "Status now:   assessment phase"),
         ("en", "officer_digest", "DL-2026-0042  assessment phase  AP deadline"),
@@ -378,3 +378,13 @@ def test_a_suggestion_is_headed_once(language: str, word: str, name: str) -> Non
     values = {**context(), "suggestion": table(assess({"categories": "BSN"}, {}), language)}
     body = Renderer(AMS).render(language, name, **values).body
     assert body.count(word) == 1, body
+
+
+@pytest.mark.parametrize(("language", "deadline"), [("nl", "; deadline AP "), ("en", "; AP deadline ")])
+def test_a_receipt_shows_the_ap_deadline_only_while_the_clock_runs(language: str, deadline: str) -> None:
+    """A receipt said "Melden AP: ja; de 72-uursklok is gestopt" and "Status nu: …; deadline AP …":
+    once the AP decision is taken (or the case closed) there is no deadline to show."""
+    values = {**context(), "help": False}
+    assert deadline not in Renderer(AMS).render(language, "officer_command_result", **values).body
+    values["sections"][0].case.ap_decision = ""
+    assert deadline in Renderer(AMS).render(language, "officer_command_result", **values).body
