@@ -50,9 +50,9 @@ def test_one_warning_for_a_case_discovered_70_hours_ago(bot: Bot) -> None:
     bot.lab.wait_queue_empty()
     # The time actually left, not the warning's point ("over 6 uur" with two hours to go).
     (subject,) = warnings(bot)
-    assert re.fullmatch(rf"\[{kenmerk}\] Deadline AP over 1 u 5\d min: beveiligingsincident", subject), subject
+    assert re.fullmatch(rf"\[{kenmerk}\] Deadline AP over 1 uur en 5\d minuten: beveiligingsincident", subject), subject
     warning = next(m for m in officer_mail(bot) if "Deadline AP" in m["Subject"])
-    assert "nog 1 u" in body_text(warning) and "besluit melden AP" in body_text(warning)
+    assert "nog 1 uur en " in body_text(warning) and "besluit melden AP" in body_text(warning)
     assert len([m for m in bot.lab.messages(SECOND_OFFICER) if "Deadline AP over" in parse(m)["Subject"]]) == 1
 
     assert bot.run_pass().warnings == 0  # the next pass sends nothing

@@ -238,3 +238,22 @@ def test_section_5_names_the_kind_of_breach_in_the_forms_words(bot: Bot) -> None
     bot.run_pass()
     text = body_text(parse(bot.lab.wait_for(OFFICER, 4)[-1]))
     assert "   Soort: hacking, malware en/of phishing\r\n" in text
+
+
+def test_the_pdf_wraps_a_long_line_under_its_own_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long indented line ("Hoe ontdekt: …") wrapped back to the margin, and every wrapped line
+    was justified with wide gaps: the draft's lines are ragged right and keep their indent."""
+    import re
+    import zlib
+
+    _, _, draft = _worked(tmp_path, monkeypatch)
+    data = apdraft.pdf(draft, "nl")
+    content = b"".join(
+        zlib.decompress(m[1]) for m in re.finditer(rb"/FlateDecode[^>]*>>\s*stream\r?\n(.*?)\r?\nendstream", data, re.S)
+    )
+    starts = [float(x) for x in re.findall(rb"BT ([\d.]+) [\d.]+ Td", content)]
+    margin = min(starts)
+    body = apdraft.text(draft, "nl").split("\n", 3)[3].splitlines()
+    flush = [line for line in body if line and not line.startswith(" ")]
+    assert len([x for x in starts if x == margin]) <= 2 * len(flush) + 1, "indented lines start past the margin"
+    assert not re.search(rb"\) -\d+(\.\d+)?\(", content), "no justified word gaps"

@@ -513,3 +513,17 @@ def test_story_report_and_replies_as_people_write_them(bot: Bot) -> None:
     assert not any("Niet verwerkt" in s for s in officer_subjects)  # no false alarm about a command
     replied = body_text(parse(bot.lab.messages(OFFICER)[-1]))
     assert "  - Aantal personen: 45  (was: 40)" in replied and "affected_count" not in replied
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "RE: Datalekregister: Datalekregister: Nieuwe melding: beveiligingsincident",
+        "Antw: Overzicht datalekken: RE: [DL-2026-0001] Verwerkt: Nieuwe melding: beveiligingsincident",
+        "Re: Breach register: Breach overview: Nieuwe melding: beveiligingsincident",
+    ],
+)
+def test_a_register_reply_keeps_one_prefix_however_often_it_went_back(subject: str) -> None:
+    from mailbot.pipeline.conversation import bare_subject
+
+    assert bare_subject(subject, "DL") == "Nieuwe melding: beveiligingsincident"

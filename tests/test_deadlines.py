@@ -67,7 +67,9 @@ def test_spring_forward_keeps_72_real_hours() -> None:
 
 def test_time_left() -> None:
     d = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-    assert time_left(d, d - timedelta(hours=5, minutes=10)) == "nog 5 u 10 min"
-    assert time_left(d, d + timedelta(hours=2, minutes=3)) == "2 u 3 min te laat"
-    assert time_left(d, d - timedelta(hours=60)) == "nog 2 d 12 u"
-    assert time_left(d, d - timedelta(hours=5), "en") == "5 h 0 min left"
+    assert time_left(d, d - timedelta(hours=5, minutes=10)) == "nog 5 uur en 10 minuten"
+    assert time_left(d, d + timedelta(hours=2, minutes=3)) == "2 uur en 3 minuten te laat"
+    assert time_left(d, d - timedelta(hours=60)) == "nog 2 dagen en 12 uur"
+    assert time_left(d, d - timedelta(hours=5), "en") == "5 hours left"
+    assert time_left(d, d - timedelta(hours=47, minutes=1), "en") == "47 hours and 1 minute left"
+    assert time_left(d, d - timedelta(seconds=20)) == "nog 0 minuten"

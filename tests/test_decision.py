@@ -88,6 +88,7 @@ def test_the_director_decides_by_replying_to_the_request(board_bot: Bot) -> None
     # One power only: a status change beside the decision refuses the whole reply.
     refused = answer(bot, request, "Akkoord\nStatus: gesloten")
     assert "niet vastgelegd" in refused and "'Status:'" in refused
+    assert refused.count("vastgelegd") == 1, "said once"
     case = show(bot, kenmerk)
     assert case["board_decision"] is None and case["status"] != "gesloten"
 
@@ -106,6 +107,10 @@ def test_the_director_decides_by_replying_to_the_request(board_bot: Bot) -> None
 
     told = [parse(m) for m in bot.lab.wait_for(SECOND_OFFICER, 3)]
     assert any(m["Subject"] == f"[{kenmerk}] Besluit vastgelegd door {BOARD}" for m in told)
+    bot.lab.wait_queue_empty()
+    unheld = [str(m["Subject"]) for m in map(parse, bot.lab.messages(SECOND_OFFICER))
+              if "hoort niet bij deze melding" in body_text(m)]  # fmt: skip
+    assert unheld == [], "the director's replies to the request are not 'Niet verwerkt' to the officers"
 
     draft = bot.cli("ap-draft", kenmerk)
     assert draft.returncode == 0, draft.stderr
@@ -129,7 +134,7 @@ def test_no_board_no_request(bot: Bot) -> None:
     """Without MAILBOT_BOARD the advice is recorded and nobody else is mailed."""
     _, _, notice, _ = open_case(bot)
     receipt = command(bot, notice, f"Advies FG: {ADVICE}")
-    assert "advies FG vastgelegd" in receipt and "besluitverzoek" not in receipt
+    assert f"✔ uitgevoerd  Advies FG: {ADVICE}\n" in receipt and "besluitverzoek" not in receipt
 
 
 def test_reading_a_board_reply() -> None:
@@ -185,8 +190,8 @@ def test_the_letter_to_the_people_affected_comes_as_word_and_pdf(bot: Bot) -> No
     assert set(files) == {f"brief-{kenmerk}.docx", f"brief-{kenmerk}.pdf"}
     assert files[f"brief-{kenmerk}.pdf"].startswith(b"%PDF")
     words = "\n".join(p.text for p in Document(io.BytesIO(files[f"brief-{kenmerk}.docx"])).paragraphs)
-    for part in ("Wat is er gebeurd?", "per ongeluk naar een verkeerd adres", "namen, adressen, IBAN",
-                 "Wat kan dit voor u betekenen?", "de ontvanger heeft de lijst gewist", "Fraudehelpdesk",
+    for part in ("Wat is er gebeurd?", "per ongeluk naar een verkeerd adres", "Namen, adressen, IBAN",
+                 "Wat kan dit voor u betekenen?", "De ontvanger heeft de lijst gewist.", "Fraudehelpdesk",
                  "blokkeren", kenmerk):  # fmt: skip
         assert part in words, part
     assert "Identiteitsfraude" not in words, "no BSN or ID: no identity-fraud advice"
@@ -244,7 +249,7 @@ def test_the_board_is_reminded_while_the_decision_is_open(board_bot: Bot) -> Non
     bot.lab.wait_queue_empty()
     mails = [parse(m) for m in bot.lab.wait_for(BOARD, 2)]
     assert mails[-1]["Subject"].startswith(f"[{kenmerk}] Herinnering: uw besluit gevraagd")
-    assert "loopt af (nog 1 u" in body_text(mails[-1])
+    assert "loopt af (nog 1 uur en " in body_text(mails[-1])
     assert "niet vastgelegd" not in answer(bot, mails[-1], "Akkoord")
     assert show(bot, kenmerk)["board_decision"]["text"] == ADVICE
     bot.clock.advance(hours=3)  # past the deadline: the officers are warned, the board is not
@@ -467,7 +472,7 @@ def test_the_letter_comes_in_the_organisations_own_word_document(clean_lab: LabM
         assert "sjabloon" not in text
         words = [p.text for p in Document(io.BytesIO(files[f"brief-{kenmerk}.docx"])).paragraphs]
         assert words == [head, f"Ons kenmerk: {kenmerk}", "Geachte heer, mevrouw,",
-                         "een lijst met huurders is naar een verkeerd adres gemaild"]  # fmt: skip
+                         "Een lijst met huurders is naar een verkeerd adres gemaild."]  # fmt: skip
 
         write_template(head, "Ons kenmerk: {{ kenmerk }")
         text, files = letter_reply()

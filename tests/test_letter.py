@@ -77,7 +77,7 @@ def test_the_organisations_own_document_keeps_its_letterhead(tmp_path: Path) -> 
         head,
         "Ons kenmerk: DL-2026-0007    Datum: 1 december 2026",
         "Geachte heer, mevrouw,",
-        "oplichting",
+        "Oplichting.",
     ]
 
 
@@ -105,3 +105,19 @@ def test_the_template_setting_names_a_word_document(tmp_path: Path) -> None:
         parse_settings({**_BASE, "MAILBOT_LETTER_TEMPLATE": str(odt)})
     template = _template(tmp_path, "{{ kenmerk }}")
     assert parse_settings({**_BASE, "MAILBOT_LETTER_TEMPLATE": str(template)}).letter_template == template
+
+
+def test_the_officers_notes_read_as_sentences_and_an_unnamed_organisation_is_asked_for() -> None:
+    """The officer types "de ontvanger heeft de lijst gewist"; the letter says "De ontvanger heeft
+    de lijst gewist." And it is never signed "onze organisatie": without MAILBOT_ORG_NAME the
+    signature is a placeholder, named among what is still to fill in."""
+    made = _letter()
+    assert made.parts["maatregelen"] == "De ontvanger heeft de lijst gewist."
+    assert made.parts["gevolgen"] == "Oplichting." and made.parts["gegevens"] == "Namen, IBAN"
+    assert made.text().rstrip().endswith("Met vriendelijke groet,\n\nWoonstichting De Sleutel & Co")
+    settings = parse_settings({**_BASE, "MAILBOT_AP_CONTACT_NAME": "Fenna de Groot"})
+    case = Case(kenmerk="DL-2026-0007", year=2026, seq=7, mailbox="default", received_at=AT, aware_at=AT,
+                ap_deadline_at=AT, created_at=AT, assessment='{"measures": "lijst gewist"}')  # fmt: skip
+    unnamed = letter.build(case, settings, AT, "nl")
+    assert "onze organisatie\n" not in unnamed.text() and "[naam van de organisatie]" in unnamed.text()
+    assert "naam van de organisatie" in unnamed.missing

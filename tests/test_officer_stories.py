@@ -199,12 +199,18 @@ def test_a_receipt_answers_every_line_in_plain_words(bot: Bot) -> None:
         notice,
         "Besluit door: directeur-bestuurder\nBesluit: niet melden, risico is klein\n"
         "Aantal betrokkenen: 7500 tot 8200\nWanneer: 1-12-2026 17:30\nKanaal: brief\n"
-        "Status: kwalificeren\nAdvies FG: niet melden",
+        "Status: kwalificeren\nAdvies FG: niet melden\nMelden AP: ja\nMelding: voorlopig\nAP-meldnummer: M-123456\n"
+        "Betrokkenen informeren: ja\nNotitie: gebeld met ICT\nOntdekt op: 2-12-2026 09:30\nReden vertraging: ziek\n"
+        "Gemeld op: 2-12-2026 10:00",
     )
     lines = [line for line in receipt.splitlines() if line.startswith(("✔", "✘"))]
-    words = ["Besluit door", "Besluit", "Aantal betrokkenen", "Wanneer", "Kanaal", "Status", "Advies FG"]
+    words = ["Besluit door", "Besluit", "Aantal betrokkenen", "Wanneer", "Kanaal", "Status", "Advies FG", "Melden AP",
+             "Melding", "AP-meldnummer", "Betrokkenen informeren", "Notitie", "Ontdekt op",
+             "Reden vertraging", "Gemeld op"]  # fmt: skip
     assert [line.split(":")[0].split("  ")[-1].strip() for line in lines] == words
     assert all(line.startswith("✔") for line in lines), receipt
+    said = [line.split("  ", 1)[1].strip().partition(": ") for line in lines]
+    assert [word for word, _, text in said if text.lower().startswith(word.lower())] == [], "each word said once"
     assert "7.500 – 8.200" in receipt and "1 december 2026, 17:30" in receipt
     assert leaks(receipt) == []
     case = show(bot, kenmerk)
@@ -271,7 +277,8 @@ def test_the_other_officers_hear_of_a_decision(bot: Bot) -> None:
     told = parse(bot.lab.wait_for(SECOND_OFFICER, 2)[-1])
     assert told["Subject"] == f"[{kenmerk}] Besluit vastgelegd door {OFFICER}"
     text = body_text(told)
-    assert "Melden AP: besluit melden AP: nee" in text and "Advies FG:" in text and "Notitie" not in text
+    assert "- Melden AP: nee; de 72-uursklok" in text and "Notitie" not in text
+    assert "- Advies FG: niet melden\r\n" in text, "the other officers read what was advised"
     assert len([m for m in bot.lab.messages(OFFICER) if "Besluit vastgelegd" in parse(m)["Subject"]]) == 0
 
     before = len(bot.lab.messages(SECOND_OFFICER))

@@ -138,8 +138,9 @@ def test_each_mailbox_officer_gets_the_overview_of_that_mailbox(clean_lab: LabMa
         bot.lab.wait_queue_empty()
         main, po = (overviews_to(bot, who) for who in (OFFICER, PO_OFFICER))
         assert (len(main), len(po)) == (before[OFFICER] + 1, before[PO_OFFICER] + 1)
-        assert f"Meldpunt {BOT}." in body_text(main[-1]) and ": 1 melding." in " ".join(body_text(main[-1]).split())
-        assert f"Meldpunt {PO}." in body_text(po[-1]) and ": 0 meldingen." in " ".join(body_text(po[-1]).split())
+        main_text, po_text = (" ".join(body_text(m[-1]).split()) for m in (main, po))
+        assert f"over de meldingen die binnenkwamen op {BOT}." in main_text and ": 1 melding." in main_text
+        assert f"over de meldingen die binnenkwamen op {PO}." in po_text and ": 0 meldingen." in po_text
         assert [po[-1]["To"]] == [PO_OFFICER]
     finally:
         bot.worker.close()

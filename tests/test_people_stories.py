@@ -35,7 +35,7 @@ ASSESSED = "Categorieën: namen, BSN\nIdentificeerbaarheid: maximaal\nVertrouwel
 def test_the_technician_is_asked_and_the_answer_lands_on_the_case(bot: Bot) -> None:
     kenmerk, _, notice, _ = open_case(bot)
     receipt = command(bot, notice, f"Technicus: {TECHNICIAN}")
-    assert "gevraagd naar de oorzaak" in receipt
+    assert f"✔ uitgevoerd  Technicus: {TECHNICIAN}; gevraagd naar de oorzaak" in receipt, receipt
     asked = parse(bot.lab.wait_for(TECHNICIAN, 1)[-1])
     text = body_text(asked)
     assert kenmerk in str(asked["Subject"]) and leaks(text) == []
@@ -81,9 +81,11 @@ def test_the_reporters_news_says_what_was_done(bot: Bot) -> None:
     kenmerk, _, notice, _ = open_case(bot)
     receipt = command(bot, notice, "Maatregelen: laptop op afstand gewist\nStatus: herstellen")
     assert "met de maatregelen:" in receipt and "laptop op afstand gewist" in receipt, receipt
+    assert "✔ uitgevoerd  Maatregelen: laptop op afstand gewist\n" in receipt, "the command's word once"
     bot.lab.wait_queue_empty()
     news = [t for t in reporter_texts(bot) if "Stand van zaken" in t]
     assert news and "Wat er is gedaan:\n  laptop op afstand gewist" in news[-1]
+    assert news[-1].index("Wat er is gedaan") < news[-1].index("antwoord dan op deze e-mail"), "the next step last"
     assert show(bot, kenmerk)["status"] == "herstellen"
 
 
@@ -92,6 +94,7 @@ def test_a_decision_against_the_suggestion_is_said_and_asks_why(bot: Bot) -> Non
     command(bot, notice, ASSESSED)
     receipt = command(bot, notice, "Melden AP: nee\nReden: de ontvanger is een collega-organisatie")
     assert "wijkt af van de suggestie" in receipt and "de ontvanger is een collega-organisatie" in receipt
+    assert "✔ uitgevoerd  Melden AP: nee; de 72-uursklok is gestopt" in receipt, receipt
     decided = [e for e in show(bot, kenmerk)["events"] if e["kind"] == "ap_decision"]
     assert decided and decided[-1]["detail"]["against_suggestion"] is True
 

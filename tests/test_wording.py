@@ -14,7 +14,7 @@ import pytest
 from mailbot.core import wording
 from mailbot.core.questionnaire import QUESTIONS
 from mailbot.core.render import Renderer, package_templates
-from mailbot.core.severity import assess
+from mailbot.core.severity import assess, table
 from mailbot.model.models import Case, InboundMessage
 from mailbot.pipeline.commands import Outcome, is_command_line, read_block
 from tests.test_render import case
@@ -244,3 +244,147 @@ def test_a_board_mail_quoted_without_quote_marks_adds_nothing_to_the_decision(la
     assert (own.decision, own.reason, own.agreed, own.other) == (
         "melden bij de AP, betrokkenen niet informeren", "veel BSN's", False, ()), body  # fmt: skip
     assert read(f"Akkoord\n\n{body}") == read("Akkoord"), body
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "shown"),
+    [
+        ("nl", "officer_command_result", "Status nu: fase kwalificeren."),
+        ("nl", "officer_decision", "Status nu: fase kwalificeren."),
+        ("nl", "officer_deadline_warning", "Status nu:    fase kwalificeren"),
+        ("nl", "officer_digest", "DL-2026-0042  fase kwalificeren  deadline AP"),
+        ("en", "officer_command_result", "Status now: assessment phase."),
+        ("en", "officer_decision", "Status now: assessment phase."),
+        ("en", "officer_deadline_warning", "Status now:   assessment phase"),
+        ("en", "officer_digest", "DL-2026-0042  assessment phase  AP deadline"),
+    ],
+)
+def test_a_cases_state_is_one_phrase_in_the_mails_language(language: str, name: str, shown: str) -> None:
+    """A notice said "kwalificeren (fase kwalificeren)", the same word twice, and an English mail showed
+    the stored Dutch word."""
+    values = {**context(), "help": False}
+    body = Renderer(AMS).render(language, name, **values).body
+    assert shown in body, body
+    if language == "en":
+        assert "kwalificeren" not in body, body
+
+
+@pytest.mark.parametrize(("language", "day"), [("nl", "2 december 2026"), ("en", "2 December 2026")])
+def test_the_digest_names_its_day_as_people_write_it(language: str, day: str) -> None:
+    r = Renderer(AMS).render(language, "officer_digest", **context())
+    assert day in r.subject, r.subject
+
+
+def test_a_decided_case_in_the_english_digest_says_yes_not_ja() -> None:
+    values = context()
+    values["rows"] = [Row(realistic_case(), "")]
+    body = Renderer(AMS).render("en", "officer_digest", **values).body
+    assert "notify the AP: yes" in body and " ja" not in body, body
+
+
+@pytest.mark.parametrize(
+    ("language", "done", "step"),
+    [("nl", "Wat er is gedaan:", "U hoeft niets te doen."), ("en", "What has been done:", "There is nothing you need")],
+)
+def test_the_reporters_news_ends_with_the_next_step(language: str, done: str, step: str) -> None:
+    """What was done is news; what the reporter may do comes after it, just above the greeting."""
+    body = Renderer(AMS).render(language, "reporter_status", **context()).body
+    assert body.index(done) < body.index(step), body
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "one"),
+    [
+        ("nl", "officer_subjects_reminder", "(1 dag geleden)"),
+        ("nl", "officer_supplement_reminder", "is 1 dag geleden als voorlopig gedaan"),
+        ("en", "officer_subjects_reminder", "(1 day ago)"),
+        ("en", "officer_supplement_reminder", "was made 1 day ago as preliminary"),
+    ],
+)
+def test_a_reminder_counts_its_days_as_people_do(language: str, name: str, one: str) -> None:
+    """Not "1 dagen" nor "3 dag(en)"."""
+    body = Renderer(AMS).render(language, name, **{**context(), "days": 1}).body
+    assert one in body, body
+    assert "(en)" not in Renderer(AMS).render(language, name, **context()).body
+
+
+def test_a_dutch_mail_writes_the_severity_score_with_a_decimal_comma() -> None:
+    severity = assess({"categories": "BSN", "identifiability": "maximaal", "confidentiality": "onbekend"}, {})
+    nl, en = table(severity, "nl"), table(severity, "en")
+    assert "SE 3,5 (hoog)" in nl and "+0,5" in nl and "= 3,5 (hoog)" in nl and "3.5" not in nl, nl
+    assert "SE 3.5 (high)" in en and "3,5" not in en, en
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "foreign"),
+    [
+        ("nl", "Voorstel:     hoog risico: melden bij de AP en de betrokkenen informeren (SE 3,5, hoog)", "high"),
+        ("en", "Suggestion:   high risk: notify the AP and inform the people affected (SE 3.5, high)", "identificeer"),
+    ],
+)
+def test_the_deadline_warning_words_the_suggestion_in_its_language(language: str, shown: str, foreign: str) -> None:
+    """The English warning showed the key "high", the Dutch band and the Dutch reasons."""
+    values = context()
+    values["severity"] = assess({"categories": "BSN", "identifiability": "maximaal", "confidentiality": "onbekend"}, {})
+    body = Renderer(AMS).render(language, "officer_deadline_warning", **values).body
+    assert shown in body and foreign not in body, body
+
+
+DUTCH_ONLY = {"melden ap", "reden", "ap-meldnummer", "gemeld op", "besluit", "reden vertraging", "kanaal",
+              "betrokkenen geïnformeerd op", "melding", "betrokkenen informeren"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", [name for language, name in TEMPLATES if language == "en"])
+def test_an_english_mail_gives_its_examples_in_english_commands(name: str) -> None:
+    """The bot takes "Notify AP: yes" as well as "Melden AP: ja"; an English mail showed the
+    Dutch words ("Melden AP: ja", "Akkoord", "Status: kwalificeren") to a reader without Dutch."""
+    values = {**context(), "help": True, "reminder": True}
+    if name.startswith("officer_"):
+        values["missing"] = ["data_types"]
+    values["sections"] = [Section(realistic_case(), [], [])]  # receipts: only the template's own words
+    values["refused"], values["outcomes"] = [], []
+    body = Renderer(AMS).render("en", name, **values).body
+    examples = {m.lower() for m in re.findall(r'["(]([A-Za-zé -]+?):', body)}
+    assert examples & DUTCH_ONLY == set(), body
+    assert "Akkoord" not in body and not re.search(r"Status: (kwalificeren|gearchiveerd|inventariseren)", body), body
+
+
+@pytest.mark.parametrize(("language", "none"), [("nl", "geen antwoorden herkend"), ("en", "No answers were")])
+def test_an_answer_to_the_officers_question_is_not_called_unrecognised(language: str, none: str) -> None:
+    """The notice showed the reporter's answer to the officer's question, then "Er zijn geen
+    antwoorden herkend." below it: the answer was recognised, as the answer to that question."""
+    values = {**context(), "changes": [], "answers_so_far": [], "missing": ["data_types"]}
+    body = Renderer(AMS).render(language, "officer_reporter_replied", **values).body
+    assert "Was het bestand versleuteld?" in body and none not in body, body
+    values["question"] = ""
+    assert none in Renderer(AMS).render(language, "officer_reporter_replied", **values).body
+
+
+REPORTER_MAILS = [(language, name) for language, name in TEMPLATES if name.startswith(("reporter_", "technician_"))]
+
+
+@pytest.mark.parametrize(("language", "name"), REPORTER_MAILS)
+def test_a_reporters_mail_names_one_person_not_a_list_of_roles(language: str, name: str) -> None:
+    """A reporter read "De privacy officer / functionaris gegevensbescherming beoordeelt …": an employee reads one
+    person who looks at the report, not two job titles joined by a slash."""
+    body = Renderer(AMS).render(language, name, **context()).body
+    assert " / " not in body, body
+
+
+@pytest.mark.parametrize("name", ["officer_new_case", "board_decision_request"])
+@pytest.mark.parametrize(("language", "word"), [("nl", "Voorstel"), ("en", "Suggest")])
+def test_a_suggestion_is_headed_once(language: str, word: str, name: str) -> None:
+    """The heading said "Voorstel voor het risico:" above a table opening with "Voorstel    risico: …"."""
+    values = {**context(), "suggestion": table(assess({"categories": "BSN"}, {}), language)}
+    body = Renderer(AMS).render(language, name, **values).body
+    assert body.count(word) == 1, body
+
+
+@pytest.mark.parametrize(("language", "deadline"), [("nl", "; deadline AP "), ("en", "; AP deadline ")])
+def test_a_receipt_shows_the_ap_deadline_only_while_the_clock_runs(language: str, deadline: str) -> None:
+    """A receipt said "Melden AP: ja; de 72-uursklok is gestopt" and "Status nu: …; deadline AP …":
+    once the AP decision is taken (or the case closed) there is no deadline to show."""
+    values = {**context(), "help": False}
+    assert deadline not in Renderer(AMS).render(language, "officer_command_result", **values).body
+    values["sections"][0].case.ap_decision = ""
+    assert deadline in Renderer(AMS).render(language, "officer_command_result", **values).body

@@ -38,18 +38,23 @@ def due_warning(deadline: datetime, now: datetime, warn_hours: tuple[int, ...], 
     return None if key in sent else key
 
 
+_UNITS_NL = (("dag", "dagen"), ("uur", "uur"), ("minuut", "minuten"))
+_UNITS_EN = (("day", "days"), ("hour", "hours"), ("minute", "minutes"))
+
+
 def time_left(deadline: datetime, now: datetime, language: str = "nl") -> str:
-    """``nog 5 u 10 min`` / ``2 u 3 min te laat``; days when it is more than two days."""
+    """``nog 5 uur en 10 minuten`` / ``2 uur en 3 minuten te laat``; days when it is more than
+    two days. Written out: a director reads this once, not "2 d 23 u" every day."""
     delta = deadline - now
     late = delta < timedelta(0)
     seconds = abs(int(delta.total_seconds()))
     days, rest = divmod(seconds, 86400)
     hours, minutes = rest // 3600, (rest % 3600) // 60
-    if days >= 2:
-        amount = f"{days} d {hours} u" if language == "nl" else f"{days} d {hours} h"
-    else:
-        total_hours = days * 24 + hours
-        amount = f"{total_hours} u {minutes} min" if language == "nl" else f"{total_hours} h {minutes} min"
+    nl = language == "nl"
+    units = _UNITS_NL if nl else _UNITS_EN
+    counts = (days, hours, 0) if days >= 2 else (0, days * 24 + hours, minutes)
+    words = [f"{n} {unit[n != 1]}" for n, unit in zip(counts, units, strict=True) if n]
+    amount = (" en " if nl else " and ").join(words) or f"0 {units[2][1]}"
     if language == "nl":
         return f"{amount} te laat" if late else f"nog {amount}"
     return f"{amount} overdue" if late else f"{amount} left"

@@ -49,3 +49,22 @@ _WORDS: dict[tuple[CaseStatus, Phase], tuple[str, ...]] = {
 # word -> (status, phase)
 STATES: dict[str, tuple[CaseStatus, Phase]] = {word: state for state, words in _WORDS.items() for word in words}
 CLOSED = (CaseStatus.GEARCHIVEERD, CaseStatus.GEEN_DATALEK)
+
+# A case's state as an officer reads it in a notice: the status, and the phase only where it
+# says something the status does not (a received case is in the phase of discovering it).
+_SHOWN: dict[str, tuple[str, str]] = {
+    CaseStatus.ONTVANGEN: ("ontvangen, fase ontdekken", "received, discovery phase"),
+    CaseStatus.INVENTARISEREN: ("fase inventariseren", "investigation phase"),
+    CaseStatus.KWALIFICEREN: ("fase kwalificeren", "assessment phase"),
+    CaseStatus.HERSTELLEN: ("fase herstellen", "remediation phase"),
+    CaseStatus.MELDEN: ("fase melden", "notification phase"),
+    CaseStatus.GEARCHIVEERD: ("gearchiveerd", "archived"),
+    CaseStatus.GEEN_DATALEK: ("afgesloten, geen datalek", "closed, not a data breach"),
+}
+
+
+def state_text(status: str, language: str = "nl") -> str:
+    """``kwalificeren`` → "fase kwalificeren" (English "assessment phase"): one phrase, never
+    the same word twice and never a Dutch stored value in an English mail."""
+    nl, en = _SHOWN.get(status, (status, status))
+    return nl if language == "nl" else en

@@ -24,6 +24,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from mailbot.core import wording
 from mailbot.core.answers import answer_text, spoken_moment
+from mailbot.core.phases import state_text
 from mailbot.core.questionnaire import PROCESSOR_QUESTIONS, QUESTIONS, question_label
 
 _ASKED = frozenset(q.field for q in (*QUESTIONS, *PROCESSOR_QUESTIONS))
@@ -95,6 +96,7 @@ class Renderer:
         # A moment as Dutch people write it: {{ at|when("nl") }} → "1 december 2026, 17:30".
         # ``local`` (day-month-year digits) stays for an organisation's own older templates.
         self.env.filters["when"] = lambda v, language="nl": wording.when(v, tz, language)
+        self.env.filters["day"] = wording.day
         self.env.filters["local"] = lambda v, fmt="%d-%m-%Y %H:%M": local_time(v, tz, fmt)
         self.env.filters["oneline"] = header_safe
         self.env.filters["excerpt"] = excerpt
@@ -103,6 +105,8 @@ class Renderer:
         self.env.filters["label"] = field_label
         self.env.filters["plain"] = lambda v, language="nl": wording.value(v, tz, language)
         self.env.filters["answer"] = lambda value, name, language, limit=200: answer_text(name, value, language, limit)
+        # A case's state in one phrase: {{ case.status|state("nl") }} → "fase kwalificeren".
+        self.env.filters["state"] = state_text
         self.env.filters["spoken"] = lambda v, language: spoken_moment(v.astimezone(tz), language) if v else ""
         # Pages for people (the register, the AP draft): every value escaped, nothing from a
         # mail is ever taken as HTML.

@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from mailbot.core.wording import number
-
 SENSITIVE = (
     "gezondheid", "medisch", "zorggegevens", "zorgdossier", "diagnose", "ras", "etnisch", "etniciteit", "politiek",
     "religie", "religieus", "geloof", "levensovertuiging", "vakbond", "seksueel", "seksuele", "genetisch",
@@ -109,6 +107,23 @@ class Severity:
             "ei": self.ei,
             "cb": self.cb,
         }
+
+    def summary(self, language: str = "nl") -> str:
+        """The suggestion in one line, for a notice: "hoog risico: … (SE 3,5, hoog)"."""
+        nl = language == "nl"
+        text = (TIERS if nl else TIERS_EN)[self.tier]
+        if self.score is None:
+            return text
+        band = self.band if nl else BANDS_EN.get(self.band or "", self.band)
+        return f"{text} (SE {decimal(self.score, language)}, {band})"
+
+    def reasons_in(self, language: str = "nl") -> tuple[str, ...]:
+        return self.reasons if language == "nl" else self.reasons_en
+
+
+def decimal(value: float, language: str = "nl") -> str:
+    """3.5 → "3,5" in Dutch, as the ENISA scores are written in a Dutch mail; "3.5" in English."""
+    return f"{value:g}".replace(".", ",") if language == "nl" else f"{value:g}"
 
 
 def band_of(score: float) -> str:
@@ -306,7 +321,7 @@ def assess(assessment: dict[str, Any], answers: dict[str, Any], what_if: bool = 
 
     ei = EI_VALUES.get(str(assessment.get("identifiability", "")).strip().lower())
     if ei is not None:
-        notes.add(f"identificeerbaarheid {assessment['identifiability']}: EI {number(ei)}",
+        notes.add(f"identificeerbaarheid {assessment['identifiability']}: EI {decimal(ei)}",
                   f"ease of identification {assessment['identifiability']}: EI {ei:g}")  # fmt: skip
 
     state = {key: _read(assessment, key, notes) for key in READERS}
@@ -317,7 +332,8 @@ def assess(assessment: dict[str, Any], answers: dict[str, Any], what_if: bool = 
             cb += table[value]
             nl, en = _NATURE[key]
             raw = str(assessment[key]).strip()
-            notes.add(f"verlies van {nl} ({raw}): +{number(table[value])}", f"loss of {en} ({raw}): +{table[value]:g}")
+            notes.add(f"verlies van {nl} ({raw}): +{decimal(table[value])}",
+                      f"loss of {en} ({raw}): +{table[value]:g}")  # fmt: skip
     malicious = state["malicious"] == "yes"
     if malicious:
         cb += 0.5
@@ -326,7 +342,7 @@ def assess(assessment: dict[str, Any], answers: dict[str, Any], what_if: bool = 
     score = round(dpc * ei + cb, 2) if dpc and ei is not None else None
     band = band_of(score) if score is not None else None
     if score is not None and ei is not None:
-        notes.add(f"SE = {number(dpc)} × {number(ei)} + {number(cb)} = {number(score)} ({band})",
+        notes.add(f"SE = {decimal(dpc)} × {decimal(ei)} + {decimal(cb)} = {decimal(score)} ({band})",
                   f"SE = {dpc:g} × {ei:g} + {cb:g} = {score:g} ({BANDS_EN.get(band or '', band)})")  # fmt: skip
 
     exposure = _exposure(state, malicious, notes)
@@ -411,7 +427,7 @@ def _availability(state: dict[str, str | None], notes: _Notes) -> str:
     if hours is not None:
         quick = hours <= QUICK_RESTORE_HOURS
         within = ("binnen een dag", "within a day") if quick else ("langer dan een dag", "longer than a day")
-        notes.add(f"hersteld in {number(hours)} uur ({within[0]})", f"restored in {hours:g} hours ({within[1]})")
+        notes.add(f"hersteld in {decimal(hours)} uur ({within[0]})", f"restored in {hours:g} hours ({within[1]})")
         return "restored" if quick else "lasting"
     return "temporary"
 
@@ -463,9 +479,9 @@ def table(severity: Severity, language: str) -> str:
     """The suggestion as a short table for an officer's mail: tier, score, one line per reason,
     and what would change it."""
     nl = language == "nl"
+    band = severity.band if nl else BANDS_EN.get(severity.band or "", severity.band)
     score = (
-        f"SE {number(severity.score) if nl else f'{severity.score:g}'} "
-        f"({severity.band if nl else BANDS_EN.get(severity.band or '', severity.band)})"
+        f"SE {decimal(severity.score, language)} ({band})"
         if severity.score is not None
         else ("nog niet te berekenen" if nl else "cannot be computed yet")
     )
@@ -482,6 +498,6 @@ def table(severity: Severity, language: str) -> str:
     lines.append(
         "Dit is een voorstel; u beslist (Melden AP: ja of nee)."
         if nl
-        else "This is a suggestion; you decide (Melden AP: ja or nee)."
+        else "This is a suggestion; you decide (Notify AP: yes or no)."
     )
     return "\n".join(lines)

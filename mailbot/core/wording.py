@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -127,8 +127,12 @@ def when(value: datetime | None, tz: ZoneInfo, language: str = "nl", time: bool 
     if value is None:
         return ""
     local = value.astimezone(tz) if value.tzinfo else value
-    day = f"{local.day} {MONTHS[language if language in MONTHS else 'en'][local.month - 1]} {local.year}"
-    return f"{day}, {local:%H:%M}" if time else day
+    return f"{day(local, language)}, {local:%H:%M}" if time else day(local, language)
+
+
+def day(value: date, language: str = "nl") -> str:
+    """A calendar day: ``2 december 2026`` (English: ``2 December 2026``)."""
+    return f"{value.day} {MONTHS[language if language in MONTHS else 'en'][value.month - 1]} {value.year}"
 
 
 def number(value: int | float, language: str = "nl") -> str:

@@ -172,8 +172,13 @@ def first_named_case(s: Session, sections: list[tuple[list[str], str]]) -> Case 
 
 def bare_subject(subject: str, prefix: str) -> str:
     """``RE: [DL-2026-0001] Verwerkt: Re: x`` → ``x``: a reply's subject carries one kenmerk
-    and one prefix, however often it went back and forth."""
-    own = re.compile(rf"^\s*(?:\[{re.escape(prefix)}-\d{{4}}-\d+\]|(?:verwerkt|done)\s*:)\s*", re.IGNORECASE)
+    and one prefix, however often it went back and forth (the register's and the overview's
+    replies too)."""
+    own = re.compile(
+        rf"^\s*(?:\[{re.escape(prefix)}-\d{{4}}-\d+\]|(?:verwerkt|done|datalekregister|overzicht datalekken"
+        r"|breach register|breach overview)\s*:)\s*",
+        re.IGNORECASE,
+    )
     previous = None
     while previous != subject:
         previous = subject
@@ -203,11 +208,13 @@ def handle_reply(
         _from_officer(svc, s, m, parsed, [(case, written)], [], now, tell)
     elif role in ("reporter", "participant"):
         _from_reporter(svc, s, m, parsed, case, written, role, now, tell)
-    elif role == "board" and (
-        why := decision.from_board(svc, s, m, parsed, case, written, now, stale_command(parsed, m.arrived_at))
-    ):
-        m.reason = f"{case.kenmerk}: board member's mail refused: {why}"
-        _refuse(svc, s, m, parsed, case, written, now, why, tell)
+    elif role == "board":
+        # The board's reply is answered by decision.from_board (recorded, or why not, to the
+        # director); the officers hear of it only when it cannot count as the board's at all.
+        why = decision.from_board(svc, s, m, parsed, case, written, now, stale_command(parsed, m.arrived_at))
+        if why:
+            m.reason = f"{case.kenmerk}: board member's mail refused: {why}"
+            _refuse(svc, s, m, parsed, case, written, now, why, tell)
     else:
         m.reason = f"{case.kenmerk}: unverified, {parsed.from_address or 'no sender'} is not on the case"
         _refuse(

@@ -188,15 +188,15 @@ def _problem(case: Case, reading: Reading, lang: str) -> str | None:
     if reading.other:
         words = ", ".join(f"'{w}:'" for w in reading.other)
         return (
-            f"uw antwoord bevat ook {words}; u kunt per e-mail alleen het besluit geven, dus er is niets vastgelegd"
+            f"uw antwoord bevat ook {words}; met een antwoord op deze e-mail kunt u alleen besluiten"
             if nl
-            else f"your reply also holds {words}; by mail you can only give the decision, so nothing was recorded"
+            else f"your reply also holds {words}; a reply to this mail can only give the decision"
         )
     if reading.decision and not reading.reason:
         return (
             "bij een eigen besluit hoort een reden: zet 'Reden: …' onder 'Besluit: …'"
             if nl
-            else "a decision of your own needs a reason: put 'Reden: …' under 'Besluit: …'"
+            else "a decision of your own needs a reason: put 'Reason: …' under 'Decision: …'"
         )
     if reading.decision:
         return None
@@ -205,5 +205,5 @@ def _problem(case: Case, reading: Reading, lang: str) -> str | None:
     return (
         "er staat geen besluit in uw antwoord: schrijf 'Akkoord' of 'Besluit: …' met 'Reden: …'"
         if nl
-        else "your reply holds no decision: write 'Akkoord' or 'Besluit: …' with 'Reden: …'"
+        else "your reply holds no decision: write 'Agreed' or 'Decision: …' with 'Reason: …'"
     )

@@ -372,7 +372,18 @@ def pdf(draft: Draft, language: str) -> bytes:
     for line in body.splitlines():
         bold = bool(line) and (line[0].isdigit() or line.isupper() or line.startswith(("NOG", "STILL")))
         doc.set_font(family, "B" if bold else "", 10)
-        doc.multi_cell(width, 5, clean(line) or " ", new_x="LMARGIN", new_y="NEXT")
+        # Ragged right, and a long line wraps under its own text, not at the margin: the
+        # indentation (and a list's "- ") is the cell's offset.
+        text_part = line.lstrip(" ")
+        lead = line[: len(line) - len(text_part)]
+        if text_part.startswith("- "):
+            lead, text_part = lead + "- ", text_part[2:]
+        offset = doc.get_string_width(lead) if lead else 0.0
+        if lead.endswith("- "):
+            doc.cell(offset, 5, clean(lead.lstrip(" ")), align="R")
+        else:
+            doc.set_x(doc.l_margin + offset)
+        doc.multi_cell(width - offset, 5, clean(text_part) or " ", align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(doc.output())
 
 

@@ -109,6 +109,15 @@ class Letter:
         return "\n".join(lines)
 
 
+def _sentence(text: str, stop: bool = True) -> str:
+    """An officer's note as a letter's sentence: "de ontvanger heeft de lijst gewist" →
+    "De ontvanger heeft de lijst gewist." (a placeholder stays as it is)."""
+    if not text or text.startswith("["):
+        return text
+    text = text[0].upper() + text[1:]
+    return text + "." if stop and text[-1] not in ".!?:;)" else text
+
+
 def build(case: Case, settings: Settings, now: datetime, language: str, public: bool = False) -> Letter:
     nl = language == "nl"
     answers = json.loads(case.answers or "{}")
@@ -124,12 +133,13 @@ def build(case: Case, settings: Settings, now: datetime, language: str, public: 
 
     org = settings.organisation
     name = org.name or ("onze organisatie" if nl else "our organisation")
-    what = fact(assessment.get("summary"), "wat er is gebeurd, in gewone woorden", "what happened, in plain words")
+    what = _sentence(fact(assessment.get("summary"), "wat er is gebeurd, in gewone woorden",
+                          "what happened, in plain words"))  # fmt: skip
     categories = str(assessment.get("categories") or answers.get("data_types") or "")
-    kinds = fact(categories, "welke gegevens het zijn", "which data it is")
-    consequences = fact(assessment.get("consequences"), "wat de gevolgen voor u kunnen zijn",
-                        "what the consequences for you may be")  # fmt: skip
-    measures = fact(assessment.get("measures"), "wat wij hebben gedaan", "what we have done")
+    kinds = _sentence(fact(categories, "welke gegevens het zijn", "which data it is"), stop=False)
+    consequences = _sentence(fact(assessment.get("consequences"), "wat de gevolgen voor u kunnen zijn",
+                                  "what the consequences for you may be"))  # fmt: skip
+    measures = _sentence(fact(assessment.get("measures"), "wat wij hebben gedaan", "what we have done"))
     contact_name = fact(org.contact_name, "naam van de functionaris gegevensbescherming (FG)", "name of the DPO")
     contact = ", ".join(x for x in (org.contact_email, org.contact_phone) if x) or fact(
         "", "e-mailadres en telefoonnummer van de FG", "e-mail and phone of the DPO"
@@ -153,6 +163,9 @@ def build(case: Case, settings: Settings, now: datetime, language: str, public: 
         f"reference {case.kenmerk}. You may also complain to the Dutch Data Protection Authority "
         "(www.autoriteitpersoonsgegevens.nl).")  # fmt: skip
     closing = "Met vriendelijke groet," if nl else "Kind regards,"
+    # Signed with the organisation's name; without one the letter says what to fill in there,
+    # never "onze organisatie" under the greeting.
+    signed = org.name or fact("", "naam van de organisatie", "name of the organisation")
     blocks = (
         ("", greeting),
         ("", opening),
@@ -162,7 +175,7 @@ def build(case: Case, settings: Settings, now: datetime, language: str, public: 
         ("Wat hebben wij gedaan?" if nl else "What have we done?", measures),
         ("Wat kunt u zelf doen?" if nl else "What can you do?", "\n\n".join(advice)),
         ("Vragen?" if nl else "Questions?", questions),
-        ("", f"{closing}\n\n{name}"),
+        ("", f"{closing}\n\n{signed}"),
     )
     if public:
         title = f"Mededeling over een datalek bij {name}" if nl else f"Statement about a data breach at {name}"
@@ -173,7 +186,7 @@ def build(case: Case, settings: Settings, now: datetime, language: str, public: 
     parts: dict[str, str | tuple[str, ...]] = {
         "kenmerk": case.kenmerk, "datum": date, "titel": title, "aanhef": greeting, "inleiding": opening,
         "wat_er_gebeurd_is": what, "gegevens": kinds, "gevolgen": consequences, "maatregelen": measures,
-        "advies": tuple(advice), "vragen": questions, "groet": closing, "organisatie": name,
+        "advies": tuple(advice), "vragen": questions, "groet": closing, "organisatie": signed,
         "fg_naam": contact_name, "fg_contact": contact,
     }  # fmt: skip
     return Letter(case.kenmerk, title, date, blocks, tuple(missing), parts)

@@ -18,6 +18,9 @@ REFERENCE = ("ap-meldnummer", "meldnummer", "ap meldnummer", "ap reference", "ap
 NOTIFIED = ("gemeld op", "gemeld", "notified at", "notified on")
 KIND = ("melding", "notification", "soort melding")
 DELAY = ("reden vertraging", "reden van vertraging", "vertraging", "reason for delay", "delay reason")
+# What the receipt says: "Melding: voorlopig", not "Melding: melding voorlopig".
+SHOWN_KINDS = {"voorlopig": ("voorlopig", "preliminary"), "definitief": ("definitief", "final"),
+               "ingetrokken": ("ingetrokken", "withdrawn")}  # fmt: skip
 KINDS = {
     "voorlopig": "voorlopig", "preliminary": "voorlopig", "definitief": "definitief", "definitive": "definitief",
     "final": "definitief", "ingetrokken": "ingetrokken", "intrekken": "ingetrokken", "withdrawn": "ingetrokken",
@@ -25,7 +28,7 @@ KINDS = {
 
 
 def _reference(ctx: Context, word: str, value: str) -> Outcome:
-    return _set(ctx, word, "ap_reference", value, ctx.say(f"AP-meldnummer: {value}", f"AP reference: {value}"))
+    return _set(ctx, word, "ap_reference", value, value)
 
 
 def _kind(ctx: Context, word: str, value: str) -> Outcome:
@@ -36,13 +39,12 @@ def _kind(ctx: Context, word: str, value: str) -> Outcome:
             False,
             ctx.say("kies voorlopig, definitief of ingetrokken", "choose voorlopig, definitief or ingetrokken"),
         )
-    return _set(ctx, word, "ap_notification_kind", kind, ctx.say(f"melding {kind}", f"notification {kind}"))
+    shown = ctx.say(SHOWN_KINDS[kind][0], SHOWN_KINDS[kind][1])
+    return _set(ctx, word, "ap_notification_kind", kind, shown)
 
 
 def _delay(ctx: Context, word: str, value: str) -> Outcome:
-    return _set(
-        ctx, word, "ap_delay_reason", value, ctx.say("reden van vertraging vastgelegd", "reason for delay recorded")
-    )
+    return _set(ctx, word, "ap_delay_reason", value, ctx.say("vastgelegd", "recorded"))
 
 
 def _set(ctx: Context, word: str, attribute: str, value: str, text: str) -> Outcome:
@@ -64,7 +66,7 @@ def _late_note(ctx: Context) -> str:
     if case.ap_notified_at and case.ap_notified_at > case.ap_deadline_at and not case.ap_delay_reason:
         return ctx.say(
             "; gemeld na de deadline: geef de reden ('Reden vertraging: …'), het AP-formulier vraagt erom",
-            "; notified after the deadline: give the reason ('Reden vertraging: …'), the AP form asks for it",
+            "; notified after the deadline: give the reason ('Reason for delay: …'), the AP form asks for it",
         )
     return ""
 
@@ -93,9 +95,10 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
         suggested_score=suggestion.score,
         against_suggestion=against,
     )
+    notify = case.ap_decision == "ja"
     text = ctx.say(
-        f"besluit melden AP: {case.ap_decision}; de 72-uursklok is gestopt",
-        f"decision notify AP: {case.ap_decision}; the 72-hour clock has stopped",
+        f"{'ja' if notify else 'nee'}; de 72-uursklok is gestopt",
+        f"{'yes' if notify else 'no'}; the 72-hour clock has stopped",
     )
     if against:
         text += _against_note(ctx, suggestion, reason)
@@ -104,7 +107,7 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
             "; de reden ontbreekt: ook een niet-gemeld datalek wordt met de reden vastgelegd (art. 33 lid 5 AVG); "
             "stuur het besluit opnieuw met daaronder 'Reden: …'",
             "; the reason is missing: a breach not notified is documented with its reason (art. 33(5) GDPR); "
-            "send the decision again with 'Reden: …' below it",
+            "send the decision again with 'Reason: …' below it",
         )
     return Outcome(word, True, text + _late_note(ctx))
 
@@ -128,7 +131,7 @@ def _against_note(ctx: Context, suggestion: Severity, reason: str) -> str:
         f"; dit wijkt af van de suggestie ({tier}): waarom? Art. 33 lid 5 AVG vraagt een reden; stuur het besluit "
         "opnieuw met daaronder 'Reden: …'",
         f"; this goes against the suggestion ({tier}): why? Art. 33(5) GDPR asks for the reason; send the decision "
-        "again with 'Reden: …' below it",
+        "again with 'Reason: …' below it",
     )
 
 
@@ -147,7 +150,7 @@ def _notified(ctx: Context, word: str, value: str) -> Outcome:
     )
     archive_draft(ctx)
     at = wording.when(when.at, ctx.svc.settings.timezone, ctx.language)
-    return Outcome(word, True, ctx.say(f"gemeld bij de AP op {at}", f"notified to the AP at {at}") + _late_note(ctx))
+    return Outcome(word, True, at + _late_note(ctx))
 
 
 def archive_draft(ctx: Context) -> None:

@@ -40,7 +40,7 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     return Outcome(
         word,
         True,
-        ctx.say(f"ontdekt op {aware}; deadline AP nu {deadline}", f"aware at {aware}; AP deadline now {deadline}"),
+        ctx.say(f"{aware}; deadline AP nu {deadline}", f"{aware}; AP deadline now {deadline}"),
     )
 
 

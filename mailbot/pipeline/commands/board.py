@@ -22,7 +22,7 @@ def _advice(ctx: Context, word: str, value: str) -> Outcome:
         return Outcome(word, False, ctx.say(f"geen tekst bij {word}", f"no text with {word}"))
     case = ctx.case
     case.fg_advice, case.fg_advice_by, case.fg_advice_at = value, ctx.officer, ctx.now
-    text = ctx.say("advies FG vastgelegd", "DPO advice recorded")
+    text = value  # what was advised, so the officers told of it read it
     if decision.request(ctx.svc, ctx.s, case, ctx.now, ctx.message.id):
         board = ", ".join(ctx.svc.settings.board)
         text += ctx.say(f"; besluitverzoek gestuurd aan {board}", f"; decision request sent to {board}")
@@ -37,7 +37,7 @@ def _decision(ctx: Context, word: str, value: str) -> Outcome:
     by = ctx.value_of(*BY) or ctx.officer
     case.board_decision, case.board_decision_by, case.board_decision_at = value, by, ctx.now
     ctx.record("board_decision", text=value, by=by)
-    return Outcome(word, True, ctx.say(f"besluit vastgelegd (door {by})", f"decision recorded (by {by})"))
+    return Outcome(word, True, ctx.say(f"{value} (door {by})", f"{value} (by {by})"))
 
 
 COMMANDS = (

@@ -45,19 +45,15 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         old=old or None,
         new=address,
     )
-    label = ctx.say(
-        {"handler": "behandelaar", "technician": "technicus"}[role],
-        {"handler": "case handler", "technician": "technician"}[role],
-    )
     if role == "technician" and address != old:
         sent = mail_technician(ctx.svc, ctx.s, ctx.case, ctx.now, caused_by=ctx.message.id)
         asked = ctx.say("oorzaak, wat er is gedaan, versleuteling en logbestanden",
                         "cause, what was done, encryption and logs")  # fmt: skip
         # The mail's Message-ID: the technician's reply to it is shown as the answer to this.
         ctx.record("technician_asked", technician=address, question=asked, mail=sent)
-        return Outcome(word, True, ctx.say(f"{label}: {address}; gevraagd naar de {asked}",
-                                           f"{label}: {address}; asked for the {asked}"))  # fmt: skip
-    return Outcome(word, True, f"{label}: {address}")
+        return Outcome(word, True, ctx.say(f"{address}; gevraagd naar de {asked}",
+                                           f"{address}; asked for the {asked}"))  # fmt: skip
+    return Outcome(word, True, address)
 
 
 COMMANDS = (Command("handler", WORDS, run),)

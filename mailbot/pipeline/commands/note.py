@@ -11,7 +11,7 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     if not value:
         return Outcome(word, False, ctx.say("lege notitie", "empty note"))
     ctx.record("note", text=value)
-    return Outcome(word, True, ctx.say("notitie vastgelegd", "note recorded"))
+    return Outcome(word, True, ctx.say("vastgelegd", "recorded"))
 
 
 COMMANDS = (Command("note", WORDS, run, on_closed=True),)

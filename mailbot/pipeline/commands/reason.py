@@ -16,8 +16,8 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
         ctx.say(
             "deze 'Reden:' staat niet onder een besluit dat nog een reden mist (Status: geen datalek, "
             "Melden AP:, Betrokkenen informeren:); zet de reden direct onder het besluit",
-            "this 'Reden:' stands under no decision still missing a reason (Status: geen datalek, "
-            "Melden AP:, Betrokkenen informeren:); put the reason right under the decision",
+            "this 'Reason:' stands under no decision still missing a reason (Status: no breach, "
+            "Notify AP:, Inform data subjects:); put the reason right under the decision",
         ),
     )
 

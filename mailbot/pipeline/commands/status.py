@@ -76,7 +76,7 @@ def _change(ctx: Context, word: str, value: str, message: str) -> tuple[Outcome,
     reason = "" if anyway else inline_reason or ctx.reason()
     if status == CaseStatus.GEEN_DATALEK and not reason:
         said = ctx.say("'geen datalek' sluit de melding en vraagt een reden: voeg 'Reden: …' toe",
-                       "'geen datalek' closes the case and needs a reason: add 'Reden: …'")  # fmt: skip
+                       "'no breach' closes the case and needs a reason: add 'Reason: …'")  # fmt: skip
         return Outcome(word, False, said), False
     if (case.status, case.phase) == (status, phase):
         return Outcome(word, True, ctx.say(f"status was al {status}", f"status was already {status}")), False
@@ -87,7 +87,7 @@ def _change(ctx: Context, word: str, value: str, message: str) -> tuple[Outcome,
                 "niet gearchiveerd, want nog open is wat hieronder staat; rond dat af, of archiveer toch "
                 "met 'Status: gearchiveerd, toch'",
                 "not archived: what is listed below is still open; settle it, or archive all the same "
-                "with 'Status: gearchiveerd, toch'",
+                "with 'Status: archived, anyway'",
             )
             return Outcome(word, False, said, items=tuple(still_open)), False
     old = case.status

@@ -43,15 +43,11 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
     elif not reason:
         todo = ctx.say(
             f"; de reden ontbreekt: stuur het besluit opnieuw met daaronder 'Reden: …', bijv. {EXCEPTIONS_HINT}",
-            "; the reason is missing: send the decision again with 'Reden: …' below it (encrypted, later "
+            "; the reason is missing: send the decision again with 'Reason: …' below it (encrypted, later "
             "measures, or disproportionate effort)",
         )
-    return Outcome(
-        word,
-        True,
-        ctx.say(f"betrokkenen informeren: {case.subjects_decision}", f"inform data subjects: {case.subjects_decision}")
-        + todo,
-    )
+    yes = case.subjects_decision == "ja"
+    return Outcome(word, True, (ctx.say("ja", "yes") if yes else ctx.say("nee", "no")) + todo)
 
 
 def _informed(ctx: Context, word: str, value: str) -> Outcome:
@@ -102,7 +98,7 @@ def _channel(ctx: Context, word: str, value: str) -> Outcome:
         )
     case.subjects_channel = value
     ctx.record("subjects_channel_set", channel=value)
-    return Outcome(word, True, ctx.say(f"kanaal: {value}", f"channel: {value}"))
+    return Outcome(word, True, value)
 
 
 COMMANDS = (
