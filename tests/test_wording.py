@@ -249,11 +249,11 @@ def test_a_board_mail_quoted_without_quote_marks_adds_nothing_to_the_decision(la
 @pytest.mark.parametrize(
     ("language", "name", "shown"),
     [
-        ("nl", "officer_command_result", "Status nu: fase kwalificeren."),
+        ("nl", "officer_command_result", "Status nu: fase kwalificeren; besluit melden AP: ja."),
         ("nl", "officer_decision", "Status nu: fase kwalificeren."),
         ("nl", "officer_deadline_warning", "Status nu:    fase kwalificeren"),
         ("nl", "officer_digest", "DL-2026-0042  fase kwalificeren  deadline AP"),
-        ("en", "officer_command_result", "Status now: assessment phase."),
+        ("en", "officer_command_result", "Status now: assessment phase; notify the AP: yes."),
         ("en", "officer_decision", "Status now: assessment phase."),
         ("en", "officer_deadline_warning", "Status now:   assessment phase"),
         ("en", "officer_digest", "DL-2026-0042  assessment phase  AP deadline"),
