@@ -383,7 +383,7 @@ def test_the_officers_are_told_once_when_the_deadline_passes_without_the_boards_
     bot.lab.wait_queue_empty()
 
     def overdue() -> list[EmailMessage]:
-        return [m for m in map(parse, bot.lab.messages(OFFICER)) if "besluit van het bestuur ontbreekt" in m["Subject"]]
+        return [m for m in map(parse, bot.lab.messages(OFFICER)) if "besluit van de directie ontbreekt" in m["Subject"]]
 
     (told,) = overdue()
     text = body_text(told)
