@@ -288,6 +288,17 @@ def test_the_other_officers_hear_of_a_decision(bot: Bot) -> None:
     assert show(bot, kenmerk)["board_decision"]["by"] == SECOND_OFFICER
 
 
+def test_the_other_officers_hear_what_was_decided_not_what_the_deciding_officer_must_do(bot: Bot) -> None:
+    """A decision without its reason: the officer who sent it is asked for the reason; the other
+    officers read the decision, not that request (two officers would answer it)."""
+    _, _, notice, _ = open_case(bot)
+    receipt = command(bot, notice, "Melden AP: nee\nBetrokkenen informeren: nee")
+    assert receipt.count("stuur het besluit opnieuw met daaronder 'Reden: …'") == 2, receipt
+    told = body_text(parse(bot.lab.wait_for(SECOND_OFFICER, 2)[-1]))
+    assert "- Melden AP: nee; de 72-uursklok is gestopt" in told and "- Betrokkenen informeren: nee" in told, told
+    assert "Reden" not in told and "opnieuw" not in told, told
+
+
 def test_a_reply_carrying_the_receipt_without_quote_marks_runs_only_the_officers_lines(bot: Bot) -> None:
     """Outlook in German quotes with a "Von:/Gesendet:" header the reader does not know and no
     ``>``: the receipt below the officer's line, help list and all, is read as text, and only

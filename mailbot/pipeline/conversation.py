@@ -406,7 +406,7 @@ def _from_officer(
             case.id,
             actor=parsed.from_address,
             message_id=m.id,
-            outcomes=[{"command": o.command, "ok": o.ok, "text": o.text} for o in outcomes],
+            outcomes=[{"command": o.command, "ok": o.ok, "text": o.text + o.todo} for o in outcomes],
         )
         sections.append(Section(case, outcomes, ctx.extra))
         files += ctx.files

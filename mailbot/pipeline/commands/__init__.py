@@ -59,6 +59,9 @@ class Outcome:
     text: str
     items: tuple[str, ...] = ()  # what the protocol still needs (keys the templates word)
     quoted: str = ""  # the text exactly as it went to the reporter
+    # What the officer who sent the command is asked to do next ("; stuur het besluit opnieuw
+    # met 'Reden: …'"): in their receipt after the text, not in the other officers' notice.
+    todo: str = ""
 
 
 @dataclass

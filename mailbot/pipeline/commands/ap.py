@@ -57,7 +57,7 @@ def _set(ctx: Context, word: str, attribute: str, value: str, text: str) -> Outc
         old=old or None,
         new=value,
     )
-    return Outcome(word, True, text + _late_note(ctx))
+    return Outcome(word, True, text, todo=_late_note(ctx))
 
 
 def _late_note(ctx: Context) -> str:
@@ -100,16 +100,18 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
         f"{'ja' if notify else 'nee'}; de 72-uursklok is gestopt",
         f"{'yes' if notify else 'no'}; the 72-hour clock has stopped",
     )
+    todo = ""
     if against:
-        text += _against_note(ctx, suggestion, reason)
+        said, todo = _against_note(ctx, suggestion, reason)
+        text += said
     elif case.ap_decision == "nee" and not reason:
-        text += ctx.say(
+        todo = ctx.say(
             "; de reden ontbreekt: ook een niet-gemeld datalek wordt met de reden vastgelegd (art. 33 lid 5 AVG); "
             "stuur het besluit opnieuw met daaronder 'Reden: …'",
             "; the reason is missing: a breach not notified is documented with its reason (art. 33(5) GDPR); "
             "send the decision again with 'Reason: …' below it",
         )
-    return Outcome(word, True, text + _late_note(ctx))
+    return Outcome(word, True, text, todo=todo + _late_note(ctx))
 
 
 def _against(no: bool, suggestion: Severity) -> bool:
@@ -118,20 +120,20 @@ def _against(no: bool, suggestion: Severity) -> bool:
     return suggestion.score is not None and no == (suggestion.tier != "none")
 
 
-def _against_note(ctx: Context, suggestion: Severity, reason: str) -> str:
-    """Said in the receipt of a decision against the suggestion, so it is taken knowingly and
-    the register shows why."""
+def _against_note(ctx: Context, suggestion: Severity, reason: str) -> tuple[str, str]:
+    """Said of a decision against the suggestion, so it is taken knowingly and the register
+    shows why; and, without a reason, what the officer is asked to send."""
     tier = ctx.say(TIERS[suggestion.tier], TIERS_EN[suggestion.tier])
     if reason:
         return ctx.say(
             f"; dit wijkt af van de suggestie ({tier}), met de reden '{reason}' vastgelegd",
             f"; this goes against the suggestion ({tier}), recorded with the reason '{reason}'",
-        )
+        ), ""
     return ctx.say(
-        f"; dit wijkt af van de suggestie ({tier}): waarom? Art. 33 lid 5 AVG vraagt een reden; stuur het besluit "
-        "opnieuw met daaronder 'Reden: …'",
-        f"; this goes against the suggestion ({tier}): why? Art. 33(5) GDPR asks for the reason; send the decision "
-        "again with 'Reason: …' below it",
+        f"; dit wijkt af van de suggestie ({tier})", f"; this goes against the suggestion ({tier})"
+    ), ctx.say(
+        ": waarom? Art. 33 lid 5 AVG vraagt een reden; stuur het besluit opnieuw met daaronder 'Reden: …'",
+        ": why? Art. 33(5) GDPR asks for the reason; send the decision again with 'Reason: …' below it",
     )
 
 

@@ -47,7 +47,7 @@ def _decide(ctx: Context, word: str, value: str) -> Outcome:
             "measures, or disproportionate effort)",
         )
     yes = case.subjects_decision == "ja"
-    return Outcome(word, True, (ctx.say("ja", "yes") if yes else ctx.say("nee", "no")) + todo)
+    return Outcome(word, True, ctx.say("ja", "yes") if yes else ctx.say("nee", "no"), todo=todo)
 
 
 def _informed(ctx: Context, word: str, value: str) -> Outcome:
