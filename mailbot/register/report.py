@@ -198,8 +198,8 @@ def pdf(report: Report) -> bytes:
     table((t("Soort", "Kind"), t("Aantal", "Number")), [(k, str(n)) for k, n in report.by_type] or
           [(t("geen meldingen", "no reports"), "0")], (3, 1))  # fmt: skip
     doc.ln(2)
-    for line in report.open_lines:
-        paragraph(line.strip())
+    for line in report.open_lines:  # the age groups under their heading line, as a list
+        paragraph(("– " if line.startswith("  ") else "") + line.strip())
     heading(t("2. Grafieken", "2. Charts"))
     for _, png in report.charts:
         doc.image(io.BytesIO(png), w=width)
