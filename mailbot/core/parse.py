@@ -182,10 +182,15 @@ def decode_header_value(value: str) -> str:
         return value
     decoded: list[str] = []
     for piece, gap, next_start in _header_pieces(value):
-        try:
-            decoded.append(str(make_header(decode_header(piece))))
-        except Exception:
-            decoded.append(piece)
+        if "=?" not in piece:
+            # decode_header returns a value without encoded words as it is; within one that has
+            # them it reads each line without its leading white space, joined by one space.
+            decoded.append(" ".join(line for line in (raw.lstrip() for raw in piece.splitlines()) if line))
+        else:
+            try:
+                decoded.append(str(make_header(decode_header(piece))))
+            except Exception:
+                decoded.append(piece)
         if gap and not (piece.endswith("?=") and value.startswith("=?", next_start)):
             decoded.append(" " if "\n" in gap or "\r" in gap else gap)  # a fold reads as one space
     return "".join(decoded)
@@ -200,7 +205,13 @@ def _header_pieces(value: str) -> Iterator[tuple[str, str, int]]:
     _DECODE_PIECE characters except the last. Each search starts where the last one ended."""
     start = 0
     while len(value) - start > _DECODE_PIECE:
-        cut = _PIECE_BREAK.search(value, start + _DECODE_PIECE)
+        # A run of white space is cut whole: the search starts where the run starts, not inside
+        # it (a piece ending in half a fold reads differently). The step back stays within the
+        # piece, so each character is looked at a bounded number of times.
+        at = start + _DECODE_PIECE
+        while at > start + 1 and value[at - 1] in " \t\r\n":
+            at -= 1
+        cut = _PIECE_BREAK.search(value, at)
         if cut is None:
             break
         yield value[start : cut.start()], cut.group(), cut.end()
