@@ -351,6 +351,8 @@ _WORDS = b"=?utf-8?q?Gem=C3=A9ente?= "
         lambda n: b"From: a@example.org\r\nSubject: " + _WORDS * (n // 26) + b"\r\n\r\nbody\r\n",
         lambda n: b"From: a@example.org\r\nX-Label: " + _WORDS * (n // 26) + b"\r\n\r\nbody\r\n",
         lambda n: b"From: a@example.org\r\nSubject: " + _WORDS.strip() * (n // 25) + b"\r\n\r\nbody\r\n",
+        # Encoded words never closed and no white space: each one read to the end of the value.
+        lambda n: b"From: a@example.org\r\nX-Label: " + b"=?x?q?a" * (n // 7) + b"\r\n\r\nbody\r\n",
         # The boundary of a multipart and a part's charset are parameters: read while parsing.
         lambda n: (
             b"From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b"
@@ -360,7 +362,14 @@ _WORDS = b"=?utf-8?q?Gem=C3=A9ente?= "
             + b"; charset=utf-8\r\n\r\ntekst\r\n--b--\r\n"
         ),
     ],
-    ids=["from-encoded-words", "subject-encoded-words", "other-header", "adjacent-words", "parameters"],
+    ids=[
+        "from-encoded-words",
+        "subject-encoded-words",
+        "other-header",
+        "adjacent-words",
+        "unclosed-words",
+        "parameters",
+    ],
 )
 def test_huge_headers_are_read_in_linear_time(shape: Callable[[int], bytes]) -> None:
     """A header of hundreds of kilobytes of encoded words or parameters is read in time linear

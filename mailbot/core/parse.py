@@ -198,6 +198,8 @@ def decode_header_value(value: str) -> str:
 
 _DECODE_PIECE = 2048
 _PIECE_BREAK = re.compile(r"[ \t\r\n]+|(?<=\?=)(?==\?)")
+_WORD_START = re.compile(r"(?==\?)")
+_ANYWHERE = re.compile(r"")
 
 
 def _header_pieces(value: str) -> Iterator[tuple[str, str, int]]:
@@ -211,9 +213,18 @@ def _header_pieces(value: str) -> Iterator[tuple[str, str, int]]:
         at = start + _DECODE_PIECE
         while at > start + 1 and value[at - 1] in " \t\r\n":
             at -= 1
-        cut = _PIECE_BREAK.search(value, at)
+        # Within the next piece's length: a value with no white space for a long stretch
+        # ("=?x?q?a" over and over, no word ever closed) is cut before an encoded word's "=?"
+        # instead; the decoder reads each unclosed word to the end of its piece, so a piece
+        # without a cut would take time in the square of its length.
+        cut = _PIECE_BREAK.search(value, at, at + _DECODE_PIECE) or _WORD_START.search(
+            value, at + 1, at + _DECODE_PIECE
+        )
         if cut is None:
-            break
+            if len(value) - at <= _DECODE_PIECE:
+                break
+            cut = _ANYWHERE.search(value, at + _DECODE_PIECE)  # 2 KB in one word: none is that long
+            assert cut is not None
         yield value[start : cut.start()], cut.group(), cut.end()
         start = cut.end()
     yield value[start:], "", len(value)
