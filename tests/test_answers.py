@@ -397,3 +397,16 @@ def test_reading_takes_time_in_proportion_to_the_mail(body: str) -> None:
     small = min(seconds(body[: len(body) // 8]) for _ in range(2))
     large = min(seconds(body) for _ in range(2))
     assert large < 20 * small + 0.2
+
+
+def test_a_processors_answers_fill_fields_only_on_a_processors_report() -> None:
+    """ "Op de hoogte sinds:" and "Incidentnummer:" answer a processor's questions. From anyone
+    else they went into the processor's fields all the same, and the register showed when "the
+    processor" knew on a case without one. There they go to the officer as not placed."""
+    reply = "Op de hoogte sinds: 20 november 2026, 09:00\nIncidentnummer: INC-4711\nAantal betrokkenen: 12"
+    theirs = extract_answers(reply, MAIL_DATE, AMS, processor=True)
+    assert theirs.answers["processor_reference"] == "INC-4711" and "processor_aware_at" in theirs.answers
+    others = extract_answers(reply, MAIL_DATE, AMS)
+    assert others.answers == {"affected_count": 12}, others.answers
+    placed = "\n".join(others.not_placed("nl"))
+    assert "INC-4711" in placed and "20 november 2026, 09:00" in placed, placed

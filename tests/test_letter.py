@@ -121,3 +121,20 @@ def test_the_officers_notes_read_as_sentences_and_an_unnamed_organisation_is_ask
     unnamed = letter.build(case, settings, AT, "nl")
     assert "onze organisatie\n" not in unnamed.text() and "[naam van de organisatie]" in unnamed.text()
     assert "naam van de organisatie" in unnamed.missing
+
+
+def test_control_characters_from_a_mail_do_not_break_the_word_letter(tmp_path: Path) -> None:
+    """A reporter's answer can carry control characters (``namen\\x0b IBAN``); Word cannot hold
+    them, and python-docx refused the whole letter. In docxtpl a BEL or form feed became a new
+    paragraph or page. They are left out of the letter; line breaks and tabs stay."""
+    settings = parse_settings({**_BASE, "MAILBOT_ORG_NAME": "Woonstichting"})
+    facts = '{"categories": "namen\\u000b IBAN\\u0001", "summary": "een lijst\\u0007 kwijt\\u000c"}'
+    case = Case(kenmerk="DL-2026-0008", year=2026, seq=8, mailbox="default", received_at=AT, aware_at=AT,
+                ap_deadline_at=AT, created_at=AT, assessment=facts)  # fmt: skip
+    made = letter.build(case, settings, AT, "nl")
+    own = tmp_path / "eigen.docx"
+    own.write_bytes(letter.starter_template())
+    for document in (letter.docx(made), letter.word(made, own)[0]):
+        text = "\n".join(_paragraphs(document))
+        assert "Een lijst kwijt." in text and "Namen IBAN" in text, text
+    assert "\x0b" not in made.text() and "\x07" not in made.text()

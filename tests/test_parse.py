@@ -321,6 +321,26 @@ def test_long_header_values_decode_as_the_standard_library_decodes_them() -> Non
         assert decode_header_value(value) == str(make_header(decode_header(value))), repr(sep)
 
 
+def test_a_long_value_cut_inside_its_white_space_decodes_as_the_standard_library_does() -> None:
+    """A piece ends where a run of white space starts, also when the run begins before the
+    piece's two thousandth character. Cut inside a fold, two encoded words read "café Gemeente"
+    where the standard library reads "caféGemeente", and a plain word before a folded encoded
+    word kept the fold's tab."""
+    words = ["=?utf-8?q?Gem=C3=A9ente?=", "=?iso-8859-1?q?caf=E9?=", "plain", "=?utf-8?b?w6lsbGU=?="]
+    for sep in ("  ", "\r\n ", "\n\t", "\r\n\t"):
+        for shift in range(30):  # the cut lands on each character of a run somewhere
+            value = "p" * shift + " " + sep.join(words[i % len(words)] for i in range(800))
+            assert decode_header_value(value) == str(make_header(decode_header(value))), (repr(sep), shift)
+
+
+def test_a_piece_of_plain_words_in_a_long_encoded_value_reads_its_folds_as_spaces() -> None:
+    """A piece with no encoded word of its own, in a value that has them, reads a fold as one
+    space, as the standard library reads the whole (it was kept with its line break)."""
+    value = "=?utf-8?q?caf=C3=A9?= " + "\r\n ".join(["Re: [DL-2026-0001] datalek"] * 300) + " =?utf-8?q?caf=C3=A9?="
+    decoded = decode_header_value(value)
+    assert "\n" not in decoded and decoded == str(make_header(decode_header(value)))
+
+
 _WORDS = b"=?utf-8?q?Gem=C3=A9ente?= "
 
 
@@ -331,6 +351,8 @@ _WORDS = b"=?utf-8?q?Gem=C3=A9ente?= "
         lambda n: b"From: a@example.org\r\nSubject: " + _WORDS * (n // 26) + b"\r\n\r\nbody\r\n",
         lambda n: b"From: a@example.org\r\nX-Label: " + _WORDS * (n // 26) + b"\r\n\r\nbody\r\n",
         lambda n: b"From: a@example.org\r\nSubject: " + _WORDS.strip() * (n // 25) + b"\r\n\r\nbody\r\n",
+        # Encoded words never closed and no white space: each one read to the end of the value.
+        lambda n: b"From: a@example.org\r\nX-Label: " + b"=?x?q?a" * (n // 7) + b"\r\n\r\nbody\r\n",
         # The boundary of a multipart and a part's charset are parameters: read while parsing.
         lambda n: (
             b"From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b"
@@ -340,7 +362,14 @@ _WORDS = b"=?utf-8?q?Gem=C3=A9ente?= "
             + b"; charset=utf-8\r\n\r\ntekst\r\n--b--\r\n"
         ),
     ],
-    ids=["from-encoded-words", "subject-encoded-words", "other-header", "adjacent-words", "parameters"],
+    ids=[
+        "from-encoded-words",
+        "subject-encoded-words",
+        "other-header",
+        "adjacent-words",
+        "unclosed-words",
+        "parameters",
+    ],
 )
 def test_huge_headers_are_read_in_linear_time(shape: Callable[[int], bytes]) -> None:
     """A header of hundreds of kilobytes of encoded words or parameters is read in time linear

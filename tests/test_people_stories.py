@@ -147,6 +147,33 @@ def test_a_colleague_named_in_the_case_is_added_and_their_held_mail_taken_in(bot
     assert show(bot, kenmerk)["answers"]["cause"] == "de printer staat in de open gang"
 
 
+def test_held_mail_in_a_colleagues_name_outside_the_thread_is_not_taken_in(bot: Bot) -> None:
+    """Anyone can write "From: the colleague" and name the kenmerk. Mail held in their name is
+    taken in when the officer adds them only if it answered the report or the bot's mail about
+    the case; the rest stays kept, unchanged, and the receipt says so."""
+    colleague = REPORTERS[7]
+    raw = report(body="De lijst met huurders is kwijt.", Cc=colleague)
+    submit(bot.lab, raw)
+    kenmerk = bot.run_pass().kenmerken[0]
+    report_id = parse(raw)["Message-ID"]
+    submit(bot.lab, mail(colleague, "RE: beveiligingsincident", "Aantal betrokkenen: 40", report_id), sender=colleague)
+    bot.run_pass()
+    forged = f"Aantal betrokkenen: 0\nOorzaak: niemand heeft iets fout gedaan\n\nZie {kenmerk}."
+    submit(bot.lab, mail(colleague, f"Over {kenmerk}", forged), sender=colleague)
+    bot.run_pass()
+    refused = next(parse(m) for m in bot.lab.wait_for(OFFICER, 3) if "Niet verwerkt" in str(parse(m)["Subject"]))
+
+    receipt = command(bot, refused, f"Betrokken medewerker: {colleague}")
+    assert "✔ uitgevoerd" in receipt and "40" in receipt, receipt
+    assert "1 eerder bewaarde e-mail" in receipt and "niet verwerkt" in receipt, receipt
+    assert leaks(receipt) == [], leaks(receipt)
+    case = show(bot, kenmerk)
+    assert case["answers"]["affected_count"] == 40
+    assert case["answers"].get("cause") is None
+    roles = sorted(m["sender_role"] for m in case["messages"] if m["direction"] == "in" and m["from"] == colleague)
+    assert roles == ["participant", "unverified"], roles
+
+
 def test_the_officers_message_and_the_news_go_to_the_reporter_in_one_mail(bot: Bot) -> None:
     """Procedure M: status, measures and ``Bericht aan melder:`` in one command mail make one
     mail to the reporter, with the message and what was done; notes, the assessment and

@@ -39,6 +39,8 @@ from mailbot.core.wording import number
 FIELDS = tuple(q.field for q in PROCESSOR_ASKS)
 SINGLE_LINE = ("affected_count", "occurred_at", "processor_aware_at")
 MOMENTS = ("occurred_at", "processor_aware_at")
+# Asked of a processor only: from anyone else such an answer goes to the officer as not placed.
+PROCESSOR_ONLY = frozenset(q.field for q in PROCESSOR_QUESTIONS)
 # Every question a reporter or a processor is asked, each wording once.
 _ALL_QUESTIONS = (*QUESTIONS, PROCESSOR_CONTACT, *PROCESSOR_QUESTIONS)
 UNKNOWN = "onbekend"
@@ -524,7 +526,7 @@ def extract_answers(body: str, reference: datetime, tz: ZoneInfo, processor: boo
         text = re.sub(r"\n{3,}", "\n\n", "\n".join(answer)).strip()
         if not text or text in ("-", "?"):
             continue
-        value = normalise(name, text, reference, tz)
+        value = None if name in PROCESSOR_ONLY and not processor else normalise(name, text, reference, tz)
         result.raw[name] = text
         if value is None:
             result.unsure[name] = text

@@ -182,10 +182,15 @@ def decode_header_value(value: str) -> str:
         return value
     decoded: list[str] = []
     for piece, gap, next_start in _header_pieces(value):
-        try:
-            decoded.append(str(make_header(decode_header(piece))))
-        except Exception:
-            decoded.append(piece)
+        if "=?" not in piece:
+            # decode_header returns a value without encoded words as it is; within one that has
+            # them it reads each line without its leading white space, joined by one space.
+            decoded.append(" ".join(line for line in (raw.lstrip() for raw in piece.splitlines()) if line))
+        else:
+            try:
+                decoded.append(str(make_header(decode_header(piece))))
+            except Exception:
+                decoded.append(piece)
         if gap and not (piece.endswith("?=") and value.startswith("=?", next_start)):
             decoded.append(" " if "\n" in gap or "\r" in gap else gap)  # a fold reads as one space
     return "".join(decoded)
@@ -193,6 +198,8 @@ def decode_header_value(value: str) -> str:
 
 _DECODE_PIECE = 2048
 _PIECE_BREAK = re.compile(r"[ \t\r\n]+|(?<=\?=)(?==\?)")
+_WORD_START = re.compile(r"(?==\?)")
+_ANYWHERE = re.compile(r"")
 
 
 def _header_pieces(value: str) -> Iterator[tuple[str, str, int]]:
@@ -200,9 +207,24 @@ def _header_pieces(value: str) -> Iterator[tuple[str, str, int]]:
     _DECODE_PIECE characters except the last. Each search starts where the last one ended."""
     start = 0
     while len(value) - start > _DECODE_PIECE:
-        cut = _PIECE_BREAK.search(value, start + _DECODE_PIECE)
+        # A run of white space is cut whole: the search starts where the run starts, not inside
+        # it (a piece ending in half a fold reads differently). The step back stays within the
+        # piece, so each character is looked at a bounded number of times.
+        at = start + _DECODE_PIECE
+        while at > start + 1 and value[at - 1] in " \t\r\n":
+            at -= 1
+        # Within the next piece's length: a value with no white space for a long stretch
+        # ("=?x?q?a" over and over, no word ever closed) is cut before an encoded word's "=?"
+        # instead; the decoder reads each unclosed word to the end of its piece, so a piece
+        # without a cut would take time in the square of its length.
+        cut = _PIECE_BREAK.search(value, at, at + _DECODE_PIECE) or _WORD_START.search(
+            value, at + 1, at + _DECODE_PIECE
+        )
         if cut is None:
-            break
+            if len(value) - at <= _DECODE_PIECE:
+                break
+            cut = _ANYWHERE.search(value, at + _DECODE_PIECE)  # 2 KB in one word: none is that long
+            assert cut is not None
         yield value[start : cut.start()], cut.group(), cut.end()
         start = cut.end()
     yield value[start:], "", len(value)

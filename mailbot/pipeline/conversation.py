@@ -586,10 +586,12 @@ def _keep(
 
 def take_in_held(
     svc: Services, s: Session, case: Case, address: str, now: datetime, officer: str
-) -> tuple[int, list[tuple[str, Any, Any]]]:
+) -> tuple[int, int, list[tuple[str, Any, Any]]]:
     """The mail from ``address`` kept on the case but refused (unverified), taken in now that an
-    officer added them: its answers land on the case as theirs. Returns how many mails were
-    taken in and the changes they made."""
+    officer added them: its answers land on the case as theirs. Only mail in the case's thread
+    (or vouched for by the trusted server) is theirs for sure: anyone can write their From and
+    the kenmerk, so the rest stays kept and changes nothing. Returns how many mails were taken
+    in, how many were left, and the changes they made."""
     held = s.exec(
         select(InboundMessage)
         .where(
@@ -599,7 +601,7 @@ def take_in_held(
         )
         .order_by(col(InboundMessage.id))
     )
-    taken, changes = 0, []
+    taken, left, changes = 0, 0, []
     for m in held:
         raw = None if m.purged_at else svc.store.load(m.raw_path)
         try:
@@ -607,6 +609,9 @@ def take_in_held(
         except (ParseError, ValueError):
             parsed = None
         if parsed is None:
+            continue
+        if not (in_case_thread(s, case, parsed) or sender_authenticated(parsed, svc.settings.trusted_authserv_id)):
+            left += 1
             continue
         extraction = extract_answers(parsed.text, parsed.date or m.arrived_at, svc.settings.timezone)
         not_placed = extraction.not_placed(svc.settings.language)
@@ -616,7 +621,7 @@ def take_in_held(
         s.add(m)
         cases.add_event(s, now, "held_mail_taken_in", case.id, actor=officer, message_id=m.id, sender=address)
         taken += 1
-    return taken, changes
+    return taken, left, changes
 
 
 def _from_reporter(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -118,6 +119,11 @@ def _sentence(text: str, stop: bool = True) -> str:
     return text + "." if stop and text[-1] not in ".!?:;)" else text
 
 
+# Control characters other than the line break and the tab: Word cannot hold them (python-docx
+# refuses the document) and docxtpl reads a BEL or form feed as a new paragraph or page.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def build(case: Case, settings: Settings, now: datetime, language: str, public: bool = False) -> Letter:
     nl = language == "nl"
     answers = json.loads(case.answers or "{}")
@@ -125,7 +131,7 @@ def build(case: Case, settings: Settings, now: datetime, language: str, public: 
     missing: list[str] = []
 
     def fact(value: object, what_nl: str, what_en: str) -> str:
-        text = str(value or "").strip()
+        text = _CONTROL.sub("", str(value or "")).strip()
         if not text:
             missing.append(what_nl if nl else what_en)
             return f"[{what_nl if nl else what_en}]"
@@ -135,7 +141,7 @@ def build(case: Case, settings: Settings, now: datetime, language: str, public: 
     name = org.name or ("onze organisatie" if nl else "our organisation")
     what = _sentence(fact(assessment.get("summary"), "wat er is gebeurd, in gewone woorden",
                           "what happened, in plain words"))  # fmt: skip
-    categories = str(assessment.get("categories") or answers.get("data_types") or "")
+    categories = _CONTROL.sub("", str(assessment.get("categories") or answers.get("data_types") or ""))
     kinds = _sentence(fact(categories, "welke gegevens het zijn", "which data it is"), stop=False)
     consequences = _sentence(fact(assessment.get("consequences"), "wat de gevolgen voor u kunnen zijn",
                                   "what the consequences for you may be"))  # fmt: skip

@@ -24,7 +24,7 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
     if address in conversation.colleagues(ctx.s, ctx.case):
         return Outcome(word, True, ctx.say(f"{address} hoorde al bij de melding", f"{address} was already on the case"))
     ctx.record(conversation.COLLEAGUE_ADDED, address=address)
-    taken, changes = conversation.take_in_held(ctx.svc, ctx.s, ctx.case, address, ctx.now, ctx.officer)
+    taken, left, changes = conversation.take_in_held(ctx.svc, ctx.s, ctx.case, address, ctx.now, ctx.officer)
     text = ctx.say(
         f"{address} hoort nu bij de melding; antwoorden van {address} komen voortaan op de melding, zoals die van "
         "de melder",
@@ -38,6 +38,15 @@ def run(ctx: Context, word: str, value: str) -> Outcome:
             f"; eerder bewaarde e-mail{'s' if taken > 1 else ''} alsnog verwerkt"
             + (f" ({listed})" if listed else " (de tekst is bij de melding bewaard)"),
             "; mail kept earlier taken in" + (f" ({listed})" if listed else " (its text is kept on the case)"),
+        )
+    if left:
+        text += ctx.say(
+            f"; {left} eerder bewaarde e-mail{'s' if left > 1 else ''} in de naam van {address} "
+            f"antwoordde{'n' if left > 1 else ''} niet op de melding of op onze e-mail erover en "
+            f"{'zijn' if left > 1 else 'is'} niet verwerkt: iedereen kan dat afzenderadres invullen",
+            f"; {left} mail{'s' if left > 1 else ''} kept earlier in the name of {address} answered neither the "
+            f"report nor our mail about it and {'were' if left > 1 else 'was'} not taken in: anyone can write that "
+            "sender address",
         )
     return Outcome(word, True, text)
 
