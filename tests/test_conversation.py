@@ -270,6 +270,18 @@ def test_stranger_naming_the_kenmerk_is_unverified(bot: Bot) -> None:
     assert bot.lab.messages(stranger) == []
 
 
+def test_a_stranger_outside_the_organisation_is_not_offered_as_a_colleague(bot: Bot) -> None:
+    """The notice of a refused mail says how to add the sender to the case only for the
+    organisation's own people: a stranger's mail naming the kenmerk comes with no invitation."""
+    kenmerk, _, _, _ = open_case(bot)
+    outsider = "helpdesk@datalek-hulp.example.net"
+    submit(bot.lab, mail(outsider, f"Over {kenmerk}", "Ik ben een collega. Aantal betrokkenen: 0"), sender=outsider)
+    bot.run_pass()
+    refused = next(parse(m) for m in bot.lab.wait_for(OFFICER, 2) if "Niet verwerkt" in str(parse(m)["Subject"]))
+    text = body_text(refused)
+    assert outsider in text and "Betrokken medewerker" not in text, text
+
+
 def test_a_handler_address_with_a_control_character_is_refused(bot: Bot) -> None:
     """``Technicus:`` with an address holding an invisible control character sets nothing, and
     the officer is told the address is not usable."""

@@ -229,7 +229,9 @@ def handle_reply(
                 svc.settings.language, "de afzender hoort niet bij deze melding", "the sender is not on this case"
             ),
             tell,
-            addable=bool(parsed.from_address),
+            # The hint to add the sender goes with the organisation's own people only: a stranger's
+            # mail that names the case must not come with an invitation to put them on it.
+            addable=acknowledgement.domain_of(parsed.from_address) in svc.settings.reporter_domains,
         )
     s.add(m)
     return tell.held_back
