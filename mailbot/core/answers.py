@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 from mailbot.core.dates import MONTHS, WEEKDAYS, number_words, parse_when
 from mailbot.core.questionnaire import PROCESSOR_ASKS, PROCESSOR_CONTACT, PROCESSOR_QUESTIONS, QUESTIONS, Question
 from mailbot.core.quotes import first_quote, is_quoted, quote_start, signature_at, unquote
-from mailbot.core.wording import number
+from mailbot.core.wording import day, number
 
 FIELDS = tuple(q.field for q in PROCESSOR_ASKS)
 SINGLE_LINE = ("affected_count", "occurred_at", "processor_aware_at")
@@ -434,18 +434,10 @@ def _from_prose(free: list[str], missing: set[str]) -> dict[str, str]:
     return out
 
 
-_MONTH_NAMES = {
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-           "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-}  # fmt: skip
-
-
 def spoken_moment(moment: datetime, language: str, time: bool = True) -> str:
     """``1 december 2026, 17:30`` (``1 December 2026, 17:30``), as a date is written in a letter."""
-    day = f"{moment.day} {_MONTH_NAMES['nl' if language == 'nl' else 'en'][moment.month - 1]} {moment.year}"
-    return f"{day}, {moment:%H:%M}" if time else day
+    written = day(moment, language)
+    return f"{written}, {moment:%H:%M}" if time else written
 
 
 def answer_text(field_name: str, value: Any, language: str, limit: int = 200) -> str:
