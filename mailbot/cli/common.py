@@ -62,6 +62,15 @@ def binary_to_terminal(args: argparse.Namespace, binary_format: str) -> bool:
     return False
 
 
+def write_output(args: argparse.Namespace, data: bytes) -> None:
+    """A document to ``-o FILE``, or to standard output when none is given."""
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
 def date_option(value: str | None, option: str) -> date | None:
     from datetime import date
 

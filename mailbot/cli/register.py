@@ -142,11 +142,7 @@ def ap_draft(args: argparse.Namespace) -> int:
             dirs = ", ".join(str(d) for d in apdraft.FONT_DIRS)
             print(f"mailbot: {apdraft.FONT_MISSING.format(dirs=dirs)}", file=sys.stderr)
         data = apdraft.pdf(draft, settings.language)
-    if args.output:
-        Path(args.output).write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    common.write_output(args, data)
     missing = len(draft.missing)
     print(f"mailbot: AP draft of {case.kenmerk}: {missing} field(s) still to fill in", file=sys.stderr)
     return 0
@@ -184,11 +180,7 @@ def letter(args: argparse.Namespace) -> int:
             raise MailbotError(f"MAILBOT_LETTER_TEMPLATE: {problem}")
     else:
         data = letter.pdf(made)
-    if args.output:
-        Path(args.output).write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    common.write_output(args, data)
     gaps = f"still to fill in: {', '.join(made.missing)}" if made.missing else "nothing left to fill in"
     print(f"mailbot: letter of {case.kenmerk}: {gaps}", file=sys.stderr)
     return 0
@@ -213,11 +205,7 @@ def report(args: argparse.Namespace) -> int:
     made = report.build(cases(svc.engine, year, tz), cases(svc.engine, Selection(status="open"), tz), args.year,
                         settings, system_clock())  # fmt: skip
     data = report.pdf(made) if args.format == "pdf" else "".join(report.html(made, svc.renderer)).encode()
-    if args.output:
-        Path(args.output).write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    common.write_output(args, data)
     print(f"mailbot: annual report {args.year}: {made.total} case(s), {len(made.notified)} notified to the AP",
           file=sys.stderr)  # fmt: skip
     return 0
