@@ -199,7 +199,6 @@ def decode_header_value(value: str) -> str:
 _DECODE_PIECE = 2048
 _PIECE_BREAK = re.compile(r"[ \t\r\n]+|(?<=\?=)(?==\?)")
 _WORD_START = re.compile(r"(?==\?)")
-_ANYWHERE = re.compile(r"")
 
 
 def _header_pieces(value: str) -> Iterator[tuple[str, str, int]]:
@@ -220,13 +219,14 @@ def _header_pieces(value: str) -> Iterator[tuple[str, str, int]]:
         cut = _PIECE_BREAK.search(value, at, at + _DECODE_PIECE) or _WORD_START.search(
             value, at + 1, at + _DECODE_PIECE
         )
-        if cut is None:
-            if len(value) - at <= _DECODE_PIECE:
-                break
-            cut = _ANYWHERE.search(value, at + _DECODE_PIECE)  # 2 KB in one word: none is that long
-            assert cut is not None
-        yield value[start : cut.start()], cut.group(), cut.end()
-        start = cut.end()
+        if cut is not None:
+            yield value[start : cut.start()], cut.group(), cut.end()
+            start = cut.end()
+        elif len(value) - at <= _DECODE_PIECE:
+            break
+        else:  # 2 KB in one word (none is that long): cut there
+            yield value[start : at + _DECODE_PIECE], "", at + _DECODE_PIECE
+            start = at + _DECODE_PIECE
     yield value[start:], "", len(value)
 
 
