@@ -20,10 +20,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     ls.add_argument("--all", action="store_true", help="also the cases closed more than a year ago")
     show = sub.add_parser(
         "show",
-        help="one case with its messages, attachments and events",
+        help="one case: answers, assessment, decisions, notes, messages and events",
         description="One case: its kenmerk, status and phase, reporter, AP deadline, the report as "
-        "received, its attachments (with SHA-256), every mail in and out, and the events of its "
-        "audit trail. --json adds the answers, the assessment and the decisions.",
+        "received, the reporter's answers, the assessment and the severity with its reasons, the "
+        "decisions with their reasons, the notes, its attachments (with SHA-256), every mail in and "
+        "out, and the events of its audit trail. --json gives the same as one JSON object.",
     )
     show.add_argument("kenmerk", metavar="KENMERK", help="e.g. DL-2026-0042")
     show.add_argument("--json", action="store_true", help="print a JSON object")
